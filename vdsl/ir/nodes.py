@@ -1,0 +1,252 @@
+"""Declarations: the typed IR of a `.vdsl` project. Every node has a `span`.
+
+Value blocks (`client`, `function` fields, `test`, `generator`, `retry_policy`) keep their
+entries as written, in order, so validation can report unknown keys at their own position;
+typed accessors (`ClientDecl.provider`, `FunctionDecl.prompt`, …) read from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..source import Span
+from .types import TypeExpr
+from .values import Attribute, MapEntry, MapValue, RawString, StringValue, Value
+
+
+@dataclass(frozen=True, slots=True)
+class Decl:
+    name: str
+    span: Span
+    name_span: Span
+    doc: str | None
+
+    kind = "declaration"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A class property: `name type @attrs`."""
+    name: str
+    type: TypeExpr
+    attrs: tuple[Attribute, ...]
+    doc: str | None
+    span: Span
+    name_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDecl(Decl):
+    fields: tuple[Field, ...]
+    attrs: tuple[Attribute, ...]
+    dynamic: bool = False
+
+    kind = "class"
+
+
+@dataclass(frozen=True, slots=True)
+class EnumValue:
+    name: str
+    attrs: tuple[Attribute, ...]
+    doc: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class EnumDecl(Decl):
+    values: tuple[EnumValue, ...]
+    attrs: tuple[Attribute, ...]
+    dynamic: bool = False
+
+    kind = "enum"
+
+
+@dataclass(frozen=True, slots=True)
+class TypeAliasDecl(Decl):
+    """`type Name = <type> @attrs`."""
+    type: TypeExpr
+
+    kind = "type_alias"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: TypeExpr | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BlockEntry:
+    """One `key value @attrs` line of a value block. `value` is None when the key stands alone."""
+    key: str
+    key_span: Span
+    value: Value | None
+    attrs: tuple[Attribute, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ValueBlock(Decl):
+    """Shared shape of `client`, `function`, `test`, `retry_policy` and `generator` blocks."""
+    entries: tuple[BlockEntry, ...]
+    block_attrs: tuple[Attribute, ...]
+
+    def entry(self, key: str) -> BlockEntry | None:
+        for entry in self.entries:
+            if entry.key == key:
+                return entry
+        return None
+
+    def get(self, key: str) -> Value | None:
+        entry = self.entry(key)
+        return entry.value if entry else None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDecl(ValueBlock):
+    """`client<llm> Name { provider …; retry_policy …; options { … } }`."""
+    keyword: str = "client<llm>"
+
+    kind = "client"
+
+    @property
+    def provider(self) -> str | None:
+        value = self.get("provider")
+        return value.value if isinstance(value, StringValue) else None
+
+    @property
+    def options(self) -> MapValue | None:
+        value = self.get("options")
+        return value if isinstance(value, MapValue) else None
+
+    @property
+    def retry_policy(self) -> str | None:
+        value = self.get("retry_policy")
+        return value.value if isinstance(value, StringValue) else None
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDecl(ValueBlock):
+    """`function Name(params) -> Return { client …; prompt #"…"# }`."""
+    params: tuple[Param, ...] = ()
+    return_type: TypeExpr | None = None
+    signature_span: Span | None = None
+
+    kind = "function"
+
+    @property
+    def client(self) -> str | None:
+        value = self.get("client")
+        return value.value if isinstance(value, StringValue) else None
+
+    @property
+    def prompt(self) -> RawString | StringValue | None:
+        value = self.get("prompt")
+        return value if isinstance(value, StringValue) else None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicyDecl(ValueBlock):
+    kind = "retry_policy"
+
+
+@dataclass(frozen=True, slots=True)
+class TypeBuilder:
+    """A test's `type_builder { … }`: extra or extended (`dynamic`) types for that test."""
+    classes: tuple[ClassDecl, ...]
+    enums: tuple[EnumDecl, ...]
+    aliases: tuple[TypeAliasDecl, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TestDecl(ValueBlock):
+    type_builder: TypeBuilder | None = None
+
+    kind = "test"
+
+    @property
+    def function_names(self) -> list[tuple[str, Span]]:
+        from .values import ArrayValue
+        value = self.get("functions")
+        if not isinstance(value, ArrayValue):
+            return []
+        return [(v.value, v.span) for v in value.items if isinstance(v, StringValue)]
+
+    @property
+    def args(self) -> MapValue | None:
+        value = self.get("args")
+        return value if isinstance(value, MapValue) else None
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratorDecl(ValueBlock):
+    kind = "generator"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateStringDecl(Decl):
+    """`template_string Name(params) #"…"#`: a reusable, callable prompt fragment."""
+    params: tuple[Param, ...]
+    template: RawString | None
+
+    kind = "template_string"
+
+
+@dataclass(slots=True)
+class Program:
+    """All declarations of a project, in file order. Files share one namespace."""
+    decls: list[Decl] = field(default_factory=list)
+
+    def of_kind(self, cls: type[Decl]) -> list:  # type: ignore[type-arg]
+        return [d for d in self.decls if isinstance(d, cls)]
+
+    @property
+    def classes(self) -> list[ClassDecl]:
+        return self.of_kind(ClassDecl)
+
+    @property
+    def enums(self) -> list[EnumDecl]:
+        return self.of_kind(EnumDecl)
+
+    @property
+    def aliases(self) -> list[TypeAliasDecl]:
+        return self.of_kind(TypeAliasDecl)
+
+    @property
+    def functions(self) -> list[FunctionDecl]:
+        return self.of_kind(FunctionDecl)
+
+    @property
+    def clients(self) -> list[ClientDecl]:
+        return self.of_kind(ClientDecl)
+
+    @property
+    def retry_policies(self) -> list[RetryPolicyDecl]:
+        return self.of_kind(RetryPolicyDecl)
+
+    @property
+    def tests(self) -> list[TestDecl]:
+        return self.of_kind(TestDecl)
+
+    @property
+    def generators(self) -> list[GeneratorDecl]:
+        return self.of_kind(GeneratorDecl)
+
+    @property
+    def template_strings(self) -> list[TemplateStringDecl]:
+        return self.of_kind(TemplateStringDecl)
+
+    def find(self, name: str) -> Decl | None:
+        for decl in self.decls:
+            if decl.name == name and not isinstance(decl, (TestDecl, GeneratorDecl)):
+                return decl
+        return None
+
+
+__all__ = [
+    "Decl", "Field", "ClassDecl", "EnumValue", "EnumDecl", "TypeAliasDecl", "Param", "BlockEntry",
+    "ValueBlock", "ClientDecl", "FunctionDecl", "RetryPolicyDecl", "TypeBuilder", "TestDecl",
+    "GeneratorDecl", "TemplateStringDecl", "Program", "MapEntry",
+]

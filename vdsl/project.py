@@ -1,0 +1,60 @@
+"""A compiled project: the program plus what later stages need to look things up fast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .diagnostics import Diagnostic
+from .ir import ClientDecl, Decl, FunctionDecl, Program, TemplateStringDecl, TestDecl
+from .source import SourceFile
+
+
+@dataclass
+class Project:
+    """The result of `vdsl.load`/`vdsl.loads`: a validated program (no errors) and its sources.
+
+    `diagnostics` holds the warnings that compilation produced.
+    """
+
+    program: Program
+    sources: dict[str, SourceFile]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    root: str | None = None
+    _by_name: dict[str, Decl] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for decl in self.program.decls:
+            if not isinstance(decl, TestDecl):
+                self._by_name.setdefault(decl.name, decl)
+
+    def find(self, name: str) -> Decl | None:
+        """The class, enum, alias, function, client, retry policy or template named `name`."""
+        return self._by_name.get(name)
+
+    def function(self, name: str) -> FunctionDecl:
+        decl = self._by_name.get(name)
+        if not isinstance(decl, FunctionDecl):
+            raise KeyError(name)
+        return decl
+
+    def client(self, name: str) -> ClientDecl:
+        decl = self._by_name.get(name)
+        if not isinstance(decl, ClientDecl):
+            raise KeyError(name)
+        return decl
+
+    def template_string(self, name: str) -> TemplateStringDecl:
+        decl = self._by_name.get(name)
+        if not isinstance(decl, TemplateStringDecl):
+            raise KeyError(name)
+        return decl
+
+    def test(self, name: str) -> TestDecl:
+        for decl in self.program.tests:
+            if decl.name == name:
+                return decl
+        raise KeyError(name)
+
+    @property
+    def functions(self) -> list[FunctionDecl]:
+        return self.program.functions
