@@ -1,0 +1,25 @@
+"""Prompt rendering: a function plus arguments → provider-neutral messages (BAML semantics).
+
+Modules:
+
+    environment.py    sandboxed Jinja, per-project cache of compiled templates, globals
+    args.py           argument checking: JSON/Python values → template values
+    values.py         class instances, enum values, minijinja-style printing, render state
+    roles.py          marker splitting, allowed/default/merge/remap roles, system prompt
+    messages.py       RenderedPrompt, ChatMessage, TextPart, MediaPart
+    output_format.py  `ctx.output_format` text, byte for byte as BAML
+    schema.py         output types resolved (aliases expanded, recursion found)
+    clients.py        which (leaf) client a prompt renders for
+    snapshots.py      prompt snapshots for CI
+    cli.py            `vdsl render`
+"""
+
+from .messages import ChatMessage, MediaPart, Part, RenderedPrompt, TextPart
+from .output_format import OutputFormatError, RenderOptions, render_output_format
+from .prompt import render_prompt
+from .roles import RoleConfig
+
+__all__ = [
+    "render_prompt", "RenderedPrompt", "ChatMessage", "TextPart", "MediaPart", "Part",
+    "RoleConfig", "render_output_format", "RenderOptions", "OutputFormatError",
+]

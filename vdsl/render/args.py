@@ -1,0 +1,238 @@
+"""Check and convert call arguments against a function's parameter types.
+
+JSON-like input (from Python, `--args` or a `test` block) becomes template values: classes
+become `ClassInstance` (attribute access), enums `EnumValue` (equal to their names), media
+`Image`/`Audio`/`Pdf`/`Video` from a value object, `{"url": …}`, `{"base64": …,
+"media_type": …}` or `{"file": …}` (relative to `base_dir`). Every mistake names the function
+and the parameter path (`person.address.zip`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidArgumentError, MediaError
+from ..ir import ClassDecl, EnumDecl, FunctionDecl, OptionalType, Param, TypeExpr, type_to_str
+from ..ir.types import Primitive
+from ..media import Media, media_class
+from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
+from .values import ClassInstance, EnumValue
+
+__all__ = ["bind_arguments", "coerce"]
+
+
+class _Mismatch(Exception):
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
+                   base_dir: Path | None = None, params: tuple[Param, ...] | None = None,
+                   ) -> dict[str, Any]:
+    """Template variables for calling `fn` with `args`, or InvalidArgumentError."""
+    params = fn.params if params is None else params
+    names = [p.name for p in params]
+    extra = [k for k in args if k not in names]
+    if extra:
+        raise InvalidArgumentError(
+            f"{fn.name}: unexpected argument{'s' * (len(extra) > 1)} "
+            + ", ".join(f"`{k}`" for k in extra) + f"; parameters are: {', '.join(names) or '(none)'}")
+    out: dict[str, Any] = {}
+    for p in params:
+        if p.type is None:
+            out[p.name] = args.get(p.name)
+            continue
+        if p.name not in args:
+            if _optional(schema, p.type):
+                out[p.name] = None
+                continue
+            raise InvalidArgumentError(f"{fn.name}: missing argument `{p.name}` "
+                                       f"({type_to_str(p.type)})")
+        try:
+            out[p.name] = coerce(schema, args[p.name], schema.resolve(p.type), p.name, base_dir)
+        except _Mismatch as exc:
+            raise InvalidArgumentError(f"{fn.name}: argument `{exc.path}`: {exc.message}") from None
+    return out
+
+
+def _optional(schema: Schema, t: TypeExpr) -> bool:
+    if isinstance(t, OptionalType) or (isinstance(t, Primitive) and t.name == "null"):
+        return True
+    resolved = schema.resolve(t)
+    return resolved.kind == "union" and NULL in resolved.args
+
+
+def _kind_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, Media):
+        return value.kind
+    return type(value).__name__
+
+
+def _expected(t: T) -> str:
+    if t.kind in ("prim", "enum", "class", "ralias", "media"):
+        return t.name
+    if t.kind == "lit":
+        return literal_text(t.value)
+    if t.kind == "list":
+        return _expected(t.args[0]) + "[]"
+    if t.kind == "map":
+        return f"map<{_expected(t.args[0])}, {_expected(t.args[1])}>"
+    return " | ".join(_expected(a) for a in t.args)
+
+
+def coerce(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None = None) -> Any:
+    """`value` checked against resolved type `t` (raises _Mismatch naming `path`)."""
+    handler = _HANDLERS[t.kind]
+    return handler(schema, value, t, path, base_dir)
+
+
+def _fail(value: Any, t: T, path: str) -> _Mismatch:
+    return _Mismatch(path, f"expected {_expected(t)}, got {_kind_name(value)}")
+
+
+def _prim(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    name = t.name
+    ok = {
+        "string": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "null": value is None,
+    }[name]
+    if not ok:
+        raise _fail(value, t, path)
+    return float(value) if name == "float" else value
+
+
+def _lit(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    if value != t.value or isinstance(value, bool) != isinstance(t.value, bool):
+        raise _Mismatch(path, f"expected {literal_text(t.value)}, got {value!r}")
+    return value
+
+
+def _enum(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    decl = schema.project.find(t.name)
+    assert isinstance(decl, EnumDecl)
+    if isinstance(value, str):
+        for v in decl.values:
+            if v.name == value:
+                return EnumValue(v.name, decl.name, attr_text(v.attrs, "alias"))
+    names = ", ".join(v.name for v in decl.values)
+    raise _Mismatch(path, f"expected one of {t.name} ({names}), got {value!r}")
+
+
+def _class(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    if isinstance(value, ClassInstance):
+        return value
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if not isinstance(value, Mapping):
+        raise _fail(value, t, path)
+    decl = schema.project.find(t.name)
+    assert isinstance(decl, ClassDecl)
+    known = {f.name for f in decl.fields}
+    extra = [k for k in value if k not in known]
+    if extra:
+        raise _Mismatch(f"{path}.{extra[0]}", f"{t.name} has no field `{extra[0]}`")
+    fields: dict[str, Any] = {}
+    aliases: dict[str, str] = {}
+    for f in decl.fields:
+        sub = f"{path}.{f.name}"
+        if alias := attr_text(f.attrs, "alias"):
+            aliases[f.name] = alias
+        if f.name not in value:
+            if not _optional(schema, f.type) and not has_attr(f.attrs, "skip"):
+                raise _Mismatch(sub, f"missing required field of {t.name} "
+                                     f"({type_to_str(f.type)})")
+            fields[f.name] = None
+            continue
+        fields[f.name] = coerce(schema, value[f.name], schema.resolve(f.type), sub, base_dir)
+    return ClassInstance(decl.name, fields, aliases)
+
+
+def _ralias(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    return coerce(schema, value, schema.alias_target(t.name), path, base_dir)
+
+
+def _list(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    if not isinstance(value, (list, tuple)):
+        raise _fail(value, t, path)
+    return [coerce(schema, v, t.args[0], f"{path}[{i}]", base_dir) for i, v in enumerate(value)]
+
+
+def _map(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    if not isinstance(value, Mapping) or isinstance(value, ClassInstance):
+        raise _fail(value, t, path)
+    return {coerce(schema, k, t.args[0], f"{path} key {k!r}", base_dir):
+            coerce(schema, v, t.args[1], f"{path}[{k!r}]", base_dir) for k, v in value.items()}
+
+
+def _union(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    errors = []
+    for member in t.args:
+        try:
+            return coerce(schema, value, member, path, base_dir)
+        except _Mismatch as exc:
+            errors.append(exc)
+    deepest = max(errors, key=lambda e: len(e.path))
+    if deepest.path != path:
+        raise deepest
+    raise _fail(value, t, path)
+
+
+def _media(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    cls = media_class(t.name)
+    try:
+        return to_media(cls, value, base_dir)
+    except MediaError as exc:
+        raise _Mismatch(path, str(exc)) from None
+    except TypeError:
+        raise _fail(value, t, path) from None
+
+
+def to_media(cls: type[Media], value: Any, base_dir: Path | None) -> Media:
+    """A media value from a value object or `{url}`, `{base64, media_type}`, `{file}`."""
+    if isinstance(value, Media):
+        if value.kind != cls.kind:
+            raise MediaError(f"expected {cls.kind}, got {value.kind}")
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError
+    keys = set(value) - {"media_type"}
+    media_type = value.get("media_type")
+    if keys == {"url"}:
+        return cls.from_url(value["url"], media_type)
+    if keys == {"base64"}:
+        return cls.from_base64(value["base64"], media_type or "")
+    if keys == {"file"}:
+        path = Path(value["file"])
+        if base_dir is not None and not path.is_absolute():
+            path = base_dir / path
+        return cls.from_file(path, media_type)
+    raise MediaError(f"{cls.kind} must be given as {{url}}, {{base64, media_type}} or {{file}}")
+
+
+def _unsupported(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+    raise _Mismatch(path, "tuple types are not supported")
+
+
+_HANDLERS = {"prim": _prim, "lit": _lit, "enum": _enum, "class": _class, "ralias": _ralias,
+             "list": _list, "map": _map, "union": _union, "media": _media, "tuple": _unsupported}

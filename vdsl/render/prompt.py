@@ -1,0 +1,90 @@
+"""`render_prompt`: a function plus arguments → the messages every adapter consumes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+
+from ..errors import InvalidArgumentError, RenderError
+from ..ir import FunctionDecl
+from ..project import Project
+from .args import bind_arguments
+from .clients import ClientInfo, resolve_client
+from .environment import ClientContext, PromptContext, Renderer, renderer_for
+from .messages import RenderedPrompt
+from .output_format import OutputFormatError
+from .roles import build_prompt
+from .values import CURRENT, RenderState
+
+__all__ = ["render_prompt", "find_function"]
+
+
+def find_function(project: Project, name: str) -> FunctionDecl:
+    """The function named `name`, or InvalidArgumentError with the known names."""
+    try:
+        return project.function(name)
+    except KeyError:
+        names = sorted(f.name for f in project.functions)
+        hint = _closest(name, names)
+        raise InvalidArgumentError(
+            f"unknown function `{name}`" + (f"; did you mean `{hint}`?" if hint else "")
+            + (f" (functions: {', '.join(names)})" if names else " (no functions declared)")
+        ) from None
+
+
+def _closest(name: str, names: list[str]) -> str | None:
+    import difflib
+    matches = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def render_prompt(project: Project, function_name: str, args: Mapping[str, Any], *,
+                  client: str | None = None, base_dir: str | Path | None = None
+                  ) -> RenderedPrompt:
+    """Render `function_name` with `args` for its client (or `client`), exactly as BAML would.
+
+    `base_dir` resolves relative `{"file": …}` media arguments. Raises InvalidArgumentError for
+    a bad function, client or argument, RenderError when the template fails (with file:line),
+    MediaError when a media file cannot be read.
+    """
+    renderer = renderer_for(project)
+    fn = find_function(project, function_name)
+    ref = client or fn.client
+    if ref is None:
+        raise InvalidArgumentError(f"{fn.name}: function has no client")
+    info = resolve_client(project, ref)
+    values = bind_arguments(renderer.schema, fn, args,
+                            base_dir=Path(base_dir) if base_dir is not None else None)
+    text, state = _run(renderer, fn, values, info)
+    prompt = build_prompt(text, state.roles, state.media, info.roles)
+    return RenderedPrompt(prompt.messages, prompt.system_index, info.name)
+
+
+def _run(renderer: Renderer, fn: FunctionDecl, values: dict[str, Any],
+         info: ClientInfo) -> tuple[str, RenderState]:
+    template = renderer.prompt_template(fn)
+    ctx = PromptContext(renderer.output_format(fn), ClientContext(
+        info.name, info.provider, info.roles.default_role, info.roles.allowed_roles))
+    state = RenderState(ctx=ctx)
+    token = CURRENT.set(state)
+    try:
+        return template.render({"ctx": ctx, **values}), state
+    except (TemplateError, OutputFormatError, TypeError, ValueError, AttributeError,
+            KeyError, IndexError, ZeroDivisionError, RuntimeError) as exc:
+        raise _render_error(renderer, fn, exc) from None
+    finally:
+        CURRENT.reset(token)
+
+
+def _render_error(renderer: Renderer, fn: FunctionDecl, exc: Exception) -> RenderError:
+    where = renderer.template_line(exc.__traceback__ or sys.exc_info()[2])
+    if where is None and getattr(exc, "lineno", None):
+        file, first = renderer.locations.get(f"vdsl:function:{fn.name}", (fn.span.file, 1))
+        where = (file, first + exc.lineno - 1)  # type: ignore[attr-defined]
+    location = f" at {where[0]}:{where[1]}" if where else ""
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return RenderError(f"{fn.name}: prompt failed{location}: {message}")

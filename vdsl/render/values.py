@@ -1,0 +1,166 @@
+"""How argument values look inside a prompt template.
+
+BAML renders prompts with minijinja, so values print the minijinja way: `none`, `true`,
+`[1, "a"]`, `{"k": 1}` (not Python's `None`, `True`, `['a']`). Class instances allow
+attribute access (`person.name`), enum values compare equal to their names
+(`mood == "HAPPY"`) and enum types are globals (`Mood.HAPPY`). Media values print as markers
+that the splitter turns into message parts.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Self
+
+from ..media import Media
+from .roles import MEDIA_CLOSE, MEDIA_OPEN, ROLE_CLOSE, ROLE_OPEN, RoleMark
+
+__all__ = ["ClassInstance", "EnumType", "EnumValue", "RenderState", "display", "finalize"]
+
+
+class ClassInstance:
+    """A class-typed argument: fields by attribute (`x.name`) or item (`x["name"]`)."""
+
+    __slots__ = ("_aliases", "_class", "_fields")
+
+    def __init__(self, class_name: str, fields: dict[str, Any],
+                 aliases: dict[str, str] | None = None) -> None:
+        self._class = class_name
+        self._fields = fields
+        self._aliases = aliases or {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._fields[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._fields[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._fields
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, ClassInstance) and other._class == self._class
+                and other._fields == self._fields)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return display(self)
+
+    def __repr__(self) -> str:
+        return f"{self._class}({self._fields!r})"
+
+
+class EnumValue(str):
+    """An enum argument: a `str` equal to the value's name, so `x == "RED"` works."""
+
+    enum_name: str
+    alias: str | None
+
+    def __new__(cls, value: str, enum_name: str, alias: str | None = None) -> Self:
+        obj = super().__new__(cls, value)
+        obj.enum_name = enum_name
+        obj.alias = alias
+        return obj
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+
+class EnumType:
+    """The global `Color` in a template: `Color.RED` is that enum value."""
+
+    __slots__ = ("_name", "_values")
+
+    def __init__(self, name: str, values: dict[str, EnumValue]) -> None:
+        self._name = name
+        self._values = values
+
+    def __getattr__(self, name: str) -> EnumValue:
+        if name.startswith("_") or name not in self._values:
+            raise AttributeError(name)
+        return self._values[name]
+
+    def __getitem__(self, name: str) -> EnumValue:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[EnumValue]:
+        return iter(self._values.values())
+
+    def __str__(self) -> str:
+        return self._name
+
+
+@dataclass(slots=True)
+class RenderState:
+    """What one render call collects while the template runs: role switches and media."""
+
+    roles: list[RoleMark] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    ctx: Any = None
+    """The template's `ctx`, for template_strings called during this render."""
+
+    def role_marker(self, mark: RoleMark) -> str:
+        self.roles.append(mark)
+        return f"{ROLE_OPEN}{len(self.roles) - 1}{ROLE_CLOSE}"
+
+    def media_marker(self, media: Media) -> str:
+        self.media.append(media)
+        return f"{MEDIA_OPEN}{len(self.media) - 1}{MEDIA_CLOSE}"
+
+
+CURRENT: ContextVar[RenderState | None] = ContextVar("vdsl_render_state", default=None)
+
+
+def finalize(value: Any) -> Any:
+    """Jinja `finalize` hook: print `{{ value }}` the way minijinja would."""
+    if isinstance(value, str):
+        return value
+    return display(value)
+
+
+def display(value: Any, nested: bool = False) -> str:
+    if isinstance(value, EnumValue):
+        return json.dumps(value.value) if nested else value.value
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False) if nested else value
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _float(value)
+    if isinstance(value, Media):
+        state = CURRENT.get()
+        return state.media_marker(value) if state else repr(value)
+    if isinstance(value, ClassInstance):
+        items = value._fields.items()
+        return "{" + ", ".join(f"{json.dumps(k)}: {display(v, True)}" for k, v in items) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{display(k, True)}: {display(v, True)}"
+                               for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(display(v, True) for v in value) + "]"
+    return str(value)
+
+
+def _float(value: float) -> str:
+    if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
+        return f"{value:.1f}"
+    return repr(value)
