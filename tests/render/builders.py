@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import re
 
-from vdsl.ir import (ArrayValue, Attribute, BlockEntry, ClassDecl, ClientDecl, EnumDecl,
-                     EnumValue, Field, FunctionDecl, ListType, LiteralType, MapEntry, MapType,
-                     MapValue, Media, NamedType, OptionalType, Param, Primitive, Program,
-                     RawString, StringValue, TemplateStringDecl, TypeAliasDecl, TypeExpr,
-                     UnionType)
+from vdsl.ir import (
+    ArrayValue,
+    Attribute,
+    BlockEntry,
+    ClassDecl,
+    ClientDecl,
+    EnumDecl,
+    EnumValue,
+    Field,
+    FunctionDecl,
+    ListType,
+    LiteralType,
+    MapEntry,
+    MapType,
+    MapValue,
+    Media,
+    NamedType,
+    OptionalType,
+    Param,
+    Primitive,
+    Program,
+    RawString,
+    StringValue,
+    TemplateStringDecl,
+    TypeAliasDecl,
+    TypeExpr,
+    UnionType,
+)
 from vdsl.project import Project
 from vdsl.source import SourceFile, Span
 

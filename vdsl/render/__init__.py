@@ -20,6 +20,14 @@ from .prompt import render_prompt
 from .roles import RoleConfig
 
 __all__ = [
-    "render_prompt", "RenderedPrompt", "ChatMessage", "TextPart", "MediaPart", "Part",
-    "RoleConfig", "render_output_format", "RenderOptions", "OutputFormatError",
+    "ChatMessage",
+    "MediaPart",
+    "OutputFormatError",
+    "Part",
+    "RenderOptions",
+    "RenderedPrompt",
+    "RoleConfig",
+    "TextPart",
+    "render_output_format",
+    "render_prompt",
 ]

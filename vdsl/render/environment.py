@@ -30,7 +30,7 @@ from .roles import RoleMark
 from .schema import Schema, attr_text
 from .values import CURRENT, EnumType, EnumValue, finalize
 
-__all__ = ["Renderer", "renderer_for", "OutputFormat", "ClientContext", "PromptContext"]
+__all__ = ["ClientContext", "OutputFormat", "PromptContext", "Renderer", "renderer_for"]
 
 _NAME_PREFIX = "vdsl:"
 
@@ -44,7 +44,7 @@ def make_environment() -> SandboxedEnvironment:
 class OutputFormat:
     """`ctx.output_format`: prints the default schema text, or call it with BAML's options."""
 
-    __slots__ = ("_content", "_cache")
+    __slots__ = ("_cache", "_content")
 
     def __init__(self, content: OutputFormatContent) -> None:
         self._content = content
@@ -117,7 +117,7 @@ def _plain(value: Any) -> Any:
 class TemplateStringFunction:
     """A `template_string` called from a template: checks arity, renders with its params."""
 
-    __slots__ = ("_renderer", "_decl")
+    __slots__ = ("_decl", "_renderer")
 
     def __init__(self, renderer: Renderer, decl: TemplateStringDecl) -> None:
         self._renderer = renderer

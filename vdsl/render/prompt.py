@@ -20,7 +20,7 @@ from .output_format import OutputFormatError
 from .roles import build_prompt
 from .values import CURRENT, RenderState
 
-__all__ = ["render_prompt", "find_function"]
+__all__ = ["find_function", "render_prompt"]
 
 
 def find_function(project: Project, name: str) -> FunctionDecl:
