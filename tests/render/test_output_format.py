@@ -6,6 +6,8 @@ Expected strings come from BAML's own golden tests (`output_format/types.rs`,
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from builders import alias, attr, cls, enum, field, project, t
 
@@ -48,123 +50,64 @@ PROJECT = project(
 )
 SCHEMA = Schema(PROJECT)
 
-CASES: list[tuple[str, str, dict, str]] = [
-    ("string", "string", {}, ""),
-    ("int", "int", {}, "Answer as an int"),
-    ("float", "float", {}, "Answer as a float"),
-    ("bool", "bool", {}, "Answer as a bool"),
-    ("string_list", "string[]", {}, "Answer with a JSON Array using this schema:\nstring[]"),
-    ("literal", '"yes"', {}, 'Answer using this specific value:\n"yes"'),
-    ("literal_int", "2", {}, "Answer using this specific value:\n2"),
-    ("optional_int", "int?", {}, "Answer in JSON using this schema:\nint or null"),
-    ("null", "null", {}, "Answer as a null"),
-    ("literal_union", '"open" | "closed"', {},
-     'Answer in JSON using any of these schemas:\n"open" or "closed"'),
-    ("map", "map<string, int>", {}, "Answer in JSON using this schema:\nmap<string, int>"),
-    ("map_object", "map<string, int>", {"map_style": "object"},
-     "Answer in JSON using this schema:\n{string: int}"),
-    ("enum_inline_target", "Small", {},
-     "Answer with any of the categories:\nSmall\n----\n- A\n- B\n- C"),
-    ("enum_described_target", "Color", {},
-     "Answer with any of the categories:\nColor\n----\n- RED\n- verde: the green one"),
-    ("enum_no_prefix", "Color", {"prefix": None}, "Color\n----\n- RED\n- verde: the green one"),
-    ("enum_value_prefix", "Small", {"enum_value_prefix": "* "},
-     "Answer with any of the categories:\nSmall\n----\n* A\n* B\n* C"),
-    ("enum_value_prefix_null", "Small", {"enum_value_prefix": None},
-     "Answer with any of the categories:\nSmall\n----\nA\nB\nC"),
-    ("enum_alias", "Aliased", {}, "Answer with any of the categories:\nRenamed\n----\n- A\n- B"),
-    ("enum_list", "Color[]", {},
-     "Color\n----\n- RED\n- verde: the green one\n\n"
-     "Answer with a JSON Array using this schema:\nColor[]"),
-    ("person_section6", "Person", {},
-     "Sentiment\n----\n- POSITIVE\n- NEGATIVE: Bad vibes\n- meh\n\n"
-     "Answer in JSON using this schema:\n{\n  name: string,\n  // Age in years\n  age: int,\n"
-     "  tags: string[],\n  address: {\n    street: string,\n    // City name\n    city: string,\n"
-     "    zip: int or null,\n  } or null,\n  mood: Sentiment,\n  rating: float,\n}"),
-    ("alias_resolves", "PersonAlias", {},
-     "Sentiment\n----\n- POSITIVE\n- NEGATIVE: Bad vibes\n- meh\n\n"
-     "Answer in JSON using this schema:\n{\n  name: string,\n  // Age in years\n  age: int,\n"
-     "  tags: string[],\n  address: {\n    street: string,\n    // City name\n    city: string,\n"
-     "    zip: int or null,\n  } or null,\n  mood: Sentiment,\n  rating: float,\n}"),
-    ("class_description", "Order", {},
-     'Answer in JSON using this schema:\n{\n  // An order\n\n  id: string,\n'
-     '  status: "open" or "closed",\n  counts: map<string, int>,\n}'),
-    ("quoted_fields", "Address", {"quote_class_fields": True},
-     'Answer in JSON using this schema:\n{\n  "street": string,\n  // City name\n'
-     '  "city": string,\n  "zip": int or null,\n}'),
-    ("multiline_description", "Multi", {},
-     "Answer in JSON using this schema:\n{\n  // 111\n  //   \n  school: string or null,\n"
-     "  // 2222222\n  degree: string,\n  year: int,\n}"),
-    ("recursive_top", "Node", {},
-     "Node {\n  data: int,\n  next: Node or null,\n}\n\nAnswer in JSON using this schema: Node"),
-    ("recursive_nested", "LinkedList", {},
-     "Node {\n  data: int,\n  next: Node or null,\n}\n\nAnswer in JSON using this schema:\n"
-     "{\n  head: Node or null,\n  len: int,\n}"),
-    ("recursive_list", "Tree", {},
-     "Tree {\n  data: int,\n  children: Tree[],\n}\n\nAnswer in JSON using this schema: Tree"),
-    ("recursive_list_target", "Node[]", {},
-     "Node {\n  data: int,\n  next: Node or null,\n}\n\n"
-     "Answer with a JSON Array using this schema:\nNode[]"),
-    ("recursive_cycle", "A", {},
-     "A {\n  pointer: B,\n}\n\nB {\n  pointer: C,\n}\n\nC {\n  pointer: A or null,\n}\n\n"
-     "Answer in JSON using this schema: A"),
-    ("hoisted_prefix", "NonRecursive", {"hoisted_class_prefix": "interface"},
-     "interface A {\n  pointer: B,\n}\n\ninterface B {\n  pointer: C,\n}\n\n"
-     "interface C {\n  pointer: A or null,\n}\n\nAnswer in JSON using this interface:\n"
-     "{\n  pointer: A,\n  data: int,\n  field: bool,\n}"),
-    ("top_union", "Bug | Enhancement", {},
-     "Answer in JSON using any of these schemas:\n{\n  description: string,\n"
-     "  severity: string,\n} or {\n  title: string,\n  description: string,\n}"),
-    ("nested_union", "Issue", {},
-     "Answer in JSON using this schema:\n{\n  category: {\n    description: string,\n"
-     "    severity: string,\n  } or {\n    title: string,\n    description: string,\n  },\n"
-     "  date: string,\n}"),
-    ("union_or_splitter", "Bug | Enhancement", {"or_splitter": " | "},
-     "Answer in JSON using any of these schemas:\n{\n  description: string,\n"
-     "  severity: string,\n} | {\n  title: string,\n  description: string,\n}"),
+GOLDEN = Path(__file__).parent / "golden" / "output_format"
+
+# (golden file name, return type, ctx.output_format options); expected text in GOLDEN/<name>.txt
+CASES: list[tuple[str, str, dict]] = [
+    ('string', 'string', {}),
+    ('int', 'int', {}),
+    ('float', 'float', {}),
+    ('bool', 'bool', {}),
+    ('string_list', 'string[]', {}),
+    ('literal', '"yes"', {}),
+    ('literal_int', '2', {}),
+    ('optional_int', 'int?', {}),
+    ('null', 'null', {}),
+    ('literal_union', '"open" | "closed"', {}),
+    ('map', 'map<string, int>', {}),
+    ('map_object', 'map<string, int>', {'map_style': 'object'}),
+    ('enum_inline_target', 'Small', {}),
+    ('enum_described_target', 'Color', {}),
+    ('enum_no_prefix', 'Color', {'prefix': None}),
+    ('enum_value_prefix', 'Small', {'enum_value_prefix': '* '}),
+    ('enum_value_prefix_null', 'Small', {'enum_value_prefix': None}),
+    ('enum_alias', 'Aliased', {}),
+    ('enum_list', 'Color[]', {}),
+    ('person_section6', 'Person', {}),
+    ('alias_resolves', 'PersonAlias', {}),
+    ('class_description', 'Order', {}),
+    ('quoted_fields', 'Address', {'quote_class_fields': True}),
+    ('multiline_description', 'Multi', {}),
+    ('recursive_top', 'Node', {}),
+    ('recursive_nested', 'LinkedList', {}),
+    ('recursive_list', 'Tree', {}),
+    ('recursive_list_target', 'Node[]', {}),
+    ('recursive_cycle', 'A', {}),
+    ('hoisted_prefix', 'NonRecursive', {'hoisted_class_prefix': 'interface'}),
+    ('top_union', 'Bug | Enhancement', {}),
+    ('nested_union', 'Issue', {}),
+    ('union_or_splitter', 'Bug | Enhancement', {'or_splitter': ' | '}),
     # Hoisted blocks follow BAML's stack walk, which visits the last union member first.
-    ("union_of_unions", "(Node | int) | (string | Tree)", {},
-     "Tree {\n  data: int,\n  children: Tree[],\n}\n\nNode {\n  data: int,\n"
-     "  next: Node or null,\n}\n\nAnswer in JSON using any of these schemas:\n"
-     "Node or int or string or Tree"),
-    ("enums_in_class", "WithEnums", {},
-     "Enm\n----\n- A\n- B\n- C\n- D\n- E\n- F\n- G\n\nAnswer in JSON using this schema:\n"
-     "{\n  small: 'A' or 'B' or 'C',\n  many: Enm,\n  list: [\n    'A' or 'B' or 'C'\n  ],\n}"),
-    ("always_hoist", "Six", {"always_hoist_enums": True},
-     "Answer with any of the categories:\nSix\n----\n- A\n- B\n- C\n- D\n- E\n- F"),
-    ("six_inline_in_list", "Six[]", {},
-     "Answer with a JSON Array using this schema:\n[\n  'A' or 'B' or 'C' or 'D' or 'E' or 'F'\n]"),
-    ("short_enum_list", "(Aliased)[]", {},
-     "Answer with a JSON Array using this schema:\n'A' or 'B'[]"),
-    ("hoist_subset", "Ret", {"hoist_classes": ["Pa"]},
-     "Pa {\n  prop: int,\n}\n\nAnswer in JSON using this schema:\n{\n  a: Pa,\n  b: {\n"
-     "    prop: string,\n  },\n}"),
-    ("hoist_all", "Ret", {"hoist_classes": True},
-     "Ret {\n  a: Pa,\n  b: Pb,\n}\n\nPb {\n  prop: string,\n}\n\nPa {\n  prop: int,\n}\n\n"
-     "Answer in JSON using this schema: Ret"),
-    ("hoist_auto", "Ret", {"hoist_classes": "auto"},
-     "Answer in JSON using this schema:\n{\n  a: {\n    prop: int,\n  },\n  b: {\n"
-     "    prop: string,\n  },\n}"),
-    ("recursive_alias", "RecMap", {},
-     "RecMap = map<string, RecMap>\n\nAnswer in JSON using this schema: RecMap"),
-    ("json_alias", "Json", {},
-     "Json = int or string or Json[] or map<string, Json>\n\n"
-     "Answer in JSON using this schema: Json"),
-    ("alias_with_prefix", "RecMap", {"hoisted_class_prefix": "type"},
-     "type RecMap = map<string, RecMap>\n\nAnswer in JSON using this type: RecMap"),
-    ("custom_prefix", "int", {"prefix": "Reply with a number: "}, "Reply with a number: int"),
-    ("optional_class_list", "(Pa | null)[]", {},
-     "Answer with a JSON Array using this schema:\n({\n  prop: int,\n} or null)[]"),
-    ("class_list", "Pa[]", {},
-     "Answer with a JSON Array using this schema:\n[\n  {\n    prop: int,\n  }\n]"),
-    ("enum_map_key", "WithMap", {},
-     "Answer in JSON using this schema:\n{\n  m: map<'A' or 'B' or 'C', {\n    prop: int,\n  }>,\n}"),
+    ('union_of_unions', '(Node | int) | (string | Tree)', {}),
+    ('enums_in_class', 'WithEnums', {}),
+    ('always_hoist', 'Six', {'always_hoist_enums': True}),
+    ('six_inline_in_list', 'Six[]', {}),
+    ('short_enum_list', '(Aliased)[]', {}),
+    ('hoist_subset', 'Ret', {'hoist_classes': ['Pa']}),
+    ('hoist_all', 'Ret', {'hoist_classes': True}),
+    ('hoist_auto', 'Ret', {'hoist_classes': 'auto'}),
+    ('recursive_alias', 'RecMap', {}),
+    ('json_alias', 'Json', {}),
+    ('alias_with_prefix', 'RecMap', {'hoisted_class_prefix': 'type'}),
+    ('custom_prefix', 'int', {'prefix': 'Reply with a number: '}),
+    ('optional_class_list', '(Pa | null)[]', {}),
+    ('class_list', 'Pa[]', {}),
+    ('enum_map_key', 'WithMap', {}),
 ]
 
-
-@pytest.mark.parametrize("type_,options,expected", [c[1:] for c in CASES],
-                         ids=[c[0] for c in CASES])
-def test_output_format(type_: str, options: dict, expected: str) -> None:
+@pytest.mark.parametrize("name,type_,options", CASES, ids=[c[0] for c in CASES])
+def test_output_format(name: str, type_: str, options: dict) -> None:
+    expected = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
     assert render_output_format(SCHEMA, t(type_), **options) == expected
 
 
