@@ -115,7 +115,8 @@ def _plain(value: Any) -> Any:
 
 
 class TemplateStringFunction:
-    """A `template_string` called from a template: checks arity, renders with its params."""
+    """A `template_string` called from a template. Like a minijinja macro: missing arguments
+    are undefined (render empty), extra ones are an error."""
 
     __slots__ = ("_decl", "_renderer")
 

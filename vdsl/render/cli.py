@@ -1,0 +1,141 @@
+"""`vdsl render`: print a function's rendered messages, or keep prompt snapshots for CI.
+
+    vdsl render PATH FUNCTION --args '{"text": "hi"}' [--client NAME] [--format text|json]
+    vdsl render PATH FUNCTION --test NAME
+    vdsl render PATH --snapshots DIR [--check]
+
+Exit codes: 0 ok, 1 compile errors or snapshot mismatch, 2 usage (bad arguments, unknown
+function or client), 3 render/runtime failure. Errors go to stderr as `error: …`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import CompileError, InvalidArgumentError, MediaError, RenderError, VdslError
+from ..project import Project
+from .prompt import render_prompt
+from .snapshots import check_snapshots, format_prompt, test_arguments, write_snapshots
+
+__all__ = ["add_arguments", "run"]
+
+OK, FAILED, USAGE, RUNTIME = 0, 1, 2, 3
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", nargs="?", help="the function to render")
+    parser.add_argument("--args", metavar="JSON",
+                        help="arguments as a JSON object, or @FILE to read them from a file")
+    parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
+    parser.add_argument("--client", metavar="NAME", help="render for this client instead")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--snapshots", metavar="DIR", type=Path,
+                        help="render every test block into DIR, one file per test and function")
+    parser.add_argument("--check", action="store_true",
+                        help="with --snapshots: compare instead of writing; exit 1 on a change")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        project = _load(args.path)
+    except CompileError as exc:
+        _print_diagnostics(exc)
+        return FAILED
+    except (OSError, VdslError) as exc:
+        return _error(str(exc), USAGE)
+    if args.snapshots is not None:
+        return _snapshots(project, args)
+    if args.check:
+        return _error("--check needs --snapshots DIR", USAGE)
+    if not args.function:
+        return _error("give a FUNCTION to render, or --snapshots DIR", USAGE)
+    try:
+        call_args, base = _call_arguments(project, args)
+        prompt = render_prompt(project, args.function, call_args, client=args.client,
+                               base_dir=base)
+    except _Usage as exc:
+        return _error(str(exc), USAGE)
+    except InvalidArgumentError as exc:
+        return _error(str(exc), USAGE)
+    except (RenderError, MediaError, VdslError) as exc:
+        return _error(str(exc), RUNTIME)
+    if args.format == "json":
+        print(json.dumps(prompt.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(format_prompt(prompt), end="")
+    return OK
+
+
+class _Usage(Exception):
+    pass
+
+
+def _load(path: str) -> Project:
+    import vdsl
+    return vdsl.load(path)  # type: ignore[attr-defined, no-any-return]
+
+
+def _call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str, Any],
+                                                                         Path | None]:
+    if args.test and args.args:
+        raise _Usage("use either --args or --test, not both")
+    if args.test:
+        try:
+            test = project.test(args.test)
+        except KeyError:
+            names = ", ".join(t.name for t in project.program.tests) or "none"
+            raise _Usage(f"unknown test `{args.test}` (tests: {names})") from None
+        return test_arguments(test)
+    text = args.args or "{}"
+    base = None
+    if text.startswith("@"):
+        file = Path(text[1:])
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _Usage(f"cannot read --args file {file}: {exc.strerror}") from None
+        base = file.parent
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _Usage(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
+                     f"{exc.colno}") from None
+    if not isinstance(value, dict):
+        raise _Usage("--args must be a JSON object of parameter names to values")
+    return value, base or Path.cwd()
+
+
+def _snapshots(project: Project, args: argparse.Namespace) -> int:
+    directory: Path = args.snapshots
+    if args.check:
+        result = check_snapshots(project, directory)
+        for diff in result.diffs:
+            sys.stdout.write(diff)
+    else:
+        result = write_snapshots(project, directory)
+        for name in result.written:
+            print(f"wrote {directory / name}")
+    for message in result.errors:
+        print(f"error: {message}", file=sys.stderr)
+    if result.errors:
+        return RUNTIME
+    if result.diffs:
+        print(f"error: {len(result.diffs)} prompt snapshot(s) changed; run "
+              f"`vdsl render {args.path} --snapshots {directory}` and review", file=sys.stderr)
+        return FAILED
+    return OK
+
+
+def _print_diagnostics(exc: CompileError) -> None:
+    from ..diagnostics import render_concise
+    print(render_concise(exc.diagnostics), file=sys.stderr)
+
+
+def _error(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
