@@ -130,9 +130,23 @@ def raw(text: str, first_line: int = 1) -> RawString:
     return RawString(SP, text, "raw", first_line, 0, 1)
 
 
+def _params(text: str) -> tuple[Param, ...]:
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        depth += ch == "<"
+        depth -= ch == ">"
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return tuple(Param(p.split(":")[0].strip(), t(p.split(":", 1)[1]), SP)
+                 for p in parts if p.strip())
+
+
 def function(name: str, params: str, ret: str, prompt: str, client: str = "Gem") -> FunctionDecl:
-    ps = tuple(Param(p.split(":")[0].strip(), t(p.split(":", 1)[1]), SP)
-               for p in params.split(",") if p.strip())
+    ps = _params(params)
     entries = (BlockEntry("client", SP, s(client), (), SP),
                BlockEntry("prompt", SP, raw(prompt), (), SP))
     return FunctionDecl(name, SP, SP, None, entries, (), ps, t(ret), SP)
@@ -154,6 +168,5 @@ def client(name: str, options: dict | None = None, provider: str = "vertex-ai") 
 
 
 def template(name: str, params: str, text: str) -> TemplateStringDecl:
-    ps = tuple(Param(p.split(":")[0].strip(), t(p.split(":", 1)[1]), SP)
-               for p in params.split(",") if p.strip())
+    ps = _params(params)
     return TemplateStringDecl(name, SP, SP, None, ps, raw(text))

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from jinja2 import Undefined
+
 from ..ir import ClassDecl, EnumDecl, TypeExpr
 from .schema import Schema, T, attr_text, has_attr, literal_text
 
@@ -53,6 +55,8 @@ def parse_options(args: tuple[Any, ...], kwargs: dict[str, Any]) -> RenderOption
     if args:
         raise OutputFormatError("ctx.output_format() takes keyword arguments only; allowed: "
                                 + ", ".join(OPTION_NAMES))
+    # `prefix=null`, as BAML's docs write it, is an undefined name that minijinja reads as none.
+    kwargs = {k: None if isinstance(v, Undefined) else v for k, v in kwargs.items()}
     unknown = [k for k in kwargs if k not in OPTION_NAMES]
     if unknown:
         raise OutputFormatError(f"ctx.output_format() got an unexpected keyword argument "

@@ -33,7 +33,7 @@ _OPTION_TYPES: dict[str, tuple[type, ...]] = {
     "hoist_classes": (bool, str, list, tuple), "map_style": (str,),
 }
 _JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop",
-                            "true", "false", "none", "True", "False", "None"})
+                            "true", "false", "none", "True", "False", "None", "null"})
 _ENV = SandboxedEnvironment(autoescape=False)
 
 
