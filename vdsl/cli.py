@@ -1,0 +1,164 @@
+"""The `vdsl` command: thin wrappers over the public API that print and pick an exit code.
+
+Exit codes: 0 ok, 1 diagnostics (or failed checks), 2 usage, 3 provider/runtime error.
+Each subcommand imports what it needs when it runs, so `vdsl --version` and `vdsl check` stay
+quick (no HTTP or auth libraries are imported for them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+OK, DIAGNOSTICS, USAGE, RUNTIME = 0, 1, 2, 3
+
+_DESCRIPTION = """\
+vdsl compiles .vdsl files (BAML syntax) for Google Vertex AI: it checks them, renders prompts
+and requests, calls functions, and runs an offline Vertex emulator."""
+
+_CHECK_EPILOG = """\
+Every error in every file is reported at once, with file:line:col.
+Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors,
+2 for usage mistakes (a missing path, an unknown option).
+
+Compiled files are cached by content in $VDSL_CACHE_DIR (default ~/.cache/vdsl/parse);
+--no-cache measures and uses the cold path. Examples:
+  vdsl check samples/
+  vdsl check src/llm --format github     # annotations in GitHub Actions
+  vdsl check . --format json > diagnostics.json"""
+
+
+def _check_arguments(parser: argparse.ArgumentParser) -> None:
+    from .diagnostics import FORMATS
+
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="a .vdsl/.baml file, or a directory (one project, searched "
+                             "recursively)")
+    parser.add_argument("--format", choices=FORMATS, default="full",
+                        help="full: source excerpts (default); concise: one line each; json: an "
+                             "array of objects; github: workflow annotations; sarif: SARIF 2.1.0")
+    parser.add_argument("--no-cache", action="store_true", help="ignore and bypass the cache")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print errors only, and no summary line")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from . import compiler
+    from .diagnostics import render
+
+    diagnostics = compiler.check(*args.paths, use_cache=not args.no_cache)
+    paths_ok = not any(d.code == "invalid-path" for d in diagnostics)
+    if args.quiet:
+        diagnostics = [d for d in diagnostics if d.is_error]
+    sources = _sources_for(diagnostics)
+    if args.format in ("json", "sarif"):
+        print(render(diagnostics, args.format, sources))
+    elif diagnostics:
+        print(render(diagnostics, args.format, sources))
+    errors = sum(d.is_error for d in diagnostics)
+    if not paths_ok:
+        return USAGE
+    if args.format in ("full", "concise") and not args.quiet:
+        warnings = len(diagnostics) - errors
+        summary = (f"{_count(errors, 'error')} and {_count(warnings, 'warning')}"
+                   if diagnostics else "No problems found")
+        print(("\n" if diagnostics else "") + summary, file=sys.stderr)
+    return DIAGNOSTICS if errors else OK
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _sources_for(diagnostics: Sequence[object]):  # type: ignore[no-untyped-def]
+    from .source import SourceFile
+
+    sources: dict[str, SourceFile] = {}
+    for d in diagnostics:
+        span = d.span  # type: ignore[attr-defined]
+        if span is not None and span.file not in sources:
+            try:
+                with open(span.file, encoding="utf-8-sig") as handle:
+                    sources[span.file] = SourceFile(span.file, handle.read())
+            except (OSError, UnicodeDecodeError):
+                pass
+    return sources
+
+
+def _render_arguments(parser: argparse.ArgumentParser) -> None:
+    from .render.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_render(args: argparse.Namespace) -> int:
+    from .render.cli import run
+    return run(args)
+
+
+def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
+    from .emulator.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_emulator(args: argparse.Namespace) -> int:
+    from .emulator.cli import run
+    return run(args)
+
+
+_Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
+                 Callable[[argparse.Namespace], int], str | None]
+COMMANDS: list[_Command] = [
+    ("check", "report every error and warning in .vdsl/.baml files", _check_arguments,
+     _run_check, _CHECK_EPILOG),
+    ("render", "print a function's rendered prompt, or keep prompt snapshots for CI",
+     _render_arguments, _run_render, None),
+    ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
+     _run_emulator, None),
+]
+
+
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="vdsl", description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"vdsl {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    for name, help_, arguments, runner, epilog in COMMANDS:
+        command = sub.add_parser(name, help=help_, description=help_[:1].upper() + help_[1:],
+                                 epilog=epilog,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        if wanted == name:  # only the chosen command's options are imported and built
+            arguments(command)
+        command.set_defaults(run=runner)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return USAGE
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return OK
+    except Exception as error:  # noqa: BLE001 - never show a user a traceback
+        if os.environ.get("VDSL_DEBUG"):
+            raise
+        print(f"vdsl: internal error: {type(error).__name__}: {error}\n"
+              "This is a bug in vdsl; rerun with VDSL_DEBUG=1 for details and report it.",
+              file=sys.stderr)
+        return RUNTIME
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The outer edge of compilation: files → sources → parse (cached) → validate → Project.
+
+Only this module and the CLI touch the file system for compilation. `load`/`loads` raise
+`CompileError` when there are errors; `check` returns the diagnostics and never raises for a
+user mistake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .diagnostics import Diagnostic, Diagnostics
+from .errors import CompileError
+from .ir import Decl, Program
+from .project import Project
+from .source import SourceFile
+
+EXTENSIONS = (".vdsl", ".baml")
+_SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
+              ".vdsl_cache"}
+
+
+class PathProblem(Exception):
+    """A path given on the command line cannot be compiled (missing, empty, unreadable)."""
+
+
+def find_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The `.vdsl`/`.baml` files named, or found below the directories named, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise PathProblem(f"{path}: no such file or directory")
+        if path.is_file():
+            found.append(path)
+            continue
+        files = sorted(p for p in _walk(path) if p.suffix in EXTENSIONS)
+        if not files:
+            raise PathProblem(f"{path}: no .vdsl or .baml files in this directory")
+        found.extend(files)
+    return list(dict.fromkeys(found))
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        for name in filenames:
+            yield Path(dirpath) / name
+
+
+def read_sources(files: Sequence[Path], diags: Diagnostics) -> list[SourceFile]:
+    sources = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            diags.error("unreadable-file", f"{path}: cannot read: {error.strerror}", None)
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            diags.error("unreadable-file",
+                        f"{path}: not UTF-8 text (invalid byte at offset {error.start})", None,
+                        help="save the file as UTF-8")
+            continue
+        sources.append(SourceFile(str(path), text))
+    return sources
+
+
+def compile_sources(sources: Sequence[SourceFile], *, use_cache: bool = True,
+                    diags: Diagnostics | None = None) -> tuple[Program, Diagnostics]:
+    """Parse and validate; every problem ends up in the returned diagnostics."""
+    from .syntax import parse_source
+    from .validate import run
+
+    diags = diags if diags is not None else Diagnostics()
+    program = Program()
+    for source in sources:
+        decls, syntax = _parse_cached(source, use_cache, parse_source)
+        program.decls.extend(decls)
+        diags.extend(syntax)
+    run(program, diags, {s.path: s for s in sources})
+    return program, diags
+
+
+def _parse_cached(source: SourceFile, use_cache: bool, parse):  # type: ignore[no-untyped-def]
+    path = _cache_path(source) if use_cache else None
+    if path is not None:
+        try:
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        except Exception:  # noqa: BLE001 - a missing or stale cache entry is not an error
+            pass
+    diags = Diagnostics()
+    decls: list[Decl] = parse(source, diags)
+    result = (decls, list(diags))
+    if path is not None:
+        _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
+
+
+def cache_dir() -> Path | None:
+    configured = os.environ.get("VDSL_CACHE_DIR")
+    if configured == "":
+        return None
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vdsl" / "parse"
+
+
+def _cache_path(source: SourceFile) -> Path | None:
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256()
+    for part in (__version__, _grammar_digest(), source.path, source.text):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return directory / f"{digest.hexdigest()}.pickle"
+
+
+_grammar_hash: str | None = None
+
+
+def _grammar_digest() -> str:
+    global _grammar_hash
+    if _grammar_hash is None:
+        from .syntax import grammar_text
+        code = Path(__file__).parent / "syntax" / "transformer.py"
+        _grammar_hash = hashlib.sha256(
+            (grammar_text() + code.read_text("utf-8")).encode()).hexdigest()
+    return _grammar_hash
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only cache directory only costs speed
+
+
+def check(*paths: str | os.PathLike[str], use_cache: bool = True) -> list[Diagnostic]:
+    """Every diagnostic for the files or directories given, in stable order."""
+    diags = Diagnostics()
+    try:
+        files = find_files(paths)
+    except PathProblem as problem:
+        diags.error("invalid-path", str(problem), None)
+        return list(diags)
+    sources = read_sources(files, diags)
+    compile_sources(sources, use_cache=use_cache, diags=diags)
+    return diags.sorted()
+
+
+def load(path: str | os.PathLike[str], *, use_cache: bool = True) -> Project:
+    """Compile a file or a directory (one project, one namespace) into a `Project`."""
+    diags = Diagnostics()
+    try:
+        files = find_files([path])
+    except PathProblem as problem:
+        diags.error("invalid-path", str(problem), None)
+        raise CompileError(list(diags)) from None
+    sources = read_sources(files, diags)
+    return _finish(sources, diags, use_cache, root=str(path))
+
+
+def loads(text: str, filename: str = "main.vdsl") -> Project:
+    """Compile source text held in memory."""
+    return _finish([SourceFile(filename, text)], Diagnostics(), use_cache=False, root=None)
+
+
+def _finish(sources: list[SourceFile], diags: Diagnostics, use_cache: bool,
+            root: str | None) -> Project:
+    program, diags = compile_sources(sources, use_cache=use_cache, diags=diags)
+    ordered = diags.sorted()
+    if diags.has_errors:
+        raise CompileError(ordered)
+    return Project(program, {s.path: s for s in sources}, ordered, root)

@@ -1,0 +1,268 @@
+"""Source text → IR declarations, with syntax errors as diagnostics.
+
+One LALR parser (contextual lexer, inline IR transformer) is built once per process. A file is
+parsed whole; if that fails, it is cut into top-level blocks and each block is parsed alone, so
+one typo does not hide the errors of the rest of the file (BAML stops at the first bad line).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..source import SourceFile, Span
+from .messages import describe_expected, describe_token, friendly_message
+from .postlex import NewlinePostLex
+from .transformer import IRBuilder
+
+KEYWORDS = ("class", "enum", "function", "client", "client<llm>", "retry_policy", "test",
+            "generator", "template_string", "string_template", "type")
+UNSUPPORTED = ("fn", "let", "for", "while", "if", "return", "import", "match")
+
+_lock = threading.Lock()
+
+
+def grammar_text() -> str:
+    """The grammar shipped inside the package, or the repository copy in a source checkout."""
+    try:
+        return resources.files("vdsl").joinpath("grammar/vdsl.lark").read_text("utf-8")
+    except (FileNotFoundError, OSError):
+        return (Path(__file__).resolve().parents[2] / "grammar" / "vdsl.lark").read_text("utf-8")
+
+
+class _Slot:
+    """The IR builder of the parse in progress (the parser is shared, so its callbacks are too)."""
+
+    builder: IRBuilder
+
+
+_slot = _Slot()
+
+
+class _LazyTransformer:
+    """Lark binds rule callbacks once, at construction; these forward to the builder of the
+    parse in progress."""
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        if name.startswith("__") or not hasattr(IRBuilder, name):
+            raise AttributeError(name)
+
+        def call(children):  # type: ignore[no-untyped-def]
+            return getattr(_slot.builder, name)(children)
+        return call
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(grammar_text(), parser="lalr", lexer="contextual", postlex=NewlinePostLex(),
+                transformer=_LazyTransformer(), maybe_placeholders=True,
+                lexer_callbacks={"DOC_COMMENT": lambda tok: _slot.builder.record_doc(tok)})
+
+
+def parse_source(source: SourceFile, diags: Diagnostics) -> list[ir.Decl]:
+    """Parse one file. Syntax problems are appended to `diags`; the blocks that parse are
+    returned even when others do not."""
+    with _lock:
+        quick = Diagnostics()
+        try:
+            decls = _run(source.text, IRBuilder(source, quick))
+        except UnexpectedInput:
+            pass
+        else:
+            diags.extend(quick)
+            return decls
+        return _parse_blocks(source, diags)
+
+
+def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
+    _slot.builder = builder
+    return _parser().parse(text)  # type: ignore[no-any-return]
+
+
+# ---- recovery: one block at a time -------------------------------------------------------
+
+_SCAN = re.compile(r'(#{1,5})"|"(?:\\.|[^"\\\n])*"|\{//[\s\S]*?//\}|//[^\n]*|[{}]|\n')
+_BOUNDARY = re.compile(
+    r"(?:dynamic\s+)?(?:class|enum|function|client(?:<[^>\n]*>)?|retry_policy|test|generator|"
+    r"template_string|string_template|type)\s+[A-Za-z_]")
+_FIRST_WORD = re.compile(r"[ \t]*([A-Za-z_$][\w$-]*(?:<[^>\n]*>)?)")
+
+
+def split_blocks(text: str) -> list[tuple[int, int]]:
+    """Cut a file into top-level blocks: (start, end) offsets, each starting at a line start.
+
+    A block starts at a line beginning at brace depth 0, or at column 1 with a block keyword
+    followed by a name (which resets the depth, so an unclosed brace does not swallow the file).
+    """
+    starts = [0]
+    depth = 0
+    pos = 0
+    line_start = True
+    n = len(text)
+    while pos < n:
+        if line_start:
+            if _BOUNDARY.match(text, pos):
+                depth = 0
+                if pos != starts[-1]:
+                    starts.append(pos)
+            elif depth == 0 and text[pos:pos + 1] not in ("", "\n", " ", "\t", "/", "\r", "}"):
+                if pos != starts[-1]:
+                    starts.append(pos)
+            line_start = False
+        match = _SCAN.search(text, pos)
+        if match is None:
+            break
+        token = match.group(0)
+        pos = match.end()
+        if match.group(1):
+            closing = '"' + match.group(1)
+            end = text.find(closing, pos)
+            pos = n if end == -1 else end + len(closing)
+            line_start = False
+        elif token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif token == "\n":
+            line_start = True
+        elif token.startswith("{//") and "\n" in token:
+            line_start = False
+    starts.append(n)
+    return [(a, b) for a, b in zip(starts, starts[1:]) if a < b]
+
+
+def _parse_blocks(source: SourceFile, diags: Diagnostics) -> list[ir.Decl]:
+    decls: list[ir.Decl] = []
+    text = source.text
+    previous_bad = False
+    for start, end in split_blocks(text):
+        chunk = text[start:end]
+        line_offset = source.line_col(start)[0] - 1
+        word = _FIRST_WORD.match(chunk)
+        keyword = word.group(1) if word else ""
+        if keyword and not _known_keyword(keyword, chunk):
+            if not previous_bad:
+                _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
+                               diags)
+            previous_bad = True
+            continue
+        previous_bad = False
+        builder = IRBuilder(source, diags, line_offset, start)
+        mark = len(diags)
+        try:
+            decls.extend(_run(chunk, builder))
+        except UnexpectedInput as error:
+            _report(error, source, chunk, start, line_offset, keyword, diags, mark)
+    return decls
+
+
+def _known_keyword(word: str, chunk: str) -> bool:
+    if word.startswith("client"):
+        return True
+    if word == "dynamic":
+        return False  # only inside a test's type_builder
+    return word in KEYWORDS
+
+
+def _bad_top_level(source: SourceFile, offset: int, word: str, chunk: str,
+                   diags: Diagnostics) -> None:
+    line_end = chunk.find("\n")
+    first_line = chunk if line_end == -1 else chunk[:line_end]
+    span = source.span(offset, offset + len(first_line.strip()))
+    if word in UNSUPPORTED:
+        diags.error("unsupported-syntax",
+                    f"`{word}`: BAML's expression language is not supported by vdsl", span,
+                    help="declare functions as `function Name(args) -> Type { client …  "
+                         "prompt #\"…\"# }`")
+        return
+    close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.6)
+    if close and re.match(r"[ \t]*\S+\s+[A-Za-z_]", chunk):
+        message = f"Unexpected keyword `{word}`"
+        help_ = f"did you mean `{close[0]}`?"
+    else:
+        message = ("This line is invalid. It does not start with any known keyword")
+        help_ = "a top-level line starts with one of: " + ", ".join(
+            f"`{k}`" for k in KEYWORDS if k != "client")
+    diags.error("syntax-invalid-line", message, span, help=help_)
+
+
+def _report(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
+            line_offset: int, keyword: str, diags: Diagnostics, mark: int) -> None:
+    if any(d.code == "syntax-unterminated-string" for d in list(diags)[mark:]):
+        return  # the unterminated string already explains the rest
+    unsupported = _unsupported_statement(chunk, keyword)
+    if unsupported is not None:
+        line_index, word = unsupported
+        line = line_offset + line_index + 1
+        span = source.line_span(line)
+        diags.error("unsupported-syntax",
+                    f"`{word}` statements (BAML's expression language) are not supported", span,
+                    help="a function body holds `client` and `prompt` entries")
+        return
+    span, message, help_ = _describe(error, source, chunk, start, keyword)
+    diags.error("syntax", message, span, label="here", help=help_)
+
+
+def _unsupported_statement(chunk: str, keyword: str) -> tuple[int, str] | None:
+    if keyword != "function":
+        return None
+    depth_marker = chunk.find("{")
+    if depth_marker == -1:
+        return None
+    for index, line in enumerate(chunk.split("\n")):
+        match = re.match(r"\s*(let|for|while|if|return)\b[\s(]", line)
+        if match and chunk.find(line) > depth_marker:
+            return index, match.group(1)
+    return None
+
+
+def _describe(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
+              keyword: str) -> tuple[Span, str, str | None]:
+    if isinstance(error, UnexpectedEOF):
+        end = start + len(chunk.rstrip())
+        span = source.span(max(start, end - 1), end)
+        expected = describe_expected(error.expected)
+        block = _first_line(chunk)
+        return span, f"unexpected end of block; expected {expected}", (
+            f"is a `}}` missing? the block starts with `{block}`")
+    if isinstance(error, UnexpectedCharacters):
+        offset = start + error.pos_in_stream
+        span = source.span(offset, offset + 1)
+        char = chunk[error.pos_in_stream]
+        return span, f"unexpected character `{char}`", _char_help(char)
+    assert isinstance(error, UnexpectedToken)
+    token: Token = error.token
+    if token.type == "$END":
+        end = start + len(chunk.rstrip())
+        span = source.span(max(start, end - 1), end)
+        return span, f"unexpected end of block; expected {describe_expected(error.expected)}", (
+            f"is a `}}` missing? the block starts with `{_first_line(chunk)}`")
+    offset = start + token.start_pos
+    span = source.span(offset, offset + max(1, len(token.value.split("\n")[0])))
+    previous = error.token_history[-1] if error.token_history else None
+    message, help_ = friendly_message(token, previous, error.expected, keyword, chunk)
+    return span, message, help_
+
+
+def _first_line(chunk: str) -> str:
+    return chunk.strip().split("\n")[0].strip()
+
+
+def _char_help(char: str) -> str | None:
+    if char == "'":
+        return "strings use double quotes: \"…\""
+    if char in "#@":
+        return f"`{char}` cannot appear in an unquoted value; quote the value"
+    return None
+
+
+__all__ = ["parse_source", "split_blocks", "grammar_text", "describe_token"]

@@ -1,0 +1,82 @@
+"""BAML's reading of literal text: unquoted tokens, string escapes and raw-string dedent."""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
+_ENV = re.compile(r"env\.([A-Za-z_][A-Za-z0-9_]*)\Z")
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "'": "'", '"': '"', "\\": "\\"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|.)", re.DOTALL)
+
+
+def unescape(body: str) -> str:
+    """Quoted-string escapes as BAML processes them; an unknown `\\c` stays as written."""
+    if "\\" not in body:
+        return body
+
+    def replace(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code in _ESCAPES:
+            return _ESCAPES[code]
+        if len(code) == 3 and code[0] == "x":
+            return chr(int(code[1:], 16))
+        return match.group(0)
+
+    return _ESCAPE.sub(replace, body)
+
+
+def classify_unquoted(text: str) -> tuple[str, object]:
+    """How BAML reads an unquoted token: ("string"|"bool"|"null"|"number"|"env"|"bad-env"|
+    "digit-leading", value)."""
+    if " " in text or "\t" in text:
+        return "string", text
+    if text == "true" or text == "false":
+        return "bool", text == "true"
+    if text == "null":
+        return "null", None
+    if _NUMBER.match(text):
+        return "number", (float(text) if "." in text else int(text))
+    if text.startswith("env.") or text == "env":
+        match = _ENV.match(text)
+        return ("env", match.group(1)) if match else ("bad-env", text)
+    if text[0].isdigit() or (text[0] == "-" and len(text) > 1 and text[1].isdigit()):
+        return "digit-leading", text
+    return "string", text
+
+
+def dedent_raw(content: str) -> tuple[str, int, int]:
+    """BAML's raw-string processing: trim leading line breaks and trailing whitespace, then
+    remove the indentation of the first non-blank line (shortened by later lines).
+
+    Returns (text, lines trimmed at the start, indent removed).
+    """
+    trimmed = content.lstrip("\r\n")
+    leading_lines = content[: len(content) - len(trimmed)].count("\n")
+    trimmed = trimmed.rstrip()
+    lines = trimmed.split("\n")
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    prefix = _common_prefix(lines)
+    out = []
+    for line in lines:
+        if line.startswith(prefix) and not line.isspace() and line:
+            out.append(line[len(prefix):])
+        else:
+            out.append("")
+    return "\n".join(out), leading_lines, len(prefix)
+
+
+def _common_prefix(lines: list[str]) -> str:
+    rest = iter(lines)
+    prefix = ""
+    for line in rest:
+        if line and not line.isspace():
+            prefix = line[: len(line) - len(line.lstrip())]
+            break
+    for line in rest:  # later lines may shorten it, blank ones included (as BAML does)
+        for index, (a, b) in enumerate(zip(line, prefix)):
+            if a != b:
+                if index < len(prefix):
+                    prefix = line[:index]
+                break
+    return prefix

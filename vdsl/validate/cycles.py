@@ -1,0 +1,125 @@
+"""Cycles that make a type impossible to build: classes that require each other through
+required fields, and aliases that expand into themselves. Recursion through `?`, lists, maps or
+a union with a way out is fine."""
+
+from __future__ import annotations
+
+from ..diagnostics import Label
+from ..ir import (ClassDecl, ListType, MapType, NamedType, OptionalType, Primitive,
+                  TypeAliasDecl, TypeExpr, UnionType)
+from .context import Context
+
+
+def check(ctx: Context) -> None:
+    class_graph = {c.name: _class_deps(ctx, c) for c in ctx.program.classes
+                   if ctx.types.get(c.name) is c}
+    for cycle in find_cycles(class_graph):
+        _report(ctx, "class-cycle", "These classes form a dependency cycle", cycle)
+    alias_graph = {a.name: _alias_deps(ctx, a.type) for a in ctx.program.aliases
+                   if ctx.types.get(a.name) is a}
+    for cycle in find_cycles(alias_graph):
+        _report(ctx, "alias-cycle", "These aliases form a dependency cycle", cycle)
+
+
+def _report(ctx: Context, code: str, message: str, cycle: list[str]) -> None:
+    path = " -> ".join(cycle + [cycle[0]]) if len(cycle) > 1 else f"{cycle[0]} -> {cycle[0]}"
+    first = ctx.types[cycle[0]]
+    related = [Label(ctx.types[n].name_span, f"`{n}` is part of the cycle", primary=False)
+               for n in cycle[1:]]
+    ctx.diags.error(code, f"{message}: {path}", first.name_span, related=related,
+                    help="break it with an optional (`?`), a list or a map somewhere on the way")
+
+
+def _class_deps(ctx: Context, decl: ClassDecl) -> set[str]:
+    deps: set[str] = set()
+    for field in decl.fields:
+        deps |= _required(ctx, field.type, frozenset())
+    return deps
+
+
+def _required(ctx: Context, t: TypeExpr, aliases: frozenset[str]) -> set[str]:
+    """Classes that a value of type `t` must contain."""
+    if isinstance(t, (OptionalType, ListType, MapType)):
+        return set()
+    if isinstance(t, UnionType):
+        parts = [_required(ctx, m, aliases) for m in t.members]
+        if any(not p for p in parts) or any(_is_null(m) for m in t.members):
+            return set()
+        return set().union(*parts)
+    if isinstance(t, NamedType):
+        decl = ctx.types.get(t.name)
+        if isinstance(decl, ClassDecl):
+            return {t.name}
+        if isinstance(decl, TypeAliasDecl) and t.name not in aliases:
+            return _required(ctx, decl.type, aliases | {t.name})
+    return set()
+
+
+def _is_null(t: TypeExpr) -> bool:
+    return isinstance(t, Primitive) and t.name == "null"
+
+
+def _alias_deps(ctx: Context, t: TypeExpr) -> set[str]:
+    """Aliases that `t` expands into directly (not through a list or map)."""
+    if isinstance(t, (OptionalType,)):
+        return _alias_deps(ctx, t.inner)
+    if isinstance(t, UnionType):
+        return set().union(*(_alias_deps(ctx, m) for m in t.members))
+    if isinstance(t, NamedType) and isinstance(ctx.types.get(t.name), TypeAliasDecl):
+        return {t.name}
+    return set()
+
+
+def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with a cycle (Tarjan), each in declaration order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    counter = 0
+
+    def visit(root: str) -> None:
+        nonlocal counter
+        work = [(root, iter(sorted(graph.get(root, ()))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            advanced = False
+            for succ in successors:
+                if succ not in graph:
+                    continue
+                if succ not in index:
+                    index[succ] = low[succ] = counter
+                    counter += 1
+                    stack.append(succ)
+                    on_stack.add(succ)
+                    work.append((succ, iter(sorted(graph.get(succ, ())))))
+                    advanced = True
+                    break
+                if succ in on_stack:
+                    low[node] = min(low[node], index[succ])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in graph.get(node, ()):
+                    order = list(graph)
+                    cycles.append(sorted(component, key=order.index))
+    for name in graph:
+        if name not in index:
+            visit(name)
+    return cycles

@@ -1,0 +1,83 @@
+"""Names: BAML's capitalisation rules, reserved names, and duplicates across kinds and files."""
+
+from __future__ import annotations
+
+from ..diagnostics import Label
+from ..ir import (ClassDecl, ClientDecl, Decl, EnumDecl, FunctionDecl, GeneratorDecl, Param,
+                  RetryPolicyDecl, TemplateStringDecl, TestDecl, TypeAliasDecl, ValueBlock)
+from .context import Context
+
+_UPPERCASE_KINDS = (ClassDecl, EnumDecl, FunctionDecl, ClientDecl, TemplateStringDecl,
+                    TypeAliasDecl, RetryPolicyDecl)
+RESERVED = {"BamlClient", "env", "VdslClient"}
+
+
+def check(ctx: Context) -> None:
+    seen: dict[str, Decl] = {}
+    seen_local: dict[tuple[str, str], Decl] = {}
+    for decl in ctx.program.decls:
+        _check_case(ctx, decl)
+        if isinstance(decl, (TestDecl, GeneratorDecl)):
+            key = (decl.kind, decl.name)
+            if key in seen_local:
+                _duplicate(ctx, decl, seen_local[key])
+            else:
+                seen_local[key] = decl
+        elif decl.name in seen:
+            _duplicate(ctx, decl, seen[decl.name])
+        else:
+            seen[decl.name] = decl
+        if isinstance(decl, ClassDecl):
+            _unique(ctx, [(f.name, f.name_span) for f in decl.fields], "field", decl)
+        elif isinstance(decl, EnumDecl):
+            _check_enum_values(ctx, decl)
+        if isinstance(decl, (FunctionDecl, TemplateStringDecl)):
+            _check_params(ctx, decl.params, decl)
+        if isinstance(decl, ValueBlock):
+            _unique(ctx, [(e.key, e.key_span) for e in decl.entries], "entry", decl)
+
+
+def _check_case(ctx: Context, decl: Decl) -> None:
+    if decl.name in RESERVED:
+        ctx.diags.error("reserved-name", f"`{decl.name}` is a reserved name", decl.name_span,
+                        help="choose another name")
+        return
+    if isinstance(decl, _UPPERCASE_KINDS) and not decl.name[:1].isupper():
+        ctx.diags.error("name-case",
+                        f"{decl.kind} name `{decl.name}` must start with an uppercase letter",
+                        decl.name_span, help=f"rename it `{decl.name[:1].upper()}{decl.name[1:]}`")
+
+
+def _duplicate(ctx: Context, decl: Decl, first: Decl) -> None:
+    ctx.diags.error(
+        "duplicate-name",
+        f'The {decl.kind} "{decl.name}" cannot be re-defined because a {first.kind} with that '
+        f"name already exists",
+        decl.name_span, label="defined again here",
+        related=[Label(first.name_span, f"first defined as a {first.kind}", primary=False)])
+
+
+def _check_enum_values(ctx: Context, decl: EnumDecl) -> None:
+    _unique(ctx, [(v.name, v.span) for v in decl.values], "value", decl)
+    for value in decl.values:
+        if not value.name[:1].isupper():
+            ctx.diags.error("name-case",
+                            f"enum value `{value.name}` must start with an uppercase letter",
+                            value.span, help="enum values are written in capitals, e.g. `POSITIVE`")
+
+
+def _check_params(ctx: Context, params: tuple[Param, ...], decl: Decl) -> None:
+    _unique(ctx, [(p.name, p.span) for p in params], "parameter", decl)
+
+
+def _unique(ctx: Context, items: list[tuple[str, object]], what: str, decl: Decl) -> None:
+    seen: dict[str, object] = {}
+    for name, span in items:
+        if name in seen:
+            ctx.diags.error(f"duplicate-{what}",
+                            f"{what} `{name}` is defined twice in {decl.kind} `{decl.name}`",
+                            span,  # type: ignore[arg-type]
+                            related=[Label(seen[name], "first defined here",  # type: ignore[arg-type]
+                                           primary=False)])
+        else:
+            seen[name] = span
