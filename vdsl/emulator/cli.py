@@ -1,0 +1,90 @@
+"""`vdsl emulator`: run the loopback Vertex AI until interrupted.
+
+Prints the base URL and the `export VDSL_VERTEX_ENDPOINT=…` line, then serves until SIGINT
+or SIGTERM and exits 0. By default any caller is accepted (offline users have no service
+account); `--strict-auth` checks credentials like Google.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from types import FrameType
+
+from .fixtures import FixtureError
+from .inprocess import Emulator
+
+__all__ = ["DEFAULT_PORT", "add_arguments", "run"]
+
+DEFAULT_PORT = 8790
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `vdsl emulator` (also used by `python -m vdsl.emulator`)."""
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to bind (default 127.0.0.1; keep it on loopback)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
+    parser.add_argument("--fixtures", metavar="FILE",
+                        help="JSON or YAML file of canned replies (see docs/emulator.md)")
+    parser.add_argument("--strict-auth", action="store_true",
+                        help="require tokens issued by the emulator (default: accept any)")
+    parser.add_argument("--token-lifetime", type=int, default=3600, metavar="SECONDS",
+                        help="lifetime of issued access tokens (default 3600)")
+    parser.add_argument("--check-regions", action="store_true",
+                        help="404 models asked for outside their catalog regions")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until SIGINT/SIGTERM. Exit 0 on a clean stop, 2 on bad options or fixtures."""
+    try:
+        emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
+                            fixtures=args.fixtures, token_lifetime=args.token_lifetime,
+                            check_regions=args.check_regions)
+        emulator.start()
+    except (OSError, FixtureError, ValueError) as exc:
+        print(f"vdsl emulator: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    previous = _install_handlers(stop)
+    try:
+        _announce(emulator, args)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+        _restore_handlers(previous)
+    print("Vertex emulator stopped", flush=True)
+    return 0
+
+
+def _announce(emulator: Emulator, args: argparse.Namespace) -> None:
+    print(f"Vertex emulator listening on {emulator.url}")
+    print(f"export VDSL_VERTEX_ENDPOINT={emulator.url}")
+    auth = "strict (tokens from /token or the metadata server)" if args.strict_auth \
+        else "off (any bearer token, or none, is accepted; --strict-auth to check)"
+    print(f"auth: {auth}")
+    if args.fixtures:
+        print(f"fixtures: {args.fixtures} ({len(emulator.app.fixtures)} loaded)")
+    print("Press Ctrl+C to stop.", flush=True)
+
+
+def _install_handlers(stop: threading.Event) -> dict[int, object]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, object] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, handler)
+    return previous
+
+
+def _restore_handlers(previous: dict[int, object]) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)  # type: ignore[arg-type]
