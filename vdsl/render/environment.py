@@ -153,10 +153,10 @@ class Renderer:
 
     def _globals(self) -> dict[str, Any]:
         out: dict[str, Any] = {"_": _RoleHelper()}
-        for decl in self.project.program.enums:
-            out[decl.name] = _enum_type(decl)
-        for decl in self.project.program.template_strings:
-            out[decl.name] = TemplateStringFunction(self, decl)
+        for enum in self.project.program.enums:
+            out[enum.name] = _enum_type(enum)
+        for ts in self.project.program.template_strings:
+            out[ts.name] = TemplateStringFunction(self, ts)
         return out
 
     def prompt_template(self, fn: FunctionDecl) -> Template:
