@@ -82,24 +82,23 @@ def compile_sources(sources: Sequence[SourceFile], *, use_cache: bool = True,
     diags = diags if diags is not None else Diagnostics()
     program = Program()
     for source in sources:
-        decls, syntax = _parse_cached(source, use_cache, parse_source)
+        decls, syntax, broken = _parse_cached(source, use_cache, parse_source)
         program.decls.extend(decls)
+        program.broken_names.update(broken)
         diags.extend(syntax)
     run(program, diags, {s.path: s for s in sources})
     return program, diags
 
 
 def _parse_cached(source: SourceFile, use_cache: bool, parse):  # type: ignore[no-untyped-def]
-    path = _cache_path(source) if use_cache else None
-    if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
-        except Exception:  # noqa: BLE001 - a missing or stale cache entry is not an error
-            pass
+    path = _cache_file("parse", _digest(source.path, source.text)) if use_cache else None
+    cached = _read_cache(path)
+    if isinstance(cached, tuple) and len(cached) == 3:
+        return cached
     diags = Diagnostics()
-    decls: list[Decl] = parse(source, diags)
-    result = (decls, list(diags))
+    broken: list[str] = []
+    decls: list[Decl] = parse(source, diags, broken)
+    result = (decls, list(diags), broken)
     if path is not None:
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
@@ -112,31 +111,45 @@ def cache_dir() -> Path | None:
     if configured:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "vdsl" / "parse"
+    return Path(base) / "vdsl"
 
 
-def _cache_path(source: SourceFile) -> Path | None:
-    directory = cache_dir()
-    if directory is None:
-        return None
+_code_hash: str | None = None
+
+
+def _code_digest() -> str:
+    """Changes whenever the grammar or any vdsl module changes, so stale entries are unused."""
+    global _code_hash
+    if _code_hash is None:
+        from .syntax import grammar_text
+        digest = hashlib.sha256(grammar_text().encode())
+        for module in sorted(Path(__file__).parent.rglob("*.py")):
+            digest.update(module.read_bytes())
+        _code_hash = digest.hexdigest()
+    return _code_hash
+
+
+def _digest(*parts: str) -> str:
     digest = hashlib.sha256()
-    for part in (__version__, _grammar_digest(), source.path, source.text):
+    for part in (__version__, _code_digest(), *parts):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
-    return directory / f"{digest.hexdigest()}.pickle"
+    return digest.hexdigest()
 
 
-_grammar_hash: str | None = None
+def _cache_file(kind: str, key: str) -> Path | None:
+    directory = cache_dir()
+    return None if directory is None else directory / f"{kind}-{key}.pickle"
 
 
-def _grammar_digest() -> str:
-    global _grammar_hash
-    if _grammar_hash is None:
-        from .syntax import grammar_text
-        code = Path(__file__).parent / "syntax" / "transformer.py"
-        _grammar_hash = hashlib.sha256(
-            (grammar_text() + code.read_text("utf-8")).encode()).hexdigest()
-    return _grammar_hash
+def _read_cache(path: Path | None) -> object | None:
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a missing or unreadable entry is a cache miss
+        return None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -158,8 +171,17 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True) -> list[Diagno
         diags.error("invalid-path", str(problem), None)
         return list(diags)
     sources = read_sources(files, diags)
+    key = _digest(*(part for s in sources for part in (s.path, s.text))) if use_cache else ""
+    path = _cache_file("check", key) if use_cache else None
+    cached = _read_cache(path)
+    if isinstance(cached, list):
+        return diags.sorted() + cached  # type: ignore[no-any-return]
+    before = len(diags)
     compile_sources(sources, use_cache=use_cache, diags=diags)
-    return diags.sorted()
+    result = diags.sorted()
+    if path is not None and before == 0:
+        _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    return result
 
 
 def load(path: str | os.PathLike[str], *, use_cache: bool = True) -> Project:

@@ -14,7 +14,7 @@ from .types import TypeExpr
 from .values import Attribute, MapEntry, MapValue, RawString, StringValue, Value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Decl:
     name: str
     span: Span
@@ -24,7 +24,7 @@ class Decl:
     kind = "declaration"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Field:
     """A class property: `name type @attrs`."""
     name: str
@@ -35,7 +35,7 @@ class Field:
     name_span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClassDecl(Decl):
     fields: tuple[Field, ...]
     attrs: tuple[Attribute, ...]
@@ -44,7 +44,7 @@ class ClassDecl(Decl):
     kind = "class"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EnumValue:
     name: str
     attrs: tuple[Attribute, ...]
@@ -52,7 +52,7 @@ class EnumValue:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EnumDecl(Decl):
     values: tuple[EnumValue, ...]
     attrs: tuple[Attribute, ...]
@@ -61,7 +61,7 @@ class EnumDecl(Decl):
     kind = "enum"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TypeAliasDecl(Decl):
     """`type Name = <type> @attrs`."""
     type: TypeExpr
@@ -69,14 +69,14 @@ class TypeAliasDecl(Decl):
     kind = "type_alias"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Param:
     name: str
     type: TypeExpr | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BlockEntry:
     """One `key value @attrs` line of a value block. `value` is None when the key stands alone."""
     key: str
@@ -86,7 +86,7 @@ class BlockEntry:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ValueBlock(Decl):
     """Shared shape of `client`, `function`, `test`, `retry_policy` and `generator` blocks."""
     entries: tuple[BlockEntry, ...]
@@ -103,7 +103,7 @@ class ValueBlock(Decl):
         return entry.value if entry else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ClientDecl(ValueBlock):
     """`client<llm> Name { provider …; retry_policy …; options { … } }`."""
     keyword: str = "client<llm>"
@@ -126,7 +126,7 @@ class ClientDecl(ValueBlock):
         return value.value if isinstance(value, StringValue) else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FunctionDecl(ValueBlock):
     """`function Name(params) -> Return { client …; prompt #"…"# }`."""
     params: tuple[Param, ...] = ()
@@ -146,12 +146,12 @@ class FunctionDecl(ValueBlock):
         return value if isinstance(value, StringValue) else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RetryPolicyDecl(ValueBlock):
     kind = "retry_policy"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TypeBuilder:
     """A test's `type_builder { … }`: extra or extended (`dynamic`) types for that test."""
     classes: tuple[ClassDecl, ...]
@@ -160,7 +160,7 @@ class TypeBuilder:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TestDecl(ValueBlock):
     type_builder: TypeBuilder | None = None
 
@@ -180,12 +180,12 @@ class TestDecl(ValueBlock):
         return value if isinstance(value, MapValue) else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class GeneratorDecl(ValueBlock):
     kind = "generator"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TemplateStringDecl(Decl):
     """`template_string Name(params) #"…"#`: a reusable, callable prompt fragment."""
     params: tuple[Param, ...]
@@ -198,6 +198,8 @@ class TemplateStringDecl(Decl):
 class Program:
     """All declarations of a project, in file order. Files share one namespace."""
     decls: list[Decl] = field(default_factory=list)
+    broken_names: set[str] = field(default_factory=set)
+    """Names of blocks that failed to parse: references to them are not reported again."""
 
     def of_kind(self, cls: type[Decl]) -> list:  # type: ignore[type-arg]
         return [d for d in self.decls if isinstance(d, cls)]

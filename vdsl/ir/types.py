@@ -16,59 +16,59 @@ PRIMITIVES = ("string", "int", "float", "bool", "null")
 MEDIA = ("image", "audio", "pdf", "video")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TypeExpr:
     span: Span
     attrs: tuple[Attribute, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Primitive(TypeExpr):
     """`string`, `int`, `float`, `bool` or `null`."""
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Media(TypeExpr):
     """`image`, `audio`, `pdf` or `video` (inputs only)."""
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NamedType(TypeExpr):
     """A reference to a class, enum or type alias, resolved during validation."""
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ListType(TypeExpr):
     item: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OptionalType(TypeExpr):
     """`T?`: T or null."""
     inner: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UnionType(TypeExpr):
     members: tuple[TypeExpr, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MapType(TypeExpr):
     key: TypeExpr
     value: TypeExpr
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LiteralType(TypeExpr):
     """A string, int or bool literal used as a type: `"open"`, `2`, `true`."""
     value: str | int | bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TupleType(TypeExpr):
     """`(A, B)`: parsed so it can be rejected with a clear message."""
     items: tuple[TypeExpr, ...]

@@ -8,19 +8,19 @@ from dataclasses import dataclass
 from ..source import Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Value:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class StringValue(Value):
     """A string. `kind` is how it was written: "quoted", "unquoted" or "raw"."""
     value: str
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RawString(StringValue):
     """A `#"…"#` block after BAML's trim and dedent.
 
@@ -32,34 +32,34 @@ class RawString(StringValue):
     hashes: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NumberValue(Value):
     value: int | float
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BoolValue(Value):
     value: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class NullValue(Value):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class EnvRef(Value):
     """`env.NAME`, resolved lazily at call time."""
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ArrayValue(Value):
     items: tuple[Value, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MapEntry:
     key: str
     key_span: Span
@@ -68,7 +68,7 @@ class MapEntry:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class MapValue(Value):
     entries: tuple[MapEntry, ...]
 
@@ -88,13 +88,13 @@ class MapValue(Value):
         return [e.key for e in self.entries]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class JinjaExpr(Value):
     """`{{ expr }}` in `@check`/`@assert` arguments; `source` is the text between the braces."""
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Attribute:
     """`@name(args)` on a field/type/value, or `@@name(args)` on a block (`block=True`)."""
     name: str

@@ -68,9 +68,11 @@ def _parser() -> Lark:
                 lexer_callbacks={"DOC_COMMENT": lambda tok: _slot.builder.record_doc(tok)})
 
 
-def parse_source(source: SourceFile, diags: Diagnostics) -> list[ir.Decl]:
+def parse_source(source: SourceFile, diags: Diagnostics,
+                 broken: list[str] | None = None) -> list[ir.Decl]:
     """Parse one file. Syntax problems are appended to `diags`; the blocks that parse are
-    returned even when others do not."""
+    returned even when others do not, and the names of those that do not go to `broken` (so
+    later checks do not report them again as undefined)."""
     with _lock:
         quick = Diagnostics()
         try:
@@ -80,7 +82,7 @@ def parse_source(source: SourceFile, diags: Diagnostics) -> list[ir.Decl]:
         else:
             diags.extend(quick)
             return decls
-        return _parse_blocks(source, diags)
+        return _parse_blocks(source, diags, broken if broken is not None else [])
 
 
 def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
@@ -94,6 +96,9 @@ _SCAN = re.compile(r'(#{1,5})"|"(?:\\.|[^"\\\n])*"|\{//[\s\S]*?//\}|//[^\n]*|[{}
 _BOUNDARY = re.compile(
     r"(?:dynamic\s+)?(?:class|enum|function|client(?:<[^>\n]*>)?|retry_policy|test|generator|"
     r"template_string|string_template|type)\s+[A-Za-z_]")
+_BOUNDARY_NAME = re.compile(
+    r"\s*(?:dynamic\s+)?(?:class|enum|function|client(?:<[^>\n]*>)?|retry_policy|"
+    r"template_string|string_template|type)\s+([A-Za-z_][\w-]*)")
 _FIRST_WORD = re.compile(r"[ \t]*([A-Za-z_$][\w$-]*(?:<[^>\n]*>)?)")
 
 
@@ -140,7 +145,7 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(starts, starts[1:]) if a < b]
 
 
-def _parse_blocks(source: SourceFile, diags: Diagnostics) -> list[ir.Decl]:
+def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> list[ir.Decl]:
     decls: list[ir.Decl] = []
     text = source.text
     previous_bad = False
@@ -162,6 +167,9 @@ def _parse_blocks(source: SourceFile, diags: Diagnostics) -> list[ir.Decl]:
             decls.extend(_run(chunk, builder))
         except UnexpectedInput as error:
             _report(error, source, chunk, start, line_offset, keyword, diags, mark)
+            named = _BOUNDARY_NAME.match(chunk)
+            if named:
+                broken.append(named.group(1))
     return decls
 
 

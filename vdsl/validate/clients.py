@@ -105,7 +105,7 @@ def _check_retry_ref(ctx: Context, client: ClientDecl) -> None:
         ctx.diags.error("invalid-value", "`retry_policy` must name a retry_policy block",
                         _span(entry.key_span, value))
         return
-    if value.value not in ctx.retry_policies:
+    if value.value not in ctx.retry_policies and value.value not in ctx.program.broken_names:
         close = difflib.get_close_matches(value.value, list(ctx.retry_policies), n=1)
         ctx.diags.error("unknown-retry-policy", f"retry_policy `{value.value}` is not defined",
                         value.span, help=f"did you mean `{close[0]}`?" if close else
@@ -315,7 +315,7 @@ def check_client_ref(ctx: Context, name: str, span: Span) -> None:
             ctx.diags.error("invalid-client", "the shorthand needs a model: `vertex-ai/<model>`",
                             span)
         return
-    if name not in ctx.clients:
+    if name not in ctx.clients and name not in ctx.program.broken_names:
         close = difflib.get_close_matches(name, list(ctx.clients), n=1)
         ctx.diags.error("unknown-client", f"client `{name}` is not defined", span,
                         help=f"did you mean `{close[0]}`?" if close else

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..ir import Param, RawString, StringValue, TemplateStringDecl
@@ -60,8 +60,9 @@ def _check_template(ctx: Context, owner: str, value: StringValue, params: tuple[
                         f"{exc.message}", where.line(exc.lineno), label="in this prompt line")
         return
     names = {p.name for p in params}
-    for name in sorted(meta.find_undeclared_variables(ast) - names - known):
-        _undefined(ctx, owner, name, where.line(_first_use(ast, name)), names | known)
+    loaded = _loaded_names(ast)
+    for name in sorted(set(loaded) - names - known):
+        _undefined(ctx, owner, name, where.line(loaded[name]), names | known)
     for call in ast.find_all(nodes.Call):
         target = call.node
         if isinstance(target, nodes.Name) and target.name in ctx.template_strings:
@@ -92,9 +93,24 @@ def _source(value: StringValue) -> tuple[str, int]:
     return value.value.strip(), value.span.line
 
 
-def _first_use(ast: nodes.Template, name: str) -> int:
-    lines = [n.lineno for n in ast.find_all(nodes.Name) if n.name == name]
-    return min(lines) if lines else 1
+def _loaded_names(ast: nodes.Template) -> dict[str, int]:
+    """Names read but never assigned anywhere in the template, with their first line.
+
+    A flat walk instead of `jinja2.meta.find_undeclared_variables`, which runs the code
+    generator's scope analysis and costs most of `vdsl check` on large projects; ignoring
+    scopes only matters for a name both assigned and read outside its scope.
+    """
+    loaded: dict[str, int] = {}
+    stored: set[str] = set()
+    for node in ast.find_all(nodes.Name):
+        if node.ctx == "load":
+            if node.name not in loaded or node.lineno < loaded[node.name]:
+                loaded[node.name] = node.lineno
+        else:
+            stored.add(node.name)
+    for macro in ast.find_all(nodes.Macro):
+        stored.add(macro.name)
+    return {name: line for name, line in loaded.items() if name not in stored}
 
 
 def _undefined(ctx: Context, owner: str, name: str, span: Span, candidates: Iterable[str]) -> None:

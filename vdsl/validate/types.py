@@ -48,7 +48,8 @@ def check_type(ctx: Context, t: TypeExpr, scope: dict[str, object]) -> bool:
     ok = True
     for node in iter_types(t):
         if isinstance(node, NamedType):
-            if node.name not in scope and node.name != "<missing>":
+            if node.name not in scope and node.name != "<missing>" \
+                    and node.name not in ctx.program.broken_names:
                 ok = False
                 _unknown_type(ctx, node, scope)
         elif isinstance(node, MapType):
