@@ -386,11 +386,10 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
         return ir.MapValue(self.span(open_).to(self.span(close)), tuple(entries or ()))
 
     def map_entry(self, children: list[Any]) -> ir.MapEntry:
-        key, value, *attrs = children
+        key, value = children
         key_span = self.span(key)
         name = unescape(key.value[1:-1]) if key.type == "STRING" else key.value
-        end = attrs[-1].span if attrs else value.span
-        return ir.MapEntry(name, key_span, value, tuple(attrs), key_span.to(end))
+        return ir.MapEntry(name, key_span, value, (), key_span.to(value.span))
 
     def array(self, children: list[Any]) -> ir.ArrayValue:
         open_, items, close = children
