@@ -7,12 +7,43 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .compiler import check, load, loads  # noqa: E402
-from .diagnostics import Diagnostic, Severity  # noqa: E402
-from .errors import CompileError, VdslError  # noqa: E402
-from .project import Project  # noqa: E402
+from typing import TYPE_CHECKING, Any
+
+from .compiler import check, load, loads
+from .diagnostics import Diagnostic, Severity
+from .errors import CompileError, VdslError
+from .project import Project
+
+if TYPE_CHECKING:
+    from .media import Audio, Image, Pdf, Video
+    from .render import RenderedPrompt, render_prompt
+
+# Imported on first use, so `import vdsl` (and `vdsl check`) stays light.
+_LAZY = {"render_prompt": "render", "RenderedPrompt": "render", "Image": "media",
+         "Audio": "media", "Pdf": "media", "Video": "media"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vdsl' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f".{module}", __name__), name)
 
 __all__ = [
-    "__version__", "check", "load", "loads", "Diagnostic", "Severity", "CompileError",
-    "VdslError", "Project",
+    "Audio",
+    "CompileError",
+    "Diagnostic",
+    "Image",
+    "Pdf",
+    "Project",
+    "RenderedPrompt",
+    "Severity",
+    "VdslError",
+    "Video",
+    "__version__",
+    "check",
+    "load",
+    "loads",
+    "render_prompt",
 ]

@@ -53,9 +53,7 @@ def _run_check(args: argparse.Namespace) -> int:
     if args.quiet:
         diagnostics = [d for d in diagnostics if d.is_error]
     sources = _sources_for(diagnostics)
-    if args.format in ("json", "sarif"):
-        print(render(diagnostics, args.format, sources))
-    elif diagnostics:
+    if args.format in ("json", "sarif") or diagnostics:
         print(render(diagnostics, args.format, sources))
     errors = sum(d.is_error for d in diagnostics)
     if not paths_ok:
@@ -151,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return OK
-    except Exception as error:  # noqa: BLE001 - never show a user a traceback
+    except Exception as error:
         if os.environ.get("VDSL_DEBUG"):
             raise
         print(f"vdsl: internal error: {type(error).__name__}: {error}\n"

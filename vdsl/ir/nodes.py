@@ -248,7 +248,22 @@ class Program:
 
 
 __all__ = [
-    "Decl", "Field", "ClassDecl", "EnumValue", "EnumDecl", "TypeAliasDecl", "Param", "BlockEntry",
-    "ValueBlock", "ClientDecl", "FunctionDecl", "RetryPolicyDecl", "TypeBuilder", "TestDecl",
-    "GeneratorDecl", "TemplateStringDecl", "Program", "MapEntry",
+    "BlockEntry",
+    "ClassDecl",
+    "ClientDecl",
+    "Decl",
+    "EnumDecl",
+    "EnumValue",
+    "Field",
+    "FunctionDecl",
+    "GeneratorDecl",
+    "MapEntry",
+    "Param",
+    "Program",
+    "RetryPolicyDecl",
+    "TemplateStringDecl",
+    "TestDecl",
+    "TypeAliasDecl",
+    "TypeBuilder",
+    "ValueBlock",
 ]

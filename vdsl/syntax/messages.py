@@ -20,6 +20,9 @@ _WORDS = {
     "RETRY_POLICY": "`retry_policy`", "TEMPLATE_STRING": "`template_string`",
     "TYPE_BUILDER": "`type_builder`", "CLIENT": "`client<llm>`", "$END": "the end of the file",
 }
+_INVALID_CLASS_LINE = (
+    "This line is not a valid field or attribute definition. A valid class property looks like: "
+    "'myProperty string[] @description(\"This is a description\")'")
 _VALUE_STARTS = {"UNQUOTED", "STRING", "RAW1", "LBRACE", "LSQB"}
 _TYPE_STARTS = {"IDENT", "MAP", "_LPAR", "STRING", "NUMBER"}
 
@@ -66,12 +69,10 @@ def friendly_message(token: Token, previous: Token | None, expected: Iterable[st
             and previous.type == "IDENT":
         return (f"Unexpected type specified for value `{previous.value}`",
                 "enum values are bare names, one per line")
-    if keyword.startswith("class") and previous is not None and previous.type == "_NL" \
-            or (keyword.startswith("class") and token.type not in expected
-                and "IDENT" in expected and token.type != "RBRACE"):
-        return ("This line is not a valid field or attribute definition. A valid class property "
-                "looks like: 'myProperty string[] @description(\"This is a description\")'",
-                None)
+    after_newline = previous is not None and previous.type == "_NL"
+    misplaced = token.type not in expected and "IDENT" in expected and token.type != "RBRACE"
+    if keyword.startswith("class") and (after_newline or misplaced):
+        return _INVALID_CLASS_LINE, None
     if token.type == "_NL" and "_RPAR" in expected:
         return f"unexpected new line; expected {describe_expected(expected)}", None
     if token.type == "_NL" and expected & _VALUE_STARTS:

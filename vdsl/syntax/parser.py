@@ -8,6 +8,7 @@ one typo does not hide the errors of the rest of the file (BAML stops at the fir
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import threading
 from functools import lru_cache
@@ -119,9 +120,9 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
                 depth = 0
                 if pos != starts[-1]:
                     starts.append(pos)
-            elif depth == 0 and text[pos:pos + 1] not in ("", "\n", " ", "\t", "/", "\r", "}"):
-                if pos != starts[-1]:
-                    starts.append(pos)
+            elif depth == 0 and text[pos:pos + 1] not in ("", "\n", " ", "\t", "/", "\r", "}") \
+                    and pos != starts[-1]:
+                starts.append(pos)
             line_start = False
         match = _SCAN.search(text, pos)
         if match is None:
@@ -142,7 +143,7 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
         elif token.startswith("{//") and "\n" in token:
             line_start = False
     starts.append(n)
-    return [(a, b) for a, b in zip(starts, starts[1:]) if a < b]
+    return [(a, b) for a, b in itertools.pairwise(starts) if a < b]
 
 
 def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> list[ir.Decl]:
@@ -273,4 +274,4 @@ def _char_help(char: str) -> str | None:
     return None
 
 
-__all__ = ["parse_source", "split_blocks", "grammar_text", "describe_token"]
+__all__ = ["describe_token", "grammar_text", "parse_source", "split_blocks"]

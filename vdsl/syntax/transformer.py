@@ -73,7 +73,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
 
     def record_doc(self, token: Token) -> None:
         text = token.value[3:]
-        self.docs[token.line + self.line_offset] = text[1:] if text.startswith(" ") else text
+        self.docs[token.line + self.line_offset] = text.removeprefix(" ")
 
     # ---- declarations ----------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ def dedent_raw(content: str) -> tuple[str, int, int]:
     leading_lines = content[: len(content) - len(trimmed)].count("\n")
     trimmed = trimmed.rstrip()
     lines = trimmed.split("\n")
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    lines = [line.removesuffix("\r") for line in lines]
     prefix = _common_prefix(lines)
     out = []
     for line in lines:

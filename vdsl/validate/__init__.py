@@ -27,4 +27,4 @@ def run(program: Program, diags: Diagnostics, sources: Mapping[str, SourceFile])
         prompts.check(ctx)
 
 
-__all__ = ["run", "Context", "PASSES"]
+__all__ = ["PASSES", "Context", "run"]

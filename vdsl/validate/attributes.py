@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..ir import (Attribute, ClassDecl, EnumDecl, FunctionDecl, JinjaExpr, StringValue,
-                  TemplateStringDecl, TestDecl, TypeAliasDecl, TypeExpr, ValueBlock)
+from ..ir import (
+    Attribute,
+    ClassDecl,
+    EnumDecl,
+    FunctionDecl,
+    JinjaExpr,
+    StringValue,
+    TemplateStringDecl,
+    TestDecl,
+    TypeAliasDecl,
+    TypeExpr,
+    ValueBlock,
+)
 from ..ir.walk import iter_types
 from .context import Context
 

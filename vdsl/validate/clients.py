@@ -6,8 +6,17 @@ from __future__ import annotations
 import difflib
 
 from ..diagnostics import Label
-from ..ir import (ArrayValue, BoolValue, ClientDecl, EnvRef, MapValue, NumberValue,
-                  RetryPolicyDecl, StringValue, Value)
+from ..ir import (
+    ArrayValue,
+    BoolValue,
+    ClientDecl,
+    EnvRef,
+    MapValue,
+    NumberValue,
+    RetryPolicyDecl,
+    StringValue,
+    Value,
+)
 from ..source import Span
 from .context import Context
 from .cycles import find_cycles

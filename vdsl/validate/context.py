@@ -7,8 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..ir import (ClassDecl, ClientDecl, Decl, EnumDecl, FunctionDecl, Program, RetryPolicyDecl,
-                  TemplateStringDecl, TypeAliasDecl)
+from ..ir import (
+    ClassDecl,
+    ClientDecl,
+    Decl,
+    EnumDecl,
+    FunctionDecl,
+    Program,
+    RetryPolicyDecl,
+    TemplateStringDecl,
+    TypeAliasDecl,
+)
 from ..source import SourceFile
 
 

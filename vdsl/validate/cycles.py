@@ -5,8 +5,17 @@ a union with a way out is fine."""
 from __future__ import annotations
 
 from ..diagnostics import Label
-from ..ir import (ClassDecl, ListType, MapType, NamedType, OptionalType, Primitive,
-                  TypeAliasDecl, TypeExpr, UnionType)
+from ..ir import (
+    ClassDecl,
+    ListType,
+    MapType,
+    NamedType,
+    OptionalType,
+    Primitive,
+    TypeAliasDecl,
+    TypeExpr,
+    UnionType,
+)
 from .context import Context
 
 

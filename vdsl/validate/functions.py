@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import difflib
 
-from ..ir import (ArrayValue, FunctionDecl, GeneratorDecl, MapValue, StringValue, TestDecl,
-                  type_to_str)
+from ..ir import (
+    ArrayValue,
+    FunctionDecl,
+    GeneratorDecl,
+    MapValue,
+    StringValue,
+    TestDecl,
+    type_to_str,
+)
 from .clients import check_client_ref
 from .context import Context
 from .types import is_optional

@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 from ..diagnostics import Label
-from ..ir import (ClassDecl, ClientDecl, Decl, EnumDecl, FunctionDecl, GeneratorDecl, Param,
-                  RetryPolicyDecl, TemplateStringDecl, TestDecl, TypeAliasDecl, ValueBlock)
+from ..ir import (
+    ClassDecl,
+    ClientDecl,
+    Decl,
+    EnumDecl,
+    FunctionDecl,
+    GeneratorDecl,
+    Param,
+    RetryPolicyDecl,
+    TemplateStringDecl,
+    TestDecl,
+    TypeAliasDecl,
+    ValueBlock,
+)
 from .context import Context
 
 _UPPERCASE_KINDS = (ClassDecl, EnumDecl, FunctionDecl, ClientDecl, TemplateStringDecl,

@@ -5,9 +5,25 @@ from __future__ import annotations
 
 import difflib
 
-from ..ir import (MEDIA, PRIMITIVES, ClassDecl, EnumDecl, FunctionDecl, LiteralType, MapType,
-                  Media, NamedType, OptionalType, Primitive, TemplateStringDecl, TestDecl,
-                  TupleType, TypeAliasDecl, TypeExpr, UnionType)
+from ..ir import (
+    MEDIA,
+    PRIMITIVES,
+    ClassDecl,
+    EnumDecl,
+    FunctionDecl,
+    LiteralType,
+    MapType,
+    Media,
+    NamedType,
+    OptionalType,
+    Primitive,
+    TemplateStringDecl,
+    TestDecl,
+    TupleType,
+    TypeAliasDecl,
+    TypeExpr,
+    UnionType,
+)
 from ..ir.walk import iter_types
 from .context import Context
 
@@ -22,9 +38,8 @@ def check(ctx: Context) -> None:
             for param in decl.params:
                 if param.type is not None:
                     check_type(ctx, param.type, ctx.types)
-            if decl.return_type is not None:
-                if check_type(ctx, decl.return_type, ctx.types):
-                    _check_output(ctx, decl)
+            if decl.return_type is not None and check_type(ctx, decl.return_type, ctx.types):
+                _check_output(ctx, decl)
         elif isinstance(decl, TemplateStringDecl):
             for param in decl.params:
                 if param.type is not None:
