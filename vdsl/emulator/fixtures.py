@@ -29,8 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ..providers import catalog
-from .faults import Fault, parse_fault
+from .faults import Fault, FaultError, parse_fault
 
 __all__ = ["Answer", "Fixture", "FixtureError", "FixtureSet", "count_tokens", "echo_answer",
            "load_fixtures"]
@@ -144,29 +146,37 @@ def parse_answer(reply: Any) -> Answer:
 
 
 def parse_fixture(entry: dict[str, Any]) -> Fixture:
-    """One fixture-file entry as a Fixture (raises ValueError with the offending key)."""
+    """One fixture-file entry as a Fixture (raises FixtureError naming the problem)."""
+    if not isinstance(entry, dict):
+        raise FixtureError(f"a fixture must be a mapping, got {entry!r}")
     unknown = set(entry) - {"model", "prompt", "contains", "regex", "reply", "fault", "times"}
     if unknown:
         raise FixtureError(f"unknown fixture keys: {', '.join(sorted(unknown))}")
     answer = parse_answer(entry.get("reply", ""))
-    fault = parse_fault(entry.get("fault"))
+    try:
+        fault = parse_fault(entry.get("fault"))
+    except FaultError as exc:
+        raise FixtureError(f"fixture fault: {exc}") from None
     if fault is not None:
         answer = Answer(answer.text, answer.thoughts, answer.finish, answer.usage, fault)
-    regex = entry.get("regex")
+    try:
+        regex = re.compile(entry["regex"]) if entry.get("regex") else None
+    except re.error as exc:
+        raise FixtureError(f"fixture regex {entry['regex']!r}: {exc}") from None
+    times = entry.get("times")
+    if times is not None and not isinstance(times, int):
+        raise FixtureError(f"fixture times must be an integer, got {times!r}")
     return Fixture(answer=answer, model=entry.get("model"),
-                   contains=entry.get("prompt", entry.get("contains")),
-                   regex=re.compile(regex) if regex else None, times=entry.get("times"))
+                   contains=entry.get("prompt", entry.get("contains")), regex=regex, times=times)
 
 
 def load_fixtures(path: str | Path) -> list[Fixture]:
     """Read a JSON or YAML fixtures file (chosen by suffix; YAML also reads JSON)."""
     text = Path(path).read_text(encoding="utf-8")
-    if str(path).endswith(".json"):
-        data = json.loads(text)
-    else:
-        import yaml
-
-        data = yaml.safe_load(text)
+    try:
+        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise FixtureError(f"{path}: not valid JSON/YAML: {exc}") from None
     if isinstance(data, dict):
         data = data.get("fixtures", [])
     if not isinstance(data, list):

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 __all__ = ["FAMILIES", "MODELS", "ModelInfo", "all_ids", "guess_family", "lookup", "suggest"]
 
@@ -78,52 +79,54 @@ _CLAUDE_NEW_REGIONS = ("us-east5", "europe-west1", "asia-east1", "asia-southeast
 _PARTNER_REGIONS = ("us-central1", "europe-west4")
 
 
-def _gemini(model_id: str, in_price: float | None, out_price: float | None, **kw: object) -> ModelInfo:
-    return ModelInfo(
-        id=model_id, family="gemini", publisher="google", inputs=_ALL,
-        regions=_GEMINI_REGIONS, global_endpoint=True, max_output_tokens=65536,
-        default_max_tokens=65536, input_price=in_price, output_price=out_price,
-        api_key=True, thinking=True, **kw,  # type: ignore[arg-type]
+def _gemini(model_id: str, in_price: float | None, out_price: float | None,
+            **kw: Any) -> ModelInfo:
+    base = ModelInfo(
+        id=model_id, family="gemini", publisher="google", inputs=_ALL, regions=_GEMINI_REGIONS,
+        global_endpoint=True, max_output_tokens=65536, default_max_tokens=65536,
+        input_price=in_price, output_price=out_price, api_key=True, thinking=True,
     )
+    return replace(base, **kw)
 
 
-def _claude(model_id: str, max_out: int, prices: tuple[float, float], **kw: object) -> ModelInfo:
-    fields: dict[str, object] = dict(
+def _claude(model_id: str, max_out: int, prices: tuple[float, float], **kw: Any) -> ModelInfo:
+    base = ModelInfo(
         id=model_id, family="anthropic", publisher="anthropic", inputs=_DOCS,
         regions=_CLAUDE_REGIONS, global_endpoint=True, max_output_tokens=max_out,
         default_max_tokens=min(max_out, 8192), input_price=prices[0], output_price=prices[1],
         thinking=True,
     )
-    fields.update(kw)
-    return ModelInfo(**fields)  # type: ignore[arg-type]
+    return replace(base, **kw)
 
 
-def _maas(model_id: str, publisher: str, region: str, **kw: object) -> ModelInfo:
-    fields: dict[str, object] = dict(
+def _maas(model_id: str, publisher: str, region: str, **kw: Any) -> ModelInfo:
+    base = ModelInfo(
         id=model_id, family="openai_compat", publisher=publisher, inputs=_TEXT,
         regions=(region,), global_endpoint=False, max_output_tokens=8192,
         default_max_tokens=4096, confirmed=False,
         notes="output limit and global availability unverified",
     )
-    fields.update(kw)
-    return ModelInfo(**fields)  # type: ignore[arg-type]
+    return replace(base, **kw)
 
 
-def _partner(model_id: str, family: str, publisher: str, **kw: object) -> ModelInfo:
-    fields: dict[str, object] = dict(
+def _partner(model_id: str, family: str, publisher: str, **kw: Any) -> ModelInfo:
+    base = ModelInfo(
         id=model_id, family=family, publisher=publisher, inputs=_TEXT,
         regions=_PARTNER_REGIONS, global_endpoint=False, max_output_tokens=8192,
         default_max_tokens=4096, confirmed=False,
         notes="output limit and regions unverified; global assumed unsupported",
     )
-    fields.update(kw)
-    return ModelInfo(**fields)  # type: ignore[arg-type]
+    return replace(base, **kw)
 
 
-_OLD_CLAUDE = dict(global_endpoint=False, confirmed=False,
-                   notes="not in the global-endpoint launch list; assumed regional only")
-_NEW_CLAUDE = dict(regions=_CLAUDE_NEW_REGIONS, multi_region=("us", "eu"), confirmed=False,
-                   notes="regions and multi-region availability unverified")
+_OLD_CLAUDE: dict[str, Any] = {
+    "global_endpoint": False, "confirmed": False,
+    "notes": "not in the global-endpoint launch list; assumed regional only",
+}
+_NEW_CLAUDE: dict[str, Any] = {
+    "regions": _CLAUDE_NEW_REGIONS, "multi_region": ("us", "eu"), "confirmed": False,
+    "notes": "regions and multi-region availability unverified",
+}
 
 MODELS: tuple[ModelInfo, ...] = (
     # --- Gemini (publisher google) -------------------------------------------------------

@@ -88,7 +88,7 @@ def parse_source(source: SourceFile, diags: Diagnostics,
 
 def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
     _slot.builder = builder
-    return _parser().parse(text)  # type: ignore[no-any-return]
+    return _parser().parse(text)  # type: ignore[return-value]
 
 
 # ---- recovery: one block at a time -------------------------------------------------------
@@ -244,9 +244,10 @@ def _describe(error: UnexpectedInput, source: SourceFile, chunk: str, start: int
         return span, f"unexpected end of block; expected {expected}", (
             f"is a `}}` missing? the block starts with `{block}`")
     if isinstance(error, UnexpectedCharacters):
-        offset = start + error.pos_in_stream
+        position = error.pos_in_stream or 0
+        offset = start + position
         span = source.span(offset, offset + 1)
-        char = chunk[error.pos_in_stream]
+        char = chunk[position]
         return span, f"unexpected character `{char}`", _char_help(char)
     assert isinstance(error, UnexpectedToken)
     token: Token = error.token
@@ -255,7 +256,7 @@ def _describe(error: UnexpectedInput, source: SourceFile, chunk: str, start: int
         span = source.span(max(start, end - 1), end)
         return span, f"unexpected end of block; expected {describe_expected(error.expected)}", (
             f"is a `}}` missing? the block starts with `{_first_line(chunk)}`")
-    offset = start + token.start_pos
+    offset = start + (token.start_pos or 0)
     span = source.span(offset, offset + max(1, len(token.value.split("\n")[0])))
     previous = error.token_history[-1] if error.token_history else None
     message, help_ = friendly_message(token, previous, error.expected, keyword, chunk)

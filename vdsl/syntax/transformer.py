@@ -57,10 +57,12 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
     # ---- helpers ---------------------------------------------------------------------------
 
     def span(self, token: Token) -> Span:
+        # Lark types positions as optional; the contextual lexer always sets them.
         lo = self.line_offset
         po = self.pos_offset
-        return Span(self.file, token.start_pos + po, token.end_pos + po, token.line + lo,
-                    token.column, token.end_line + lo, token.end_column)
+        t: Any = token
+        return Span(self.file, t.start_pos + po, t.end_pos + po, t.line + lo, t.column,
+                    t.end_line + lo, t.end_column)
 
     def doc_before(self, line: int) -> str | None:
         """The `///` lines that end on the line just above `line`."""
@@ -73,7 +75,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
 
     def record_doc(self, token: Token) -> None:
         text = token.value[3:]
-        self.docs[token.line + self.line_offset] = text.removeprefix(" ")
+        self.docs[(token.line or 0) + self.line_offset] = text.removeprefix(" ")
 
     # ---- declarations ----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ rejected, and `@skip` fields are optional."""
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 
 from ..ir import (
     MEDIA,
@@ -48,7 +49,7 @@ def check(ctx: Context) -> None:
             _check_type_builder(ctx, decl)
 
 
-def _check_class(ctx: Context, decl: ClassDecl, scope: dict[str, object]) -> None:
+def _check_class(ctx: Context, decl: ClassDecl, scope: Mapping[str, object]) -> None:
     for field in decl.fields:
         check_type(ctx, field.type, scope)
         if any(a.name == "skip" for a in field.attrs) and not is_optional(field.type, ctx):
@@ -58,7 +59,7 @@ def _check_class(ctx: Context, decl: ClassDecl, scope: dict[str, object]) -> Non
                 help=f"make it optional: `{field.name} <type>?`")
 
 
-def check_type(ctx: Context, t: TypeExpr, scope: dict[str, object]) -> bool:
+def check_type(ctx: Context, t: TypeExpr, scope: Mapping[str, object]) -> bool:
     """Report unknown names, bad map keys and tuples in `t`; True when it is all valid."""
     ok = True
     for node in iter_types(t):
@@ -80,7 +81,7 @@ def check_type(ctx: Context, t: TypeExpr, scope: dict[str, object]) -> bool:
     return ok
 
 
-def _unknown_type(ctx: Context, node: NamedType, scope: dict[str, object]) -> None:
+def _unknown_type(ctx: Context, node: NamedType, scope: Mapping[str, object]) -> None:
     candidates = list(PRIMITIVES) + list(MEDIA) + ["true", "false"] + sorted(scope)
     close = difflib.get_close_matches(node.name, candidates, n=3, cutoff=0.6)
     if not close:
@@ -91,7 +92,7 @@ def _unknown_type(ctx: Context, node: NamedType, scope: dict[str, object]) -> No
                     label="not defined", help=help_)
 
 
-def _valid_key(ctx: Context, t: TypeExpr, scope: dict[str, object], seen: set[str]) -> bool:
+def _valid_key(ctx: Context, t: TypeExpr, scope: Mapping[str, object], seen: set[str]) -> bool:
     if isinstance(t, Primitive):
         return t.name == "string"
     if isinstance(t, LiteralType):
@@ -150,7 +151,8 @@ def _check_type_builder(ctx: Context, test: TestDecl) -> None:
     assert builder is not None
     scope: dict[str, object] = dict(ctx.types)
     for decl in (*builder.classes, *builder.enums, *builder.aliases):
-        if not decl.dynamic if isinstance(decl, (ClassDecl, EnumDecl)) else True:
+        extends = isinstance(decl, (ClassDecl, EnumDecl)) and decl.dynamic
+        if not extends:
             if decl.name in ctx.types:
                 ctx.diags.error("duplicate-name",
                                 f"`{decl.name}` already exists; extend it with "
