@@ -1,0 +1,74 @@
+"""`vdsl emulator` / `python -m vdsl.emulator`: announce, serve, stop cleanly on a signal."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from emu_helpers import gemini_body, gemini_path
+
+from vdsl.emulator.cli import DEFAULT_PORT, add_arguments
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "vdsl.emulator", "--port", "0", *args],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert first.startswith("Vertex emulator listening on http://127.0.0.1:"), first
+    url = first.rsplit(" ", 1)[1].strip()
+    assert proc.stdout.readline().strip() == f"export VDSL_VERTEX_ENDPOINT={url}"
+    return proc, url
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_serves_until_signalled_then_exits_zero(sig: signal.Signals) -> None:
+    proc, url = _start()
+    try:
+        reply = httpx.post(url + gemini_path(), json=gemini_body(), timeout=10)
+        assert reply.status_code == 200  # lax auth by default: no token needed
+    finally:
+        proc.send_signal(sig)
+        out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert "stopped" in out
+
+
+def test_strict_auth_and_fixtures(tmp_path: Path) -> None:
+    fixtures = tmp_path / "f.yaml"
+    fixtures.write_text("- prompt: sky\n  reply: Rayleigh scattering\n")
+    proc, url = _start("--strict-auth", "--fixtures", str(fixtures))
+    try:
+        assert httpx.post(url + gemini_path(), json=gemini_body()).status_code == 401
+        token = httpx.post(url + "/_emulator/token").json()["access_token"]
+        reply = httpx.post(url + gemini_path(), json=gemini_body(),
+                           headers={"Authorization": f"Bearer {token}"})
+        assert reply.json()["candidates"][0]["content"]["parts"][0]["text"] == \
+               "Rayleigh scattering"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_bad_fixtures_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"colour": "red"}]')
+    result = subprocess.run([sys.executable, "-m", "vdsl.emulator", "--port", "0", "--fixtures",
+                             str(bad)], cwd=ROOT, capture_output=True, text=True, timeout=30,
+                            check=False)
+    assert result.returncode == 2 and "unknown fixture keys: colour" in result.stderr
+
+
+def test_arguments() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args([])
+    assert (args.host, args.port, args.strict_auth) == ("127.0.0.1", DEFAULT_PORT, False)
