@@ -158,17 +158,18 @@ def _check_type_builder(ctx: Context, test: TestDecl) -> None:
                                 f"`{decl.name}` already exists; extend it with "
                                 f"`dynamic {decl.kind} {decl.name} {{ … }}`", decl.name_span)
             scope[decl.name] = decl
-    for decl in (*builder.classes, *builder.enums):
-        if decl.dynamic:
-            target = ctx.types.get(decl.name)
-            if target is None or type(target) is not type(decl):
-                ctx.diags.error("unknown-type",
-                                f"`dynamic {decl.kind} {decl.name}` extends a {decl.kind} that "
-                                "does not exist", decl.name_span)
-            elif not any(a.name == "dynamic" for a in target.attrs):  # type: ignore[attr-defined]
-                ctx.diags.error("not-dynamic", f"{decl.kind} `{decl.name}` is not marked @@dynamic",
-                                decl.name_span, help=f"add `@@dynamic` to {decl.kind} "
-                                f"`{decl.name}` to extend it in tests")
+    extensions: list[ClassDecl | EnumDecl] = [*builder.classes, *builder.enums]
+    for ext in extensions:
+        if not ext.dynamic:
+            continue
+        target = ctx.types.get(ext.name)
+        if not isinstance(target, (ClassDecl, EnumDecl)) or type(target) is not type(ext):
+            ctx.diags.error("unknown-type", f"`dynamic {ext.kind} {ext.name}` extends a "
+                            f"{ext.kind} that does not exist", ext.name_span)
+        elif not any(a.name == "dynamic" for a in target.attrs):
+            ctx.diags.error("not-dynamic", f"{ext.kind} `{ext.name}` is not marked @@dynamic",
+                            ext.name_span, help=f"add `@@dynamic` to {ext.kind} `{ext.name}` "
+                            "to extend it in tests")
     for cls in builder.classes:
         _check_class(ctx, cls, scope)
     for alias in builder.aliases:
