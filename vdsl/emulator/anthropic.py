@@ -200,9 +200,9 @@ def _message(answer: Answer, prompt: str, model: str, msg_id: str) -> dict[str, 
 
 
 def _stream(answer: Answer, prompt: str, model: str, msg_id: str) -> Reply:
-    start = {"id": msg_id, "type": "message", "role": "assistant", "model": model,
-             "content": [], "stop_reason": None, "stop_sequence": None,
-             "usage": _usage(answer, prompt, 1)}
+    start: dict[str, Any] = {"id": msg_id, "type": "message", "role": "assistant", "model": model,
+                             "content": [], "stop_reason": None, "stop_sequence": None,
+                             "usage": _usage(answer, prompt, 1)}
     events = [_event("message_start", message=start), _event("ping")]
     index = 0
     if answer.thoughts:

@@ -86,7 +86,9 @@ def _ocr(ctx: Context, info: ModelInfo, body: dict[str, Any]) -> Reply:
     if found is not None:
         ctx.fixture_fault = found.fault
     markdown = found.text if found else f"# [{info.id}] OCR of a {mime} document ({size} bytes)"
-    pages = body.get("pages") if isinstance(body.get("pages"), list) else [0]
+    pages = body.get("pages")
+    if not isinstance(pages, list):
+        pages = [0]
     return json_reply(_ocr_payload(info.id, markdown, pages, size, body))
 
 

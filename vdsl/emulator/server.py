@@ -176,7 +176,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._start(reply, {"Content-Length": str(len(reply.body))})
         if fault.reset is None:
             # One send for headers and body: fewer packets, more requests per second.
-            self._headers_buffer.append(b"\r\n" + body)
+            self._headers_buffer.append(b"\r\n" + body)  # type: ignore[attr-defined]
             self.flush_headers()
             return
         self.end_headers()
