@@ -267,7 +267,7 @@ def test_directory_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
           'function Greet(p: Person) -> string {\n  client "vertex-ai/gemini-2.5-flash"\n'
           '  prompt #"{{ p.name }}"#\n}\n')
     write(tmp_path, "proj/node_modules/junk.vdsl", "this is not valid at all {")
-    code, out, err = run(capsys, str(tmp_path / "proj"))
+    code, out, _ = run(capsys, str(tmp_path / "proj"))
     assert code == 0, out
     write(tmp_path, "proj/dupe.vdsl", "enum Person {\n  A\n}\n")
     code, out, _ = run(capsys, str(tmp_path / "proj"), "--format", "json")
@@ -315,7 +315,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def test_python_m_vdsl_version(tmp_path: Path) -> None:
     import vdsl
-    done = subprocess.run([sys.executable, "-m", "vdsl", "--version"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "vdsl", "--version"], check=False, capture_output=True,
                           text=True, timeout=60, env=_env(tmp_path))
     assert done.returncode == 0
     assert done.stdout.strip() == f"vdsl {vdsl.__version__}"
@@ -331,7 +331,7 @@ def test_check_does_not_import_http_or_auth(tmp_path: Path) -> None:
         "assert rc == 0, rc\n"
         "assert not [m for m in heavy if m == 'httpx' or m.startswith('google.auth')], heavy\n"
         "print('ok')\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
                           timeout=60, env=_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("ok")
@@ -340,7 +340,7 @@ def test_check_does_not_import_http_or_auth(tmp_path: Path) -> None:
 def test_vdsl_check_subprocess_exit_code(tmp_path: Path) -> None:
     path = write(tmp_path, "bad.vdsl", BROKEN)
     done = subprocess.run([sys.executable, "-m", "vdsl", "check", str(path), "--format",
-                           "concise"], capture_output=True, text=True, timeout=60,
+                           "concise"], check=False, capture_output=True, text=True, timeout=60,
                           env=_env(tmp_path))
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
