@@ -219,3 +219,13 @@ def test_regions_checked_only_on_request() -> None:
     with Emulator(require_auth=False, check_regions=True) as emu:
         path = gemini_path(location="antarctica-south1")
         assert httpx.post(emu.url + path, json=gemini_body()).status_code == 404
+
+
+def test_multi_region_location(client: httpx.Client) -> None:
+    reply = client.post(gemini_path(location="eu"), json=gemini_body())
+    assert reply.status_code == 200
+
+
+def test_compute_tokens(client: httpx.Client) -> None:
+    reply = client.post(gemini_path(method="computeTokens"), json=gemini_body("abcdefgh"))
+    assert len(reply.json()["tokensInfo"][0]["tokens"]) == 2

@@ -85,6 +85,8 @@ def _gemini(model_id: str, in_price: float | None, out_price: float | None,
         id=model_id, family="gemini", publisher="google", inputs=_ALL, regions=_GEMINI_REGIONS,
         global_endpoint=True, max_output_tokens=65536, default_max_tokens=65536,
         input_price=in_price, output_price=out_price, api_key=True, thinking=True,
+        multi_region=("us", "eu"), confirmed=False,
+        notes="multi-region us/eu availability unverified; regions list not exhaustive",
     )
     return replace(base, **kw)
 
@@ -134,7 +136,7 @@ MODELS: tuple[ModelInfo, ...] = (
             notes="price for prompts <= 200k tokens; multi-region us/eu unverified"),
     _gemini("gemini-2.5-flash", 0.30, 2.50),
     _gemini("gemini-2.5-flash-lite", 0.10, 0.40),
-    _gemini("gemini-1.0-pro", None, None, retired=True, aliases=("gemini-1.0-pro-001",
+    _gemini("gemini-1.0-pro", None, None, retired=True, multi_region=(), confirmed=True, aliases=("gemini-1.0-pro-001",
             "gemini-1.0-pro-002"), notes="shut down 2025-04-09; Vertex answers 404"),
     # --- Claude (publisher anthropic) ----------------------------------------------------
     _claude("claude-opus-4-6", 128000, (5.0, 25.0), **_NEW_CLAUDE),
