@@ -136,8 +136,9 @@ MODELS: tuple[ModelInfo, ...] = (
             notes="price for prompts <= 200k tokens; multi-region us/eu unverified"),
     _gemini("gemini-2.5-flash", 0.30, 2.50),
     _gemini("gemini-2.5-flash-lite", 0.10, 0.40),
-    _gemini("gemini-1.0-pro", None, None, retired=True, multi_region=(), confirmed=True, aliases=("gemini-1.0-pro-001",
-            "gemini-1.0-pro-002"), notes="shut down 2025-04-09; Vertex answers 404"),
+    _gemini("gemini-1.0-pro", None, None, retired=True, multi_region=(), confirmed=True,
+            aliases=("gemini-1.0-pro-001", "gemini-1.0-pro-002"),
+            notes="shut down 2025-04-09; Vertex answers 404"),
     # --- Claude (publisher anthropic) ----------------------------------------------------
     _claude("claude-opus-4-6", 128000, (5.0, 25.0), **_NEW_CLAUDE),
     _claude("claude-sonnet-4-6", 64000, (3.0, 15.0), **_NEW_CLAUDE),
