@@ -112,7 +112,8 @@ def measure(name: str, run: Callable[[], float], pid: int | None, count: int) ->
     line = f"  {name:<34} {rate:8.0f} req/s"
     if pid is not None:
         per_request = (cpu_seconds(pid) - before) / count * 1e6
-        line += f"   server CPU {per_request:4.0f} us/req (~{1e6 / max(per_request, 1):.0f} req/s/core)"
+        capacity = 1e6 / max(per_request, 1)
+        line += f"   server CPU {per_request:4.0f} us/req (~{capacity:.0f} req/s/core)"
     print(line, flush=True)
 
 

@@ -94,7 +94,8 @@ def test_url_sources_are_rejected(client: httpx.Client, kind: str) -> None:
     body = claude_body()
     body["messages"] = [{"role": "user", "content": content}]
     message = _invalid(client.post(claude_path(), json=body))
-    assert message == f"messages.0.content.1.{kind}.source.base64.data: URL sources are not supported"
+    expected = f"messages.0.content.1.{kind}.source.base64.data: URL sources are not supported"
+    assert message == expected
 
 
 def test_base64_image_is_fine(client: httpx.Client) -> None:

@@ -36,7 +36,8 @@ def test_huge_body_gets_413_and_server_keeps_serving() -> None:
         assert http.post(emu.url + gemini_path(), json=gemini_body()).status_code == 200
 
 
-WRONG_VERSION = "/v2/projects/p/locations/l/publishers/google/models/gemini-2.5-flash:generateContent"
+WRONG_VERSION = ("/v2/projects/p/locations/l/publishers/google/models/"
+                 "gemini-2.5-flash:generateContent")
 
 
 @pytest.mark.parametrize("path", ["/v1/nowhere", WRONG_VERSION])

@@ -63,7 +63,8 @@ class App:
         if request.path.startswith("/computeMetadata/"):
             return self.authority.handle_metadata(request), Fault()
         if request.path == "/" and request.method == "GET":
-            return text_reply("vdsl Vertex AI emulator\n", headers={"Metadata-Flavor": "Google"}), Fault()
+            ping = text_reply("vdsl Vertex AI emulator\n", headers={"Metadata-Flavor": "Google"})
+            return ping, Fault()
         route = match_route(request.path)
         if route is None:
             return errors.google_error(404, f"The requested URL {request.path} was not found "

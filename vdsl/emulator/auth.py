@@ -256,8 +256,9 @@ def _bearer(value: str | None) -> str | None:
 
 
 def _unauthenticated(message: str, reason: str) -> Reply:
+    challenge = 'Bearer realm="https://accounts.google.com/"'
     return errors.google_error(401, message, details=[errors.error_info(reason)],
-                               headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
+                               headers={"WWW-Authenticate": challenge})
 
 
 def _metadata_text(text: str, status: int = 200) -> Reply:

@@ -82,7 +82,7 @@ def google_payload(code: int, message: str | None = None, status: str | None = N
 def google_error(code: int, message: str | None = None, *, status: str | None = None,
                  details: list[dict[str, Any]] | None = None, array: bool = False,
                  headers: dict[str, str] | None = None) -> Reply:
-    """A google.rpc error reply; `array=True` gives the `[{"error": …}]` form Vertex also sends."""
+    """A google.rpc error reply; `array=True` gives the `[{"error": …}]` form Vertex also uses."""
     payload: Any = google_payload(code, message, status, details)
     return json_reply([payload] if array else payload, code, headers)
 

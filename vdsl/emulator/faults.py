@@ -187,8 +187,8 @@ def apply_content(reply: Reply, fault: Fault, family: str) -> Reply:
         events[index] = _corrupt(events[index])
     if fault.stream_error is not None:
         kind = _stream_kind(reply, family)
-        chunk = errors.stream_error_chunk(kind, fault.stream_error,
-                                          fault.message or errors.default_message(fault.stream_error))
+        message = fault.message or errors.default_message(fault.stream_error)
+        chunk = errors.stream_error_chunk(kind, fault.stream_error, message)
         events = [*events[: fault.stream_error_after], chunk]
     elif fault.truncate:
         events = events[: max(0, len(events) - fault.truncate)]

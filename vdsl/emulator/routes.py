@@ -32,7 +32,7 @@ class Route:
     """A matched Vertex route."""
 
     family: str
-    """Which handler: gemini, anthropic, mistral, ai21 or openapi (rawPredict splits by publisher)."""
+    """Handler: gemini, anthropic, mistral, ai21 or openapi (rawPredict splits by publisher)."""
     version: str
     method: str
     project: str | None = None
