@@ -145,7 +145,7 @@ def test_non_utf8_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert "Traceback" not in out + err
 
 
-def test_bug_unreadable_file_diagnostic_names_the_file(
+def test_unreadable_file_diagnostic_names_the_file(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """BUG: the `unreadable-file` diagnostic has no location, so `--format json` reports
     `"file": null` (and github/sarif cannot annotate the file). It should carry the path

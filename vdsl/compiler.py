@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, Diagnostics
 from .errors import CompileError
 from .ir import Decl, Program
 from .project import Project
-from .source import SourceFile
+from .source import SourceFile, Span
 
 EXTENSIONS = (".vdsl", ".baml")
 _SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
@@ -57,16 +57,19 @@ def _walk(root: Path) -> Iterable[Path]:
 def read_sources(files: Sequence[Path], diags: Diagnostics) -> list[SourceFile]:
     sources = []
     for path in files:
+        where = Span(str(path), 0, 0, 1, 1, 1, 1)
         try:
             data = path.read_bytes()
         except OSError as error:
-            diags.error("unreadable-file", f"{path}: cannot read: {error.strerror}", None)
+            diags.error("unreadable-file", f"{path}: cannot read: {error.strerror}", where)
             continue
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
+            line = data[:error.start].count(b"\n") + 1
+            where = Span(str(path), error.start, error.start + 1, line, 1, line, 1)
             diags.error("unreadable-file",
-                        f"{path}: not UTF-8 text (invalid byte at offset {error.start})", None,
+                        f"{path}: not UTF-8 text (invalid byte at offset {error.start})", where,
                         help="save the file as UTF-8")
             continue
         sources.append(SourceFile(str(path), text))

@@ -1,8 +1,7 @@
 """Every file (or project directory) under cases/invalid/ yields exactly the diagnostics its
 trailing `// severity[code] line:col` lines state: no more, no fewer.
 
-Cases named `bug_*` describe behaviour vdsl gets wrong today (see the file's header comment);
-they fail until the bug is fixed.
+A case's header comment says what it guards against.
 """
 
 from __future__ import annotations

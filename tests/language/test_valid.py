@@ -205,7 +205,7 @@ def test_union_with_trailing_question_mark_is_nullable() -> None:
     assert any(isinstance(x, ir.OptionalType) for x in ir.walk.iter_types(t))
 
 
-def test_bug_optional_applies_to_whole_union() -> None:
+def test_optional_applies_to_whole_union() -> None:
     """BUG: LANGUAGE.md §1.7 and BAML's parse_types.rs: `field_type = (union | non_union) '?'?`,
     so `int | string?` is optional(int | string), not int | string?."""
     t = field("Everything", "u").type

@@ -74,7 +74,7 @@ def friendly_message(token: Token, previous: Token | None, expected: Iterable[st
     if keyword.startswith("class") and (after_newline or misplaced):
         return _INVALID_CLASS_LINE, None
     if token.type == "_NL" and "_RPAR" in expected:
-        return f"unexpected new line; expected {describe_expected(expected)}", None
+        return f"expected {describe_expected(expected)} before the end of the line", None
     if token.type == "_NL" and expected & _VALUE_STARTS:
         return ("This map entry is missing a valid value", "write `key value` on one line")
-    return f"unexpected {found}; expected {describe_expected(expected)}", None
+    return f"expected {describe_expected(expected)}, found {found}", None

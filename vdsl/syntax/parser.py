@@ -93,7 +93,7 @@ def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
 
 # ---- recovery: one block at a time -------------------------------------------------------
 
-_SCAN = re.compile(r'(#{1,5})"|"(?:\\.|[^"\\\n])*"|\{//[\s\S]*?//\}|//[^\n]*|[{}]|\n')
+_SCAN = re.compile(r'(#{1,5})"|"(?:\\.|[^"\\\n])*"|\{//[\s\S]*?//\}|//[^\n]*|[{}()]|\n')
 _BOUNDARY = re.compile(
     r"(?:dynamic\s+)?(?:class|enum|function|client(?:<[^>\n]*>)?|retry_policy|test|generator|"
     r"template_string|string_template|type)\s+[A-Za-z_]")
@@ -101,29 +101,31 @@ _BOUNDARY_NAME = re.compile(
     r"\s*(?:dynamic\s+)?(?:class|enum|function|client(?:<[^>\n]*>)?|retry_policy|"
     r"template_string|string_template|type)\s+([A-Za-z_][\w-]*)")
 _FIRST_WORD = re.compile(r"[ \t]*([A-Za-z_$][\w$-]*(?:<[^>\n]*>)?)")
+_STATEMENT_START = re.compile(r"[A-Za-z_$#]")
 
 
 def split_blocks(text: str) -> list[tuple[int, int]]:
     """Cut a file into top-level blocks: (start, end) offsets, each starting at a line start.
 
-    A block starts at a line beginning at brace depth 0, or at column 1 with a block keyword
-    followed by a name (which resets the depth, so an unclosed brace does not swallow the file).
+    A block starts at a line that begins with a word outside any braces and parentheses, or at
+    column 1 with a block keyword and a name (which resets the depth, so an unclosed brace does
+    not swallow the rest of the file).
     """
     starts = [0]
-    depth = 0
+    braces = parens = 0
     pos = 0
     line_start = True
     n = len(text)
     while pos < n:
         if line_start:
+            line_start = False
             if _BOUNDARY.match(text, pos):
-                depth = 0
+                braces = parens = 0
                 if pos != starts[-1]:
                     starts.append(pos)
-            elif depth == 0 and text[pos:pos + 1] not in ("", "\n", " ", "\t", "/", "\r", "}") \
+            elif braces == 0 and parens == 0 and _STATEMENT_START.match(text, pos) \
                     and pos != starts[-1]:
                 starts.append(pos)
-            line_start = False
         match = _SCAN.search(text, pos)
         if match is None:
             break
@@ -133,17 +135,18 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
             closing = '"' + match.group(1)
             end = text.find(closing, pos)
             pos = n if end == -1 else end + len(closing)
-            line_start = False
-        elif token == "{":
-            depth += 1
-        elif token == "}":
-            depth = max(0, depth - 1)
         elif token == "\n":
             line_start = True
-        elif token.startswith("{//") and "\n" in token:
-            line_start = False
+        elif token in _DEPTH:
+            braces, parens = _DEPTH[token](braces, parens)
     starts.append(n)
     return [(a, b) for a, b in itertools.pairwise(starts) if a < b]
+
+
+_DEPTH = {
+    "{": lambda b, p: (b + 1, p), "}": lambda b, p: (max(0, b - 1), p),
+    "(": lambda b, p: (b, p + 1), ")": lambda b, p: (b, max(0, p - 1)),
+}
 
 
 def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> list[ir.Decl]:
@@ -156,10 +159,11 @@ def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> 
         word = _FIRST_WORD.match(chunk)
         keyword = word.group(1) if word else ""
         if keyword and not _known_keyword(keyword, chunk):
-            if not previous_bad:
+            looks_like_block = keyword in UNSUPPORTED or "{" in chunk
+            if not previous_bad or looks_like_block:
                 _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
                                diags)
-            previous_bad = True
+            previous_bad = not looks_like_block
             continue
         previous_bad = False
         builder = IRBuilder(source, diags, line_offset, start)

@@ -53,6 +53,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
         self.line_offset = line_offset
         self.pos_offset = pos_offset
         self.docs: dict[int, str] = {}
+        self._grouped: set[int] = set()  # ids of types written in parentheses
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -265,8 +266,14 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
             return members[0].type, trailing
         types = [replace(m.type, attrs=m.type.attrs + m.attrs) if m.attrs else m.type
                  for m in members[:-1]]
-        types.append(members[-1].type)
-        union = ir.UnionType(types[0].span.to(types[-1].span), (), tuple(types))
+        last = members[-1].type
+        # `int | string?` is optional(int | string) in BAML: a trailing `?` (not one inside
+        # parentheses) applies to the whole chain.
+        whole_optional = isinstance(last, ir.OptionalType) and id(last) not in self._grouped
+        types.append(last.inner if whole_optional else last)  # type: ignore[attr-defined]
+        union: ir.TypeExpr = ir.UnionType(types[0].span.to(types[-1].span), (), tuple(types))
+        if whole_optional:
+            union = ir.OptionalType(types[0].span.to(last.span), (), union)
         return union, trailing
 
     def type_term(self, children: list[Any]) -> ir.TypeExpr:
@@ -328,6 +335,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
     def group_type(self, children: list[_Chain]) -> ir.TypeExpr:
         types = [self._chain_type(c) for c in children]
         if len(types) == 1:
+            self._grouped.add(id(types[0]))
             return types[0]
         return ir.TupleType(types[0].span.to(types[-1].span), (), tuple(types))
 

@@ -145,6 +145,8 @@ def _unknown(ctx: Context, attr: Attribute, where: str) -> None:
 
 def _check_args(ctx: Context, attr: Attribute) -> None:
     args = attr.args
+    if len(args) > 2:
+        return  # already reported by the parser (`attribute-arity`)
     if attr.name in _NO_ARGS and args:
         ctx.diags.error("attribute-arguments", f"`{attr.display}` takes no arguments", attr.span)
     elif attr.name in _ONE_STRING and (len(args) != 1 or not isinstance(args[0], StringValue)):

@@ -19,7 +19,7 @@ from ..ir import (
 )
 from ..source import Span
 from .context import Context
-from .cycles import find_cycles
+from .cycles import cycle_path, find_cycles
 from .options import check_passthrough, check_spaces
 
 VERTEX = "vertex-ai"
@@ -336,7 +336,7 @@ def _check_strategy_cycles(ctx: Context) -> None:
     graph = {c.name: {m.value for m in strategy_members(c)} for c in ctx.program.clients
              if c.provider in STRATEGIES and ctx.clients.get(c.name) is c}
     for cycle in find_cycles(graph):
-        path = " -> ".join(cycle + [cycle[0]])
+        path = " -> ".join(cycle_path(cycle, graph))
         ctx.diags.error("client-cycle",
                         f"These fallback clients form a dependency cycle: {path}",
                         ctx.clients[cycle[0]].name_span)

@@ -23,20 +23,36 @@ def check(ctx: Context) -> None:
     class_graph = {c.name: _class_deps(ctx, c) for c in ctx.program.classes
                    if ctx.types.get(c.name) is c}
     for cycle in find_cycles(class_graph):
-        _report(ctx, "class-cycle", "These classes form a dependency cycle", cycle)
+        _report(ctx, "class-cycle", "These classes form a dependency cycle",
+                cycle_path(cycle, class_graph),
+                "make one of the fields optional (`?`), a list or a map")
     alias_graph = {a.name: _alias_deps(ctx, a.type) for a in ctx.program.aliases
                    if ctx.types.get(a.name) is a}
     for cycle in find_cycles(alias_graph):
-        _report(ctx, "alias-cycle", "These aliases form a dependency cycle", cycle)
+        _report(ctx, "alias-cycle", "These aliases form a dependency cycle",
+                cycle_path(cycle, alias_graph),
+                "an alias must expand to something else: go through a list or a map")
 
 
-def _report(ctx: Context, code: str, message: str, cycle: list[str]) -> None:
-    path = " -> ".join(cycle + [cycle[0]]) if len(cycle) > 1 else f"{cycle[0]} -> {cycle[0]}"
+def cycle_path(component: list[str], graph: dict[str, set[str]]) -> list[str]:
+    """The component as a path that follows the edges, from its first-declared member."""
+    path = [component[0]]
+    members = set(component)
+    while True:
+        successors = [n for n in component if n in graph.get(path[-1], ()) and n not in path]
+        if not successors:
+            return path
+        path.append(successors[0])
+        if len(path) == len(members):
+            return path
+
+
+def _report(ctx: Context, code: str, message: str, cycle: list[str], help_: str) -> None:
+    shown = " -> ".join(cycle) if len(cycle) > 1 else f"{cycle[0]} -> {cycle[0]}"
     first = ctx.types[cycle[0]]
     related = [Label(ctx.types[n].name_span, f"`{n}` is part of the cycle", primary=False)
                for n in cycle[1:]]
-    ctx.diags.error(code, f"{message}: {path}", first.name_span, related=related,
-                    help="break it with an optional (`?`), a list or a map somewhere on the way")
+    ctx.diags.error(code, f"{message}: {shown}", first.name_span, related=related, help=help_)
 
 
 def _class_deps(ctx: Context, decl: ClassDecl) -> set[str]:
