@@ -81,6 +81,7 @@ def _check_client(ctx: Context, client: ClientDecl) -> None:
         ctx.diags.error(code, message, provider_value.span, help=help_)
         return
     _check_retry_ref(ctx, client)
+    check_spaces(ctx, ((e.key, e.value) for e in client.entries))
     options = client.get("options")
     if client.entry("options") is not None and not isinstance(options, MapValue):
         ctx.diags.error("invalid-value", "`options` must be a map `{ key value … }`",
@@ -161,7 +162,6 @@ def _check_vertex(ctx: Context, client: ClientDecl, options: MapValue | None) ->
         ctx.diags.error("invalid-option", "`supports_streaming` must be true or false",
                         streaming.span)
     check_passthrough(ctx, options)
-    check_spaces(ctx, options)
 
 
 def _exclusive(ctx: Context, options: MapValue, a: str, b: str) -> None:
@@ -348,6 +348,7 @@ def _check_retry_policy(ctx: Context, policy: RetryPolicyDecl) -> None:
     for entry in policy.entries:
         if entry.key not in RETRY_FIELDS:
             _unknown_key(ctx, entry.key, entry.key_span, RETRY_FIELDS, "retry_policy")
+    check_spaces(ctx, ((e.key, e.value) for e in policy.entries))
     max_retries = policy.get("max_retries")
     if policy.entry("max_retries") is None:
         ctx.diags.error("missing-field", "Missing `max_retries` property", policy.name_span,

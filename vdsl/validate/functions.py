@@ -15,6 +15,7 @@ from ..ir import (
 )
 from .clients import check_client_ref
 from .context import Context
+from .options import check_spaces
 from .types import is_optional
 
 FUNCTION_FIELDS = ("client", "prompt")
@@ -142,6 +143,7 @@ def _check_generator(ctx: Context, generator: GeneratorDecl) -> None:
             close = difflib.get_close_matches(entry.key, GENERATOR_FIELDS, n=1)
             ctx.diags.error("unknown-field", f"Unknown field `{entry.key}` in generator",
                             entry.key_span, help=f"did you mean `{close[0]}`?" if close else None)
+    check_spaces(ctx, ((e.key, e.value) for e in generator.entries))
     output_type = generator.get("output_type")
     if generator.entry("output_type") is None:
         ctx.diags.error("missing-field", "Missing `output_type` in generator",

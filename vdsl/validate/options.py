@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 from ..ir import ArrayValue, EnvRef, MapValue, StringValue, Value
 from .context import Context
@@ -93,19 +94,17 @@ def _check_safety_item(ctx: Context, item: MapValue) -> None:
                             else "known values: " + ", ".join(allowed))
 
 
-def check_spaces(ctx: Context, options: MapValue, known: tuple[str, ...] = ()) -> None:
+def check_spaces(ctx: Context, entries: Iterable[tuple[str, Value | None]]) -> None:
     """Warn where an unquoted value holds spaces: usually two entries written on one line."""
-    for entry in options.entries:
-        value = entry.value
+    for key, value in entries:
         if isinstance(value, MapValue):
-            check_spaces(ctx, value, known)
+            check_spaces(ctx, ((e.key, e.value) for e in value.entries))
         elif isinstance(value, StringValue) and value.kind == "unquoted" and (
                 " " in value.value or "\t" in value.value):
             first = value.value.split()[0]
             ctx.diags.warning(
                 "unquoted-value-with-spaces",
-                f"the unquoted value of `{entry.key}` contains spaces: `{value.value}`",
-                value.span,
-                help=f"BAML reads all of it as one value; to set `{entry.key}` to `{first}`, put "
+                f"the unquoted value of `{key}` contains spaces: `{value.value}`", value.span,
+                help=f"BAML reads all of it as one value; to set `{key}` to `{first}`, put "
                      "each `key value` on its own line (or separate them with commas); quote "
                      "the value if the spaces are meant")
