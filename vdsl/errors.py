@@ -4,7 +4,21 @@
     ├── CompileError            the project has errors; `.diagnostics` lists them all
     ├── InvalidArgumentError    a function was called with missing, extra or mistyped arguments
     ├── RenderError             a prompt template failed while rendering (names the file line)
-    └── MediaError              a media argument could not be read (missing file, bad base64)
+    ├── MediaError              a media argument could not be read (missing file, bad base64)
+    ├── OutputParseError        a model reply could not be read as the declared return type;
+    │                           `.raw_text`, `.target` (the type as written) and `.reason`
+    ├── ValidationError         a parsed value failed an `@assert`/`@@assert`; `.assertion`
+    ├── ConfigError             a client cannot be used as configured at call time
+    │   └── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    ├── FinishReasonError       the model stopped for a reason the client does not allow;
+    │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
+    └── ProviderError           a call to Vertex failed; `.client`, `.model`, `.url` (no secrets)
+        ├── VertexError         Vertex answered with an error status: `.status`,
+        │   │                   `.vertex_status` (e.g. RESOURCE_EXHAUSTED), `.message`, `.hint`
+        │   └── BlockedError    the prompt or the reply was blocked (`.reason`), or no candidate
+        ├── TransportError      the request did not complete (connection refused, reset)
+        │   └── TimeoutError    a connect, request, time-to-first-token or idle timeout passed
+        └── StreamError         a stream broke off or sent something unreadable; `.partial_text`
 
 Stages collect diagnostics instead of raising; only the outer API raises these.
 """
@@ -49,3 +63,109 @@ class RenderError(VdslError):
 
 class MediaError(VdslError):
     """A media value (image, audio, pdf, video) could not be read or encoded."""
+
+
+class OutputParseError(VdslError):
+    """A model's reply could not be parsed as the function's return type.
+
+    `raw_text` is the reply as received, `target` the type as written in the `.vdsl` file and
+    `reason` says which field failed and what was found there.
+    """
+
+    def __init__(self, raw_text: str, target: str, reason: str) -> None:
+        self.raw_text = raw_text
+        self.target = target
+        self.reason = reason
+        super().__init__(f"could not parse the output as `{target}`: {reason}")
+
+
+class ValidationError(VdslError):
+    """A parsed value failed an `@assert` (or `@@assert`); `assertion` names it (None when the
+    assertion has no name) and `expression` holds its Jinja source."""
+
+    def __init__(self, message: str, assertion: str | None = None,
+                 expression: str = "") -> None:
+        self.assertion = assertion
+        self.expression = expression
+        super().__init__(message)
+
+
+class ConfigError(VdslError):
+    """A client's options cannot be used at call time (a value of the wrong kind, no project)."""
+
+
+class MissingEnvError(ConfigError):
+    """An `env.VAR` that a client needs is not set."""
+
+    def __init__(self, variable: str, client: str, setting: str) -> None:
+        self.variable = variable
+        self.client = client
+        super().__init__(
+            f"client `{client}`: environment variable {variable} is not set (needed by "
+            f"`{setting}`); export it, or pass env={{'{variable}': …}} to the runtime")
+
+
+class FinishReasonError(VdslError):
+    """The model finished for a reason the client's allow/deny list rejects."""
+
+    def __init__(self, finish_reason: str | None, raw_text: str, client: str) -> None:
+        self.finish_reason = finish_reason
+        self.raw_text = raw_text
+        self.client = client
+        super().__init__(f"client `{client}`: the model stopped with finish reason "
+                         f"{finish_reason!r}, which the client's finish_reason list rejects")
+
+
+class ProviderError(VdslError):
+    """A call to Vertex failed. `url` never carries an API key."""
+
+    def __init__(self, message: str, *, client: str = "", model: str = "", url: str = "",
+                 location: str = "") -> None:
+        self.client = client
+        self.model = model
+        self.url = url
+        self.location = location
+        super().__init__(message)
+
+
+class VertexError(ProviderError):
+    """Vertex (or the partner model behind it) answered with an error status."""
+
+    def __init__(self, status: int, vertex_status: str | None, message: str, *, hint: str = "",
+                 client: str = "", model: str = "", url: str = "", location: str = "") -> None:
+        self.status = status
+        self.vertex_status = vertex_status
+        self.message = message
+        self.hint = hint
+        label = f"{status} {vertex_status}" if vertex_status else str(status)
+        text = f"Vertex AI returned {label} for client `{client}` (model {model}): {message}"
+        super().__init__(text + (f"\nhint: {hint}" if hint else ""), client=client, model=model,
+                         url=url, location=location)
+
+
+class BlockedError(VertexError):
+    """No answer came back: the prompt was blocked, or the reply had no candidate."""
+
+    def __init__(self, reason: str, message: str, **where: str) -> None:
+        self.reason = reason
+        super().__init__(200, None, message, **where)
+
+
+class TransportError(ProviderError):
+    """The HTTP exchange did not complete."""
+
+
+class TimeoutError(TransportError):  # noqa: A001 - vdsl.errors.TimeoutError, by design
+    """A configured timeout passed; `.timeout` names which one (e.g. `request_timeout_ms`)."""
+
+    def __init__(self, message: str, *, timeout: str, **where: str) -> None:
+        self.timeout = timeout
+        super().__init__(message, **where)
+
+
+class StreamError(ProviderError):
+    """A stream broke off before its final event, or sent a chunk that is not valid."""
+
+    def __init__(self, message: str, *, partial_text: str = "", **where: str) -> None:
+        self.partial_text = partial_text
+        super().__init__(message, **where)
