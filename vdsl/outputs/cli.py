@@ -1,0 +1,80 @@
+"""`vdsl parse`: read a saved model reply as a function's return type.
+
+    vdsl parse PATH FUNCTION --text FILE [--partial]
+
+Prints `{"ok": true, "value": …}` or `{"ok": false, "error": "…"}` on stdout. Exit codes: 0
+parsed, 1 the reply did not fit (or the project does not compile), 2 usage (unknown function,
+unreadable file). `--text -` reads the reply from stdin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..errors import CompileError, OutputParseError, ValidationError, VdslError
+from ..project import Project
+
+__all__ = ["add_arguments", "run"]
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", help="the function whose return type the reply is for")
+    parser.add_argument("--text", metavar="FILE", required=True,
+                        help="the model's reply, as a file (`-` for stdin)")
+    parser.add_argument("--partial", action="store_true",
+                        help="the text is a prefix of a streamed reply: print the partial value")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        project = _load(args.path)
+    except CompileError as exc:
+        from ..diagnostics import render_concise
+        print(render_concise(exc.diagnostics), file=sys.stderr)
+        return FAILED
+    except (OSError, VdslError) as exc:
+        return _usage(str(exc))
+    if _return_type_missing(project, args.function):
+        names = ", ".join(f.name for f in project.functions) or "none"
+        return _usage(f"unknown function `{args.function}` (functions: {names})")
+    try:
+        text = _read(args.text)
+    except OSError as exc:
+        return _usage(f"cannot read --text {args.text}: {exc.strerror or exc}")
+    from . import parse_output, to_plain
+    try:
+        value = parse_output(project, args.function, text, partial=args.partial)
+    except (OutputParseError, ValidationError) as exc:
+        print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
+        return FAILED
+    print(json.dumps({"ok": True, "value": to_plain(value)}, ensure_ascii=False, indent=2))
+    return OK
+
+
+def _load(path: str) -> Project:
+    import vdsl
+    return vdsl.load(path)
+
+
+def _return_type_missing(project: Project, name: str) -> bool:
+    try:
+        return project.function(name).return_type is None
+    except KeyError:
+        return True
+
+
+def _read(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    return Path(name).read_text(encoding="utf-8")
+
+
+def _usage(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return USAGE
