@@ -17,7 +17,7 @@ from .clients import ClientInfo, resolve_client
 from .environment import ClientContext, PromptContext, Renderer, renderer_for
 from .messages import RenderedPrompt
 from .output_format import OutputFormatError
-from .roles import build_prompt
+from .roles import RoleConfig, build_prompt
 from .values import CURRENT, RenderState
 
 __all__ = ["find_function", "render_prompt"]
@@ -43,11 +43,12 @@ def _closest(name: str, names: list[str]) -> str | None:
 
 
 def render_prompt(project: Project, function_name: str, args: Mapping[str, Any], *,
-                  client: str | None = None, base_dir: str | Path | None = None
-                  ) -> RenderedPrompt:
+                  client: str | None = None, base_dir: str | Path | None = None,
+                  default_remap: Mapping[str, str] | None = None) -> RenderedPrompt:
     """Render `function_name` with `args` for its client (or `client`), exactly as BAML would.
 
-    `base_dir` resolves relative `{"file": …}` media arguments. Raises InvalidArgumentError for
+    `base_dir` resolves relative `{"file": …}` media arguments. `default_remap` is the
+    adapter's role renames (Gemini: assistant → model) under the client's own. Raises InvalidArgumentError for
     a bad function, client or argument, RenderError when the template fails (with file:line),
     MediaError when a media file cannot be read.
     """
@@ -60,7 +61,9 @@ def render_prompt(project: Project, function_name: str, args: Mapping[str, Any],
     values = bind_arguments(renderer.schema, fn, args,
                             base_dir=Path(base_dir) if base_dir is not None else None)
     text, state = _run(renderer, fn, values, info)
-    prompt = build_prompt(text, state.roles, state.media, info.roles)
+    roles = info.roles if default_remap is None else RoleConfig.from_options(
+        info.options, default_remap)
+    prompt = build_prompt(text, state.roles, state.media, roles)
     return RenderedPrompt(prompt.messages, prompt.system_index, info.name)
 
 

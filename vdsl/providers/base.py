@@ -1,0 +1,144 @@
+"""What every adapter shares: the request it builds, the completion it reads back, and the
+adapter interface itself. Adapters are pure: no I/O, no clock, no credentials."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..render import RenderedPrompt
+from .options import ClientOptions
+
+REDACTED = "<redacted>"
+SECRET_HEADERS = ("authorization", "x-goog-api-key", "api-key", "x-api-key")
+
+
+@dataclass
+class HttpRequest:
+    """An HTTP request ready to send (or to show). `body` is JSON data.
+
+    `secrets` lists the values that must never be shown (an API key in the URL, a bearer
+    token); `secret_names` maps each to the variable name a cURL preview uses instead.
+    """
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    def content(self) -> bytes:
+        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def redacted(self) -> dict[str, Any]:
+        """`{method, url, headers, body}` with every secret replaced by `<redacted>`."""
+        return {"method": self.method, "url": self._scrub(self.url, lambda _name: REDACTED),
+                "headers": {k: (REDACTED if k.lower() in SECRET_HEADERS else
+                                self._scrub(v, lambda _name: REDACTED))
+                            for k, v in self.headers.items()},
+                "body": self.body}
+
+    def curl(self) -> str:
+        """A copy-pasteable cURL command; secrets appear as shell variables."""
+        url = self._scrub(self.url, lambda name: f"${name}")
+        parts = [f"curl -X {self.method} {_quote(url)}"]
+        for key, value in self.headers.items():
+            if key.lower() == "authorization":
+                value = "Bearer $(gcloud auth print-access-token)"
+            elif key.lower() in SECRET_HEADERS:
+                value = "$VERTEX_API_KEY"
+            else:
+                value = self._scrub(value, lambda name: f"${name}")
+            parts.append(f"-H {_quote(f'{key}: {value}', allow_vars=True)}")
+        parts.append("-d " + _quote(json.dumps(self.body, ensure_ascii=False)))
+        return " \\\n  ".join(parts)
+
+    def _scrub(self, text: str, replacement: Any) -> str:
+        for secret, name in self.secrets.items():
+            if secret:
+                text = text.replace(secret, replacement(name))
+        return text
+
+
+def _quote(text: str, allow_vars: bool = False) -> str:
+    if allow_vars:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+@dataclass
+class Usage:
+    """Token counts as the provider reported them (None where it did not)."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    thinking_tokens: int | None = None
+    cached_tokens: int | None = None
+    total_tokens: int | None = None
+
+    def to_dict(self) -> dict[str, int]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class Completion:
+    """A provider-neutral reply: the answer text, thoughts kept apart, why it stopped, usage."""
+
+    text: str
+    thoughts: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    model: str | None = None
+    raw: Any = None
+
+
+@dataclass
+class Delta:
+    """One streamed increment."""
+
+    text: str = ""
+    thought: str = ""
+    finish_reason: str | None = None
+    usage: Usage | None = None
+
+
+class Adapter(ABC):
+    """Translates a RenderedPrompt into one Vertex family's wire format, and back.
+
+    Capabilities are class flags, read by the runtime and the checks.
+    """
+
+    family: ClassVar[str]
+    DEFAULT_REMAP: ClassVar[Mapping[str, str]] = {}
+    """Role renames applied unless the client's `remap_roles` says otherwise."""
+    SUPPORTS_API_KEY: ClassVar[bool] = False
+    """Whether Vertex accepts an API key (express mode) for this family."""
+
+    @abstractmethod
+    def method(self, options: ClientOptions, stream: bool) -> str:
+        """The last URL segment: `:generateContent`, `:streamRawPredict?alt=sse`, …"""
+
+    @abstractmethod
+    def body(self, prompt: RenderedPrompt, options: ClientOptions, stream: bool) -> dict[str, Any]:
+        """The JSON body. Media parts are already resolved (see `runtime.media`)."""
+
+    @abstractmethod
+    def parse_response(self, data: Any) -> Completion:
+        """A whole (non-streaming) JSON reply."""
+
+    @abstractmethod
+    def parse_event(self, event: str | None, data: str) -> Delta | None:
+        """One server-sent event (`event` is the SSE event name, if any)."""
+
+    def error_message(self, data: Any) -> tuple[str | None, str] | None:
+        """(status, message) from an error body of this family, or None if not recognised."""
+        error = data.get("error") if isinstance(data, dict) else None
+        if isinstance(data, list) and data and isinstance(data[0], dict):
+            error = data[0].get("error")
+        if isinstance(error, dict):
+            status = error.get("status") or error.get("type")
+            return (str(status) if status else None), str(error.get("message", ""))
+        return None

@@ -1,0 +1,155 @@
+"""A `vertex-ai` client's options at call time: `env.VAR` resolved, BAML's own options taken
+out, and everything else kept, in order, for the request body (LANGUAGE.md §3.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ConfigError, MissingEnvError
+
+CONSUMED = frozenset({
+    "model", "location", "base_url", "project_id", "credentials", "credentials_content",
+    "anthropic_version", "headers", "query_params", "allowed_roles", "default_role",
+    "remap_roles", "allowed_role_metadata", "supports_streaming", "finish_reason_allow_list",
+    "finish_reason_deny_list", "media_url_handler", "http", "publisher", "request_type",
+    "shared_request_type",
+})
+"""Options vdsl reads itself; they never reach the request body."""
+
+MEDIA_DEFAULTS = {"image": "send_url_add_mime_type", "audio": "send_url_add_mime_type",
+                  "pdf": "send_url", "video": "send_url"}
+"""BAML's `media_url_handler` defaults for vertex-ai (LANGUAGE.md §3.6)."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Milliseconds; None (or 0 in the file) means no limit."""
+
+    connect_ms: int | None = None
+    request_ms: int | None = None
+    first_token_ms: int | None = None
+    idle_ms: int | None = None
+
+
+@dataclass
+class ClientOptions:
+    client: str
+    model: str
+    location: str | None = None
+    base_url: str | None = None
+    project_id: str | None = None
+    anthropic_version: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    query_params: dict[str, str] = field(default_factory=dict)
+    supports_streaming: bool = True
+    finish_reason_allow: list[str] | None = None
+    finish_reason_deny: list[str] | None = None
+    media_url_handler: dict[str, str] = field(default_factory=lambda: dict(MEDIA_DEFAULTS))
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    passthrough: dict[str, Any] = field(default_factory=dict)
+    resolved: dict[str, Any] = field(default_factory=dict)
+    """All options, env refs resolved (auth reads `credentials` and `query_params` here)."""
+    secrets: dict[str, str] = field(default_factory=dict)
+    """Secret values (API keys, inline credentials) → the env var or name shown instead."""
+
+    @property
+    def api_key(self) -> str | None:
+        key = self.query_params.get("key")
+        return key if isinstance(key, str) and key else None
+
+
+class _Resolver:
+    def __init__(self, client: str, env: Mapping[str, str], preview: bool) -> None:
+        self.client = client
+        self.env = env
+        self.preview = preview
+        self.env_names: dict[str, str] = {}
+
+    def value(self, value: Any, setting: str) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"$env"}:
+                return self.env_ref(value["$env"], setting)
+            return {k: self.value(v, f"{setting}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.value(v, f"{setting}[{i}]") for i, v in enumerate(value)]
+        return value
+
+    def env_ref(self, name: str, setting: str) -> str:
+        found = self.env.get(name)
+        if found is None or found == "":
+            if self.preview:
+                return f"${name}"
+            raise MissingEnvError(name, self.client, setting)
+        self.env_names[found] = name
+        return found
+
+
+def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, str], *,
+                    preview: bool = False) -> ClientOptions:
+    """Read a client's options (plain data, env refs as `{"$env": NAME}`).
+
+    In `preview` a missing env var becomes `$NAME` instead of an error, so requests can be shown
+    without any secrets or settings in the environment.
+    """
+    resolver = _Resolver(client, env, preview)
+    resolved = {k: resolver.value(v, f"options.{k}") for k, v in options.items()}
+    model = resolved.get("model")
+    if not isinstance(model, str) or not model:
+        raise ConfigError(f"client `{client}`: options.model must be a model id")
+    out = ClientOptions(client=client, model=model, resolved=resolved)
+    out.location = _string(resolved, "location", client)
+    out.base_url = _string(resolved, "base_url", client)
+    out.project_id = _project(resolved.get("project_id"))
+    out.anthropic_version = _string(resolved, "anthropic_version", client)
+    out.headers = {str(k).lower(): str(v) for k, v in (resolved.get("headers") or {}).items()}
+    out.query_params = {str(k): str(v) for k, v in (resolved.get("query_params") or {}).items()}
+    out.supports_streaming = resolved.get("supports_streaming", True) not in (False, "false")
+    out.finish_reason_allow = _lower_list(resolved.get("finish_reason_allow_list"))
+    out.finish_reason_deny = _lower_list(resolved.get("finish_reason_deny_list"))
+    out.media_url_handler.update(resolved.get("media_url_handler") or {})
+    out.timeouts = _timeouts(resolved.get("http") or {})
+    out.passthrough = {k: v for k, v in resolved.items() if k not in CONSUMED}
+    out.secrets = _secrets(out, resolver.env_names)
+    return out
+
+
+def _string(options: Mapping[str, Any], key: str, client: str) -> str | None:
+    value = options.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"client `{client}`: options.{key} must be a string")
+    return value
+
+
+def _project(value: Any) -> str | None:
+    """An unresolved, `$`-prefixed or empty project counts as absent (BAML)."""
+    if not isinstance(value, str) or not value or value.startswith("$"):
+        return None
+    return value
+
+
+def _lower_list(value: Any) -> list[str] | None:
+    return None if value is None else [str(v).lower() for v in value]
+
+
+def _timeouts(http: Mapping[str, Any]) -> Timeouts:
+    def ms(key: str) -> int | None:
+        value = http.get(key)
+        return int(value) if isinstance(value, (int, float)) and value > 0 else None
+    return Timeouts(ms("connect_timeout_ms"), ms("request_timeout_ms"),
+                    ms("time_to_first_token_timeout_ms"), ms("idle_timeout_ms"))
+
+
+def _secrets(options: ClientOptions, env_names: Mapping[str, str]) -> dict[str, str]:
+    secrets: dict[str, str] = {}
+    key = options.api_key
+    if key and not key.startswith("$"):
+        secrets[key] = env_names.get(key, "VERTEX_API_KEY")
+    for name in ("credentials", "credentials_content"):
+        value = options.resolved.get(name)
+        if isinstance(value, str) and value.lstrip().startswith(("{", '"')):
+            secrets[value] = env_names.get(value, "GOOGLE_APPLICATION_CREDENTIALS_CONTENT")
+    return secrets

@@ -1,0 +1,457 @@
+"""`Runtime`: call a project's functions on Vertex AI (or the emulator).
+
+    render → resolve media → adapter.body/url → auth → httpx → adapter.parse → typed value
+
+Building a request needs no credentials and no network (`build_request`), so CI can diff
+requests without a Google account. The runtime owns I/O; adapters stay pure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..errors import BlockedError, ConfigError, FinishReasonError, StreamError, VdslError
+from ..ir import FunctionDecl, Primitive
+from ..project import Project
+from ..providers import Adapter, adapter_for
+from ..providers.base import Completion, Delta, HttpRequest
+from ..providers.endpoints import ENDPOINT_ENV, build_url, is_loopback
+from ..providers.options import ClientOptions, resolve_options
+from ..render import render_prompt
+from ..render.clients import resolve_client
+from ..render.prompt import find_function
+from .auth_bridge import AuthStrategy, resolve_strategy
+from .failures import CallSite, http_error, transport_error
+from .media import http_fetcher, resolve_media
+from .result import AsyncStream, Result, Stream, StreamEvent
+from .transport import Pool, asse_events, httpx_timeout, sse_events
+
+log = logging.getLogger("vdsl.runtime")
+PREVIEW_TOKEN = "Bearer <access token>"
+
+
+@dataclass
+class _Call:
+    fn: FunctionDecl
+    options: ClientOptions
+    adapter: Adapter
+    request: HttpRequest
+    site: CallSite
+    auth: AuthStrategy | None
+    stream: bool
+
+
+class Runtime:
+    """Calls the functions of a compiled `Project`.
+
+    `env` replaces `os.environ` for `env.VAR` lookups and credentials (None: the process
+    environment, read at each call). `endpoint` sends every Vertex request to another base URL
+    (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
+    """
+
+    def __init__(self, project: Project, env: Mapping[str, str] | None = None, *,
+                 endpoint: str | None = None, auth: AuthStrategy | None = None,
+                 base_dir: str | Path | None = None) -> None:
+        self.project = project
+        self._env = dict(env) if env is not None else None
+        self._endpoint = endpoint
+        self._auth = auth
+        self._pool = Pool()
+        self._base_dir = base_dir
+        _configure_logging()
+
+    # ---- public API -----------------------------------------------------------------------
+
+    def call(self, function: str, args: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+        """Call `function` and return its typed value."""
+        return self.complete(function, args, **kw).value
+
+    def complete(self, function: str, args: Mapping[str, Any] | None = None, *,
+                 client: str | None = None, env: Mapping[str, str] | None = None,
+                 headers: Mapping[str, str] | None = None) -> Result:
+        """Call `function`; the value with the text, thoughts, finish reason and usage."""
+        call = self._prepare(function, args or {}, client, env, headers, stream=False)
+        response = self._send(call)
+        return self._finish(call, self._parse(call, response.content))
+
+    async def acall(self, function: str, args: Mapping[str, Any] | None = None,
+                    **kw: Any) -> Any:
+        return (await self.acomplete(function, args, **kw)).value
+
+    async def acomplete(self, function: str, args: Mapping[str, Any] | None = None, *,
+                        client: str | None = None, env: Mapping[str, str] | None = None,
+                        headers: Mapping[str, str] | None = None) -> Result:
+        call = await self._aprepare(function, args or {}, client, env, headers, stream=False)
+        content = await self._asend(call)
+        return self._finish(call, self._parse(call, content))
+
+    def stream(self, function: str, args: Mapping[str, Any] | None = None, *,
+               client: str | None = None, env: Mapping[str, str] | None = None,
+               headers: Mapping[str, str] | None = None) -> Stream:
+        """Events as the reply arrives (text deltas, partial values), then `.result()`."""
+        call = self._prepare(function, args or {}, client, env, headers, stream=True)
+        return Stream(self._stream_events(call))
+
+    def astream(self, function: str, args: Mapping[str, Any] | None = None, *,
+                client: str | None = None, env: Mapping[str, str] | None = None,
+                headers: Mapping[str, str] | None = None) -> AsyncStream:
+        return AsyncStream(self._astream_events(function, args or {}, client, env, headers))
+
+    def build_request(self, function: str, args: Mapping[str, Any] | None = None, *,
+                      stream: bool = False, client: str | None = None,
+                      env: Mapping[str, str] | None = None,
+                      headers: Mapping[str, str] | None = None) -> HttpRequest:
+        """The exact HTTP request a call would send, built offline: no credentials, no
+        network; the auth header (or key) and media downloads show as placeholders."""
+        return self._prepare(function, args or {}, client, env, headers, stream=stream,
+                             preview=True).request
+
+    def parse(self, function: str, text: str, partial: bool = False) -> Any:
+        """Read a model reply as `function`'s return type."""
+        return self._parse_value(find_function(self.project, function), text, partial)
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- building ------------------------------------------------------------------------
+
+    def _environment(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        env = dict(self._env if self._env is not None else os.environ)
+        env.update(extra or {})
+        return env
+
+    def _prepare(self, function: str, args: Mapping[str, Any], client: str | None,
+                 env: Mapping[str, str] | None, headers: Mapping[str, str] | None, *,
+                 stream: bool, preview: bool = False, fetch: bool = True) -> _Call:
+        fn = find_function(self.project, function)
+        info = resolve_client(self.project, client or fn.client or "")
+        if info.provider != "vertex-ai":
+            raise ConfigError(f"client `{info.name}`: provider `{info.provider}` cannot be "
+                              "called; vdsl calls vertex-ai clients")
+        environ = self._environment(env)
+        options = resolve_options(info.name, info.options, environ, preview=preview)
+        adapter = adapter_for(options.model, options.resolved.get("publisher"))
+        prompt = render_prompt(self.project, fn.name, args, client=info.name,
+                               base_dir=self._base_dir, default_remap=adapter.DEFAULT_REMAP)
+        fetcher = None if preview else http_fetcher(self._pool.sync()) if fetch else _defer
+        prompt = resolve_media(prompt, options, fetcher)
+        wire_stream = stream and options.supports_streaming
+        override = self._endpoint or environ.get(ENDPOINT_ENV) or None
+        auth = None if preview else self._auth or resolve_strategy(options, environ, override)
+        express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
+            options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
+        project = None if express else self._project(options, environ, auth, override, preview)
+        url = build_url(options, resource=adapter.resource(options.model),
+                        rpc=adapter.method(options, wire_stream), project=project,
+                        express=express, override=override)
+        request_headers = {**options.headers,
+                           **{k.lower(): v for k, v in (headers or {}).items()},
+                           "content-type": "application/json"}
+        if not options.api_key:
+            request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
+        body = adapter.body(prompt, options, wire_stream)
+        request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
+        site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
+                        auth.description if auth else "")
+        return _Call(fn, options, adapter, request, site, auth, wire_stream)
+
+    def _project(self, options: ClientOptions, env: Mapping[str, str],
+                 auth: AuthStrategy | None, override: str | None, preview: bool) -> str | None:
+        if options.base_url and not preview:
+            return None
+        project = options.project_id or env.get("GOOGLE_CLOUD_PROJECT") or (
+            auth.project_id if auth else None)
+        if project:
+            return project
+        if override and is_loopback(override):
+            return "vdsl-emulator"
+        return "$GOOGLE_CLOUD_PROJECT" if preview else None
+
+    # ---- sending --------------------------------------------------------------------------
+
+    def _headers(self, call: _Call) -> dict[str, str]:
+        headers = dict(call.request.headers)
+        if call.auth is not None and "authorization" in headers:
+            headers.update(call.auth.headers())
+            call.request.secrets.update(_token_secrets(headers))
+        return headers
+
+    def _send(self, call: _Call) -> httpx.Response:
+        http = self._pool.sync()
+        timeout = httpx_timeout(call.options.timeouts, stream=False)
+        started = time.monotonic()
+        for attempt in (1, 2):
+            log.debug("POST %s (client %s, auth %s)", call.site.url, call.site.client,
+                      call.site.auth or "api key")
+            try:
+                response = http.post(call.request.url, headers=self._headers(call),
+                                     content=call.request.content(), timeout=timeout)
+            except httpx.HTTPError as error:
+                raise transport_error(error, call.site, "request_timeout_ms") from None
+            log.debug("%s in %.0f ms", response.status_code, (time.monotonic() - started) * 1e3)
+            if response.status_code == 401 and attempt == 1 and call.auth is not None:
+                call.auth.invalidate()  # a token revoked early: refresh once and retry
+                continue
+            if response.status_code >= 400:
+                raise http_error(response.status_code, response.content,
+                                 response.headers.get("content-type", ""), call.adapter,
+                                 call.site)
+            return response
+        raise AssertionError("unreachable")
+
+    async def _asend(self, call: _Call) -> bytes:
+        http = self._pool.async_()
+        timeout = httpx_timeout(call.options.timeouts, stream=False)
+        for attempt in (1, 2):
+            headers = dict(call.request.headers)
+            if call.auth is not None and "authorization" in headers:
+                headers.update(await call.auth.aheaders())
+            try:
+                response = await http.post(call.request.url, headers=headers,
+                                           content=call.request.content(), timeout=timeout)
+            except httpx.HTTPError as error:
+                raise transport_error(error, call.site, "request_timeout_ms") from None
+            if response.status_code == 401 and attempt == 1 and call.auth is not None:
+                call.auth.invalidate()
+                continue
+            if response.status_code >= 400:
+                raise http_error(response.status_code, response.content,
+                                 response.headers.get("content-type", ""), call.adapter,
+                                 call.site)
+            return response.content
+        raise AssertionError("unreachable")
+
+    async def _aprepare(self, function: str, args: Mapping[str, Any], client: str | None,
+                        env: Mapping[str, str] | None, headers: Mapping[str, str] | None, *,
+                        stream: bool) -> _Call:
+        """Build on the event loop; only a prompt that must download media moves to a thread."""
+        try:
+            return self._prepare(function, args, client, env, headers, stream=stream,
+                                 fetch=False)
+        except _NeedsFetch:
+            return await asyncio.to_thread(self._prepare, function, args, client, env, headers,
+                                           stream=stream)
+
+    # ---- reading --------------------------------------------------------------------------
+
+    def _parse(self, call: _Call, content: bytes) -> Completion:
+        try:
+            data = json.loads(content)
+        except ValueError:
+            raise StreamError(f"client `{call.site.client}`: Vertex sent a reply that is not "
+                              "JSON", partial_text=content[:200].decode("utf-8", "replace"),
+                              **call.site.where()) from None
+        try:
+            return call.adapter.parse_response(data)
+        except BlockedError as error:
+            raise _located(error, call) from None
+
+    def _finish(self, call: _Call, completion: Completion) -> Result:
+        _check_finish(call, completion)
+        value = self._parse_value(call.fn, completion.text, False)
+        return Result(value, completion.text, completion.thoughts, completion.finish_reason,
+                      completion.usage, call.site.client, call.options.model)
+
+    def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
+        returns = fn.return_type
+        if returns is None or (isinstance(returns, Primitive) and returns.name == "string"):
+            return text
+        try:
+            from ..outputs import parse_output
+        except ImportError:  # typed parsing not available: the raw text
+            return text
+        return parse_output(self.project, fn.name, text, partial=partial)
+
+    # ---- streaming ------------------------------------------------------------------------
+
+    def _stream_events(self, call: _Call) -> Iterator[StreamEvent | Result]:
+        if not call.stream:  # supports_streaming false: one call, surfaced as one event
+            result = self._finish(call, self._parse(call, self._send(call).content))
+            yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
+            yield result
+            return
+        http = self._pool.sync()
+        timeout = httpx_timeout(call.options.timeouts, stream=True)
+        reader = _StreamReader(call)
+        try:
+            with http.stream("POST", call.request.url, headers=self._headers(call),
+                             content=call.request.content(), timeout=timeout) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise http_error(response.status_code, response.content,
+                                     response.headers.get("content-type", ""), call.adapter,
+                                     call.site)
+                for event in sse_events(response.iter_lines(), reader.junk):
+                    delta = reader.feed(event.event, event.data)
+                    if delta is not None and (delta.text or delta.thought):
+                        yield self._event(call, reader, delta)
+        except httpx.HTTPError as error:
+            raise reader.broken(error) from None
+        yield self._finish(call, reader.completion())
+
+    async def _astream_events(self, function: str, args: Mapping[str, Any],
+                              client: str | None, env: Mapping[str, str] | None,
+                              headers: Mapping[str, str] | None
+                              ) -> AsyncIterator[StreamEvent | Result]:
+        call = await self._aprepare(function, args, client, env, headers, stream=True)
+        if not call.stream:
+            result = self._finish(call, self._parse(call, await self._asend(call)))
+            yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
+            yield result
+            return
+        http = self._pool.async_()
+        request_headers = dict(call.request.headers)
+        if call.auth is not None and "authorization" in request_headers:
+            request_headers.update(await call.auth.aheaders())
+        reader = _StreamReader(call)
+        try:
+            async with http.stream("POST", call.request.url, headers=request_headers,
+                                   content=call.request.content(),
+                                   timeout=httpx_timeout(call.options.timeouts, stream=True)
+                                   ) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise http_error(response.status_code, response.content,
+                                     response.headers.get("content-type", ""), call.adapter,
+                                     call.site)
+                async for event in asse_events(response.aiter_lines(), reader.junk):
+                    delta = reader.feed(event.event, event.data)
+                    if delta is not None and (delta.text or delta.thought):
+                        yield self._event(call, reader, delta)
+        except httpx.HTTPError as error:
+            raise reader.broken(error) from None
+        yield self._finish(call, reader.completion())
+
+    def _event(self, call: _Call, reader: _StreamReader, delta: Delta) -> StreamEvent:
+        partial = None
+        if delta.text:
+            try:
+                partial = self._parse_value(call.fn, reader.text, True)
+            except VdslError:
+                partial = None
+        return StreamEvent(delta.text, reader.text, delta.thought, partial)
+
+
+class _StreamReader:
+    """Accumulates deltas and enforces the time-to-first-token and idle limits."""
+
+    def __init__(self, call: _Call) -> None:
+        self.call = call
+        self.junk: list[str] = []
+        self.parts: list[str] = []
+        self.thoughts: list[str] = []
+        self.finish_reason: str | None = None
+        self.usage = None
+        self.started = time.monotonic()
+        self.last: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def feed(self, name: str | None, data: str) -> Delta | None:
+        self._check_time()
+        try:
+            delta = self.call.adapter.parse_event(name, data)
+        except ValueError:
+            raise StreamError(f"client `{self.call.site.client}`: unreadable stream chunk: "
+                              f"{data[:120]!r}", partial_text=self.text,
+                              **self.call.site.where()) from None
+        except BlockedError as error:
+            raise _located(error, self.call) from None
+        if delta is None:
+            return None
+        self.parts.append(delta.text)
+        if delta.thought:
+            self.thoughts.append(delta.thought)
+        self.finish_reason = delta.finish_reason or self.finish_reason
+        self.usage = delta.usage or self.usage
+        return delta
+
+    def _check_time(self) -> None:
+        now = time.monotonic()
+        limits = self.call.options.timeouts
+        if self.last is None and limits.first_token_ms and \
+                (now - self.started) * 1000 > limits.first_token_ms:
+            raise self._timeout("time_to_first_token_timeout_ms")
+        if self.last is not None and limits.idle_ms and (now - self.last) * 1000 > limits.idle_ms:
+            raise self._timeout("idle_timeout_ms")
+        if limits.request_ms and (now - self.started) * 1000 > limits.request_ms:
+            raise self._timeout("request_timeout_ms")
+        self.last = now
+
+    def _timeout(self, name: str) -> VdslError:
+        from ..errors import TimeoutError
+        return TimeoutError(f"client `{self.call.site.client}`: {name} passed while streaming",
+                            timeout=name, **self.call.site.where())
+
+    def broken(self, error: httpx.HTTPError) -> VdslError:
+        if isinstance(error, httpx.TimeoutException):
+            return transport_error(error, self.call.site, "idle_timeout_ms")
+        return StreamError(f"client `{self.call.site.client}`: the stream broke off: {error}",
+                           partial_text=self.text, **self.call.site.where())
+
+    def completion(self) -> Completion:
+        if self.junk:
+            error = http_error(200, "\n".join(self.junk).encode(), "application/json",
+                               self.call.adapter, self.call.site)
+            if error.vertex_status:
+                raise error
+        if self.finish_reason is None:
+            raise StreamError(f"client `{self.call.site.client}`: the stream ended before its "
+                              "final event (no finish reason): the reply may be cut short",
+                              partial_text=self.text, **self.call.site.where())
+        return Completion(self.text, self.thoughts, self.finish_reason, self.usage,
+                          self.call.options.model)
+
+
+class _NeedsFetch(Exception):
+    """Raised inside an async call's preparation when media must be downloaded."""
+
+
+def _defer(url: str) -> tuple[bytes, str | None]:
+    raise _NeedsFetch(url)
+
+
+def _check_finish(call: _Call, completion: Completion) -> None:
+    reason = (completion.finish_reason or "").lower()
+    if not reason:
+        return  # a missing reason always passes (BAML)
+    allow, deny = call.options.finish_reason_allow, call.options.finish_reason_deny
+    if (allow is not None and reason not in allow) or (deny is not None and reason in deny):
+        raise FinishReasonError(completion.finish_reason, completion.text, call.site.client)
+
+
+def _located(error: BlockedError, call: _Call) -> BlockedError:
+    return BlockedError(error.reason, f"client `{call.site.client}`: {error.message}",
+                        **call.site.where())
+
+
+def _token_secrets(headers: Mapping[str, str]) -> dict[str, str]:
+    token = headers.get("authorization", "")
+    return {token.split(" ", 1)[-1]: "ACCESS_TOKEN"} if token else {}
+
+
+def _configure_logging() -> None:
+    level = os.environ.get("VDSL_LOG", "").lower()
+    if level in ("debug", "info") and not logging.getLogger("vdsl").handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("vdsl %(levelname)s %(name)s: %(message)s"))
+        logging.getLogger("vdsl").addHandler(handler)
+        logging.getLogger("vdsl").setLevel(logging.DEBUG if level == "debug" else logging.INFO)

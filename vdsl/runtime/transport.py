@@ -1,0 +1,122 @@
+"""HTTP for the runtime: pooled httpx clients (one per process, one per event loop), and
+server-sent events read line by line. The only module of the runtime that touches sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+
+import httpx
+
+from ..providers.options import Timeouts
+
+_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100,
+                       keepalive_expiry=30.0)
+
+
+class Pool:
+    """httpx clients shared by one runtime: safe across threads, renewed after `fork` (a
+    child must not reuse its parent's sockets) and per event loop for async calls."""
+
+    def __init__(self, limits: httpx.Limits = _LIMITS) -> None:
+        self._limits = limits
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+        self._sync: httpx.Client | None = None
+        self._async: dict[int, httpx.AsyncClient] = {}
+
+    def sync(self) -> httpx.Client:
+        if self._sync is None or self._pid != os.getpid():
+            with self._lock:
+                if self._sync is None or self._pid != os.getpid():
+                    self._pid = os.getpid()
+                    self._async = {}
+                    self._sync = httpx.Client(limits=self._limits, http2=_http2(),
+                                              timeout=None, trust_env=False)
+        return self._sync
+
+    def async_(self) -> httpx.AsyncClient:
+        loop = id(asyncio.get_running_loop())
+        client = self._async.get(loop)
+        if client is None or self._pid != os.getpid():
+            if self._pid != os.getpid():
+                self.sync()
+            client = httpx.AsyncClient(limits=self._limits, http2=_http2(), timeout=None,
+                                       trust_env=False)
+            self._async[loop] = client
+        return client
+
+    def close(self) -> None:
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+        self._async = {}
+
+
+def _http2() -> bool:
+    """HTTP/2 where the server offers it (over TLS), when the `h2` package is installed."""
+    try:
+        import h2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def httpx_timeout(timeouts: Timeouts, *, stream: bool) -> httpx.Timeout:
+    """The socket-level limits. A read waits at most the idle limit (streams: the larger of
+    first-token and idle, refined per event by the caller), or the whole request's."""
+    def s(ms: int | None) -> float | None:
+        return None if ms is None else ms / 1000
+    candidates = [t for t in (timeouts.request_ms,
+                              max(filter(None, (timeouts.first_token_ms, timeouts.idle_ms)),
+                                  default=None)) if t]
+    read = s(min(candidates)) if candidates else None
+    return httpx.Timeout(connect=s(timeouts.connect_ms), read=read, write=read, pool=read)
+
+
+@dataclass
+class Event:
+    """One server-sent event."""
+
+    event: str | None
+    data: str
+
+
+def sse_events(lines: Iterable[str], junk: list[str]) -> Iterator[Event]:
+    """Parse SSE lines (LF or CRLF already split). Lines that are not SSE fields (a JSON error
+    body sent without `data:`) are collected in `junk` for the caller to inspect."""
+    name: str | None = None
+    data: list[str] = []
+    for raw in lines:
+        line = raw.rstrip("\r")
+        if not line:
+            if data:
+                yield Event(name, "\n".join(data))
+            name, data = None, []
+            continue
+        field, sep, value = line.partition(":")
+        if not sep or field not in ("data", "event", "id", "retry", ""):
+            junk.append(line)
+            continue
+        value = value[1:] if value.startswith(" ") else value
+        if field == "data":
+            data.append(value)
+        elif field == "event":
+            name = value
+    if data:
+        yield Event(name, "\n".join(data))
+
+
+async def asse_events(lines: AsyncIterator[str], junk: list[str]) -> AsyncIterator[Event]:
+    buffer: list[str] = []
+    async for line in lines:
+        buffer.append(line)
+        if not line.rstrip("\r"):
+            for event in sse_events(buffer, junk):
+                yield event
+            buffer = []
+    for event in sse_events(buffer, junk):
+        yield event
