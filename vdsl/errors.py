@@ -8,6 +8,8 @@
     ├── OutputParseError        a model reply could not be read as the declared return type;
     │                           `.raw_text`, `.target` (the type as written) and `.reason`
     ├── ValidationError         a parsed value failed an `@assert`/`@@assert`; `.assertion`
+    ├── AuthError               no usable Google credentials: `.tried` lists each source
+    │                           consulted, in order; `.setting` names the one to fix
     ├── ConfigError             a client cannot be used as configured at call time
     │   └── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
@@ -169,3 +171,18 @@ class StreamError(ProviderError):
     def __init__(self, message: str, *, partial_text: str = "", **where: str) -> None:
         self.partial_text = partial_text
         super().__init__(message, **where)
+
+
+class AuthError(VdslError):
+    """Google credentials could not be found, read or refreshed.
+
+    `tried` lists every credential source consulted, in resolution order, each with what was
+    found there (for example `"env GOOGLE_APPLICATION_CREDENTIALS: not set"`). `setting` names
+    the option or variable to fix, when one is to blame. Messages never hold secrets.
+    """
+
+    def __init__(self, message: str, *, tried: Sequence[str] = (),
+                 setting: str | None = None) -> None:
+        super().__init__(message)
+        self.tried = list(tried)
+        self.setting = setting

@@ -10,7 +10,8 @@ parts kept apart (BAML takes `parts[0]` only).
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from ..errors import BlockedError
 from ..render import ChatMessage, RenderedPrompt
@@ -24,7 +25,7 @@ BLOCKING_FINISH = frozenset({"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CO
 
 class GeminiAdapter(Adapter):
     family = "gemini"
-    DEFAULT_REMAP = {"assistant": "model"}
+    DEFAULT_REMAP: ClassVar[Mapping[str, str]] = {"assistant": "model"}
     SUPPORTS_API_KEY = True
 
     def resource(self, model: str) -> str:

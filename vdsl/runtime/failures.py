@@ -51,7 +51,7 @@ def http_error(status: int, body: bytes, content_type: str, adapter: Adapter,
 
 
 def _html_title(text: str) -> str:
-    match = re.search(r"<title>(.*?)</title>", text, re.S | re.I)
+    match = re.search(r"<title>(.*?)</title>", text, re.DOTALL | re.IGNORECASE)
     return re.sub(r"\s+", " ", match.group(1)).strip() if match else ""
 
 

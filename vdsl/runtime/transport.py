@@ -101,7 +101,7 @@ def sse_events(lines: Iterable[str], junk: list[str]) -> Iterator[Event]:
         if not sep or field not in ("data", "event", "id", "retry", ""):
             junk.append(line)
             continue
-        value = value[1:] if value.startswith(" ") else value
+        value = value.removeprefix(" ")
         if field == "data":
             data.append(value)
         elif field == "event":
