@@ -95,6 +95,16 @@ def _run_render(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _run_arguments(parser: argparse.ArgumentParser) -> None:
+    from .runtime.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from .runtime.cli import run
+    return run(args)
+
+
 def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
     from .emulator.cli import add_arguments
     add_arguments(parser)
@@ -112,6 +122,8 @@ COMMANDS: list[_Command] = [
      _run_check, _CHECK_EPILOG),
     ("render", "print a function's rendered prompt, or keep prompt snapshots for CI",
      _render_arguments, _run_render, None),
+    ("run", "call a function on Vertex AI (or, with --emulator, offline) and print the result",
+     _run_arguments, _run_run, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
 ]

@@ -94,7 +94,9 @@ def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, s
     without any secrets or settings in the environment.
     """
     resolver = _Resolver(client, env, preview)
-    resolved = {k: resolver.value(v, f"options.{k}") for k, v in options.items()}
+    lenient = _Resolver(client, env, preview=True)  # BAML: an unset project_id is just absent
+    resolved = {k: (lenient if k == "project_id" else resolver).value(v, f"options.{k}")
+                for k, v in options.items()}
     model = resolved.get("model")
     if not isinstance(model, str) or not model:
         raise ConfigError(f"client `{client}`: options.model must be a model id")

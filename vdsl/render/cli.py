@@ -38,6 +38,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="render every test block into DIR, one file per test and function")
     parser.add_argument("--check", action="store_true",
                         help="with --snapshots: compare instead of writing; exit 1 on a change")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--request", action="store_true",
+                       help="print the exact HTTP request as JSON {method, url, headers, body} "
+                            "(secrets <redacted>; needs no credentials and no network)")
+    shown.add_argument("--curl", action="store_true",
+                       help="print the request as a curl command (secrets as $VARIABLES)")
+    parser.add_argument("--stream", action="store_true",
+                        help="with --request/--curl: the streaming request")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,10 +63,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.function:
         return _error("give a FUNCTION to render, or --snapshots DIR", USAGE)
     try:
-        call_args, base = _call_arguments(project, args)
+        call_args, base = call_arguments(project, args)
+        if args.request or args.curl:
+            return _print_request(project, args, call_args, base)
         prompt = render_prompt(project, args.function, call_args, client=args.client,
                                base_dir=base)
-    except _Usage as exc:
+    except UsageError as exc:
         return _error(str(exc), USAGE)
     except InvalidArgumentError as exc:
         return _error(str(exc), USAGE)
@@ -71,8 +81,21 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-class _Usage(Exception):
-    pass
+class UsageError(Exception):
+    """A command-line mistake: printed as `error: …`, exit 2."""
+
+
+def _print_request(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
+                   base: Path | None) -> int:
+    from ..runtime import Runtime
+    runtime = Runtime(project, base_dir=base)
+    request = runtime.build_request(args.function, call_args, stream=args.stream,
+                                    client=args.client)
+    if args.curl:
+        print(request.curl())
+    else:
+        print(json.dumps(request.redacted(), indent=2, ensure_ascii=False))
+    return OK
 
 
 def _load(path: str) -> Project:
@@ -80,16 +103,16 @@ def _load(path: str) -> Project:
     return vdsl.load(path)  # type: ignore[attr-defined, no-any-return]
 
 
-def _call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str, Any],
+def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str, Any],
                                                                          Path | None]:
     if args.test and args.args:
-        raise _Usage("use either --args or --test, not both")
+        raise UsageError("use either --args or --test, not both")
     if args.test:
         try:
             test = project.test(args.test)
         except KeyError:
             names = ", ".join(t.name for t in project.program.tests) or "none"
-            raise _Usage(f"unknown test `{args.test}` (tests: {names})") from None
+            raise UsageError(f"unknown test `{args.test}` (tests: {names})") from None
         return test_arguments(test)
     text = args.args or "{}"
     base = None
@@ -98,15 +121,15 @@ def _call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[st
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise _Usage(f"cannot read --args file {file}: {exc.strerror}") from None
+            raise UsageError(f"cannot read --args file {file}: {exc.strerror}") from None
         base = file.parent
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _Usage(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
+        raise UsageError(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
                      f"{exc.colno}") from None
     if not isinstance(value, dict):
-        raise _Usage("--args must be a JSON object of parameter names to values")
+        raise UsageError("--args must be a JSON object of parameter names to values")
     return value, base or Path.cwd()
 
 

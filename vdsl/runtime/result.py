@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +25,23 @@ class Result:
     model: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        value = self.value
-        if hasattr(value, "model_dump"):
-            value = value.model_dump(mode="json")
-        return {"value": value, "finish_reason": self.finish_reason,
+        return {"value": to_json(self.value), "finish_reason": self.finish_reason,
                 "usage": self.usage.to_dict() if self.usage else None,
                 "client": self.client, "model": self.model,
                 **({"thoughts": self.thoughts} if self.thoughts else {})}
+
+
+def to_json(value: Any) -> Any:
+    """A typed value as JSON data: models dumped by field name, enums by value."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
 
 
 @dataclass

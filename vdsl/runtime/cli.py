@@ -1,0 +1,121 @@
+"""`vdsl run`: call a function and print its result (streams print as they arrive).
+
+    vdsl run PATH FUNCTION --args '{"text": "hi"}' [--client NAME] [--stream] [--format json]
+    vdsl run PATH FUNCTION --test NAME --emulator     # offline, against the built-in emulator
+
+Exit codes: 0 ok, 1 compile errors, 2 usage (bad arguments, unknown function), 3 the call
+failed (Vertex error, credentials, timeout, unparseable reply). Errors are one `error: …`
+block on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import CompileError, InvalidArgumentError, VdslError
+from ..project import Project
+from .result import Result
+
+OK, FAILED, USAGE, RUNTIME = 0, 1, 2, 3
+FIXTURE_NAMES = ("emulator.yaml", "emulator.yml", "emulator.json")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", help="the function to call")
+    parser.add_argument("--args", metavar="JSON",
+                        help="arguments as a JSON object, or @FILE to read them from a file")
+    parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
+    parser.add_argument("--client", metavar="NAME", help="call with this client instead")
+    parser.add_argument("--stream", action="store_true", help="print the reply as it arrives")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: the value, then usage on stderr; json: one object with the "
+                             "value, finish reason, usage, client and model")
+    parser.add_argument("--emulator", action="store_true",
+                        help="start the built-in Vertex emulator for this call (offline; replies "
+                             "come from the project's emulator.yaml, or an echo)")
+    parser.add_argument("--fixtures", metavar="FILE", type=Path,
+                        help="with --emulator: canned replies (default: emulator.yaml in the "
+                             "project folder, if there is one)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..render.cli import UsageError, call_arguments
+    import vdsl
+    try:
+        project = vdsl.load(args.path)
+        call_args, base = call_arguments(project, args)
+    except CompileError as error:
+        from ..diagnostics import render_concise
+        print(render_concise(error.diagnostics), file=sys.stderr)
+        return FAILED
+    except UsageError as error:
+        return _error(str(error), USAGE)
+    try:
+        with _endpoint(args) as endpoint:
+            return _call(project, args, call_args, base, endpoint)
+    except InvalidArgumentError as error:
+        return _error(str(error), USAGE)
+    except VdslError as error:
+        return _error(str(error), RUNTIME)
+
+
+@contextmanager
+def _endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+    if not args.emulator:
+        yield None
+        return
+    from ..emulator import Emulator
+    fixtures = args.fixtures or _project_fixtures(Path(args.path))
+    with Emulator(require_auth=False, fixtures=str(fixtures) if fixtures else None) as emu:
+        yield emu.url
+
+
+def _project_fixtures(path: Path) -> Path | None:
+    folder = path if path.is_dir() else path.parent
+    return next((folder / n for n in FIXTURE_NAMES if (folder / n).is_file()), None)
+
+
+def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
+          base: Path | None, endpoint: str | None) -> int:
+    from .runtime import Runtime
+    with Runtime(project, endpoint=endpoint, base_dir=base) as runtime:
+        if args.stream:
+            stream = runtime.stream(args.function, call_args, client=args.client)
+            for event in stream:
+                if args.format == "text" and event.delta:
+                    sys.stdout.write(event.delta)
+                    sys.stdout.flush()
+            result = stream.result()
+            if args.format == "text":
+                sys.stdout.write("\n")
+        else:
+            result = runtime.complete(args.function, call_args, client=args.client)
+    _print(result, args.format, printed=args.stream)
+    return OK
+
+
+def _print(result: Result, fmt: str, printed: bool) -> None:
+    if fmt == "json":
+        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    data = result.to_dict()
+    if not printed or not isinstance(result.value, str):
+        value = data["value"]
+        print(value if isinstance(value, str) else json.dumps(value, indent=2,
+                                                               ensure_ascii=False))
+    usage = result.usage.to_dict() if result.usage else {}
+    tokens = " · ".join(f"{k.replace('_tokens', '')} {v}" for k, v in usage.items())
+    print(f"# {result.client} ({result.model}) · finish {result.finish_reason}"
+          + (f" · tokens: {tokens}" if tokens else ""), file=sys.stderr)
+
+
+def _error(message: str, code: int) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
