@@ -46,8 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..render.cli import UsageError, call_arguments
     import vdsl
+
+    from ..render.cli import UsageError, call_arguments
     try:
         project = vdsl.load(args.path)
         call_args, base = call_arguments(project, args)
