@@ -14,6 +14,7 @@ is expected, an ambiguous enum).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -44,11 +45,13 @@ class Coercer:
     """Coerces values to target types of one project, for a final reply or a streamed prefix
     (`partial`: unfinished values become null instead of errors; asserts wait for the end)."""
 
-    __slots__ = ("_handlers", "partial", "targets")
+    __slots__ = ("_handlers", "_wrapping", "partial", "targets")
 
     def __init__(self, targets: Targets, partial: bool = False) -> None:
         self.targets = targets
         self.partial = partial
+        self._wrapping: set[int] = set()
+        """Values being wrapped into a one-element list (a recursive type must not rewrap)."""
         self._handlers: dict[str, Callable[[Ty, Any, str], tuple[Any, int]]] = {
             "string": self.string, "int": self.int_, "float": self.float_, "bool": self.bool_,
             "null": self.null, "lit": self.literal, "enum": self.enum, "class": self.cls,
@@ -117,7 +120,7 @@ class Coercer:
         if isinstance(v, (int, float)):
             return str(v), 1
         if isinstance(v, (dict, list)):
-            return json.dumps(v, ensure_ascii=False), 2
+            return json.dumps(v, ensure_ascii=False, default=_number_value), 2
         raise _fail(f"found {show(v)}, not a string")
 
     def int_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
@@ -151,8 +154,11 @@ class Coercer:
         elif isinstance(v, str):
             if v == want:
                 return want, 0
-            if plain_words(v) == plain_words(want):
+            words, key = plain_words(v), plain_words(want)
+            if words == key:
                 return want, 1
+            if key and _count_words(words, key) == 1:
+                return want, 2
         elif not isinstance(v, (dict, list)) and v is not None and str(v) == want:
             return want, 1
         raise _fail(f"found {show(v)}, not {ty.text}")
@@ -174,9 +180,13 @@ class Coercer:
     def list_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         item = ty.args[0]
         if not isinstance(v, list):
-            if v is None:
-                raise _fail(f"found null, not {ty.text}")
-            value, score = self.coerce(item, v, f"{path}[0]")
+            if v is None or id(v) in self._wrapping:
+                raise _fail(f"found {show(v)}, not {ty.text}")
+            self._wrapping.add(id(v))
+            try:
+                value, score = self.coerce(item, v, f"{path}[0]")
+            finally:
+                self._wrapping.discard(id(v))
             return [value], score + _WRAP_PENALTY
         out: list[Any] = []
         score = 0
@@ -212,6 +222,8 @@ class Coercer:
     def union(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         if v is None and ty.nullable:
             return None, 0
+        if isinstance(v, str) and _all_string_literals(ty):
+            _check_ambiguous(ty, v)
         best: tuple[Any, int] | None = None
         errors: list[str] = []
         failed_assert: AssertionFailed | None = None
@@ -286,6 +298,35 @@ class Coercer:
             if f.ty.nullable and raw is not None:
                 return None, _DROP_PENALTY  # an optional field that does not fit is null
             raise
+
+
+def _number_value(v: Any) -> Any:
+    if isinstance(v, PartialNum):
+        return v.value
+    raise TypeError(type(v).__name__)
+
+
+def _count_words(words: str, key: str) -> int:
+    return len(re.findall(r"(?<!\w)" + re.escape(key) + r"(?!\w)", words))
+
+
+def _all_string_literals(ty: Ty) -> bool:
+    return all(a.kind == "lit" and isinstance(a.value, str) for a in ty.args
+               if a.kind != "null")
+
+
+def _check_ambiguous(ty: Ty, v: str) -> None:
+    """`"open" | "closed"` read from prose: naming both equally often is ambiguous."""
+    words = plain_words(v)
+    literals = [a.value for a in ty.args if a.kind == "lit"]
+    if any(words == plain_words(lit) for lit in literals):
+        return
+    counts = {lit: _count_words(words, plain_words(lit)) for lit in literals}
+    best = max(counts.values(), default=0)
+    top = [lit for lit, n in counts.items() if n == best]
+    if best and len(top) > 1:
+        raise _fail(f"Too many matches for {ty.text}: found {show(v)}, which names "
+                    + ", ".join(f'"{t}"' for t in top))
 
 
 def _match_keys(info: ClassInfo, v: dict[str, Any]) -> tuple[dict[str, Any], int]:

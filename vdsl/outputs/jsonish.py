@@ -69,7 +69,7 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/", "\\": "\\",
             '"': '"', "'": "'", "`": "`", "0": "\0"}
 # Where an unquoted value stops, by the container it is in.
-_BARE_END = {"object": re.compile(r"[,}\n]| //"), "array": re.compile(r"[,\]\n]| //"),
+_BARE_END = {"object": re.compile(r"[,}\]\n]| //"), "array": re.compile(r"[,\]}\n]| //"),
              "top": re.compile(r"\Z")}
 _CLOSES_AFTER_QUOTE = frozenset(",:}]\n\r/")
 _LITERALS: dict[str, Any] = {"true": True, "True": True, "false": False, "False": False,
@@ -206,8 +206,8 @@ class _Fixer:
         end = m.start() if m else self.n
         token = self.text[pos:end].strip()
         at_end = end >= self.n
-        if token in _LITERALS:
-            return (PartialStr(token) if at_end else _LITERALS[token]), end
+        if token in _LITERALS:  # a whole literal word is complete even at the very end
+            return _LITERALS[token], end
         if _NUMBER.fullmatch(token):
             number = _number(token)
             return (PartialNum(token, number) if at_end else number), end
