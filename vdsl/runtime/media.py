@@ -52,7 +52,7 @@ def _resolve(part: MediaPart, options: ClientOptions, fetch: Fetch | None,
     url = part.url or ""
     mode = options.media_url_handler.get(part.kind, "send_url")
     if mode == "send_url":
-        return _keep_url(part, requires_type)
+        return _keep_url(part, requires_type, guess=True)
     if mode == "send_base64_unless_google_url" and url.startswith(GOOGLE_URL_PREFIXES):
         return _keep_url(part, requires_type, guess=True)
     if mode == "send_url_add_mime_type" and part.media_type:
@@ -78,6 +78,8 @@ def _resolve(part: MediaPart, options: ClientOptions, fetch: Fetch | None,
 
 
 def _keep_url(part: MediaPart, requires_type: bool, guess: bool = False) -> MediaPart:
+    """The URL as it is; the media type guessed from its file name where it shows one (BAML
+    asks for one instead)."""
     if part.media_type:
         return part
     media_type = guess_media_type(part.url or "") if guess else None
