@@ -59,8 +59,10 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
     ty = targets.ty(type_expr)
     if ty.kind == "string" and not ty.constraints:
         return text
-    if partial and not text.strip():
-        return None
+    if not text.strip():
+        if partial or ty.nullable:
+            return None
+        raise OutputParseError(text, type_to_str(type_expr), "the reply is empty")
     coercer = Coercer(targets, partial)
     try:
         value, _ = coercer.coerce(ty, extract(text, partial), "")

@@ -187,6 +187,8 @@ class Coercer:
                 value, score = self.coerce(item, v, f"{path}[0]")
             finally:
                 self._wrapping.discard(id(v))
+            if value is None and not item.nullable:
+                raise _fail(f"found {show(v)}, not {ty.text}")
             return [value], score + _WRAP_PENALTY
         out: list[Any] = []
         score = 0

@@ -133,7 +133,7 @@ def _scan(text: str) -> list[Any]:
         if m is None:
             break
         value, end = read_value(text, m.start())
-        if isinstance(value, (dict, list)) and end > m.start() + 1:
+        if isinstance(value, (dict, list)):
             values.append(value)
             pos = end
         else:

@@ -204,8 +204,9 @@ class _Fixer:
         """An unquoted value: a number, a literal (`true`, `None`, …) or a string."""
         m = _BARE_END[context].search(self.text, pos)
         end = m.start() if m else self.n
-        token = self.text[pos:end].strip()
-        at_end = end >= self.n
+        raw = self.text[pos:end]
+        token = raw.strip()
+        at_end = end >= self.n and raw == raw.rstrip()
         if token in _LITERALS:  # a whole literal word is complete even at the very end
             return _LITERALS[token], end
         if _NUMBER.fullmatch(token):
