@@ -52,6 +52,15 @@ class EmulatorServer(ThreadingHTTPServer):
             self._open.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a closed stream, a cancelled call) is normal, not an error
+        worth a traceback; anything else is still reported."""
+        import sys
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
     def close_connections(self) -> None:
         """Wake every handler blocked on an idle keep-alive connection so it exits."""
         with self._open_lock:

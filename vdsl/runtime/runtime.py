@@ -34,7 +34,7 @@ from .auth_bridge import AuthStrategy, resolve_strategy
 from .failures import CallSite, http_error, transport_error
 from .media import http_fetcher, resolve_media
 from .result import AsyncStream, Result, Stream, StreamEvent
-from .transport import Pool, asse_events, httpx_timeout, sse_events
+from .transport import Gate, Pool, asse_events, httpx_timeout, sse_events
 
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
@@ -57,12 +57,14 @@ class Runtime:
     `env` replaces `os.environ` for `env.VAR` lookups and credentials (None: the process
     environment, read at each call). `endpoint` sends every Vertex request to another base URL
     (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
+    `max_in_flight` caps the requests this runtime has open at once (None: no cap).
     """
 
     def __init__(self, project: Project, env: Mapping[str, str] | None = None, *,
                  endpoint: str | None = None, auth: AuthStrategy | None = None,
-                 base_dir: str | Path | None = None) -> None:
+                 base_dir: str | Path | None = None, max_in_flight: int | None = None) -> None:
         self.project = project
+        self._gate = Gate(max_in_flight)
         self._env = dict(env) if env is not None else None
         self._endpoint = endpoint
         self._auth = auth
@@ -200,8 +202,9 @@ class Runtime:
             log.debug("POST %s (client %s, auth %s)", call.site.url, call.site.client,
                       call.site.auth or "api key")
             try:
-                response = http.post(call.request.url, headers=self._headers(call),
-                                     content=call.request.content(), timeout=timeout)
+                with self._gate.sync():
+                    response = http.post(call.request.url, headers=self._headers(call),
+                                         content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             log.debug("%s in %.0f ms", response.status_code, (time.monotonic() - started) * 1e3)
@@ -223,8 +226,9 @@ class Runtime:
             if call.auth is not None and "authorization" in headers:
                 headers.update(await call.auth.aheaders())
             try:
-                response = await http.post(call.request.url, headers=headers,
-                                           content=call.request.content(), timeout=timeout)
+                async with self._gate.async_():
+                    response = await http.post(call.request.url, headers=headers,
+                                               content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             if response.status_code == 401 and attempt == 1 and call.auth is not None:

@@ -4,6 +4,7 @@ server-sent events read line by line. The only module of the runtime that touche
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -54,6 +55,32 @@ class Pool:
             self._sync.close()
             self._sync = None
         self._async = {}
+
+
+class Gate:
+    """An optional cap on requests in flight, for threads and for each event loop.
+
+    With many connections open at once httpx's async pool slows down sharply on a fast server
+    (bench/calls.py); a small cap can then raise throughput. Against a distant server a cap
+    lowers it, so there is none by default.
+    """
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self._threads = threading.BoundedSemaphore(limit) if limit else None
+        self._loops: dict[int, asyncio.Semaphore] = {}
+
+    def sync(self) -> contextlib.AbstractContextManager[object]:
+        return self._threads if self._threads is not None else contextlib.nullcontext()
+
+    def async_(self) -> contextlib.AbstractAsyncContextManager[object]:
+        if not self.limit:
+            return contextlib.nullcontext()
+        loop = id(asyncio.get_running_loop())
+        semaphore = self._loops.get(loop)
+        if semaphore is None:
+            semaphore = self._loops[loop] = asyncio.Semaphore(self.limit)
+        return semaphore
 
 
 def _http2() -> bool:
