@@ -21,6 +21,7 @@ from typing import Any
 from .constraints import AssertionFailed, apply_constraints
 from .extract import Extracted
 from .jsonish import PartialNum, PartialStr, is_complete
+from .models import new_instance
 from .partial import field_state, not_ready, wrap_state
 from .primitives import Mismatch, match_enum, read_bool, read_float, read_int, show
 from .target import ClassInfo, Constraint, FieldInfo, Targets, Ty, norm_key, plain_words
@@ -267,7 +268,7 @@ class Coercer:
             score += s
         if self.partial and not_ready(info, values):
             return None, score
-        model = info.model.model_construct(**values)
+        model = new_instance(info.model, values)
         if info.constraints and (not self.partial or complete):
             return self.constrain(model, info.constraints, path), score
         return model, score

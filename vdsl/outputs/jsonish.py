@@ -64,6 +64,7 @@ def is_complete(value: object) -> bool:
 # Whitespace and comments between tokens. `//` starts a comment only here, between tokens, so
 # URLs inside unquoted values survive.
 _GAP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?(?:\*/|\Z)|#(?![\w{])[^\n]*)*", re.DOTALL)
+_GAP_START = frozenset(" \t\r\n\f\v/#\u00a0")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/", "\\": "\\",
@@ -93,6 +94,8 @@ class _Fixer:
         self.n = len(text)
 
     def gap(self, pos: int) -> int:
+        if pos < self.n and self.text[pos] not in _GAP_START:
+            return pos  # the common case, without a regex call
         return _GAP.match(self.text, pos).end()  # type: ignore[union-attr]
 
     def value(self, pos: int, context: str) -> tuple[Any, int]:

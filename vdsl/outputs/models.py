@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 if TYPE_CHECKING:
     from .target import ClassInfo
 
-__all__ = ["Check", "Checked", "StreamState", "build_enum", "build_model", "to_plain"]
+__all__ = ["Check", "Checked", "StreamState", "build_enum", "build_model", "new_instance",
+           "to_plain"]
 
 T = TypeVar("T")
 
@@ -75,6 +76,17 @@ def build_model(info: ClassInfo) -> type[BaseModel]:
     model = create_model(info.name, __config__=config, **definitions)
     model.__doc__ = f"Parsed value of class `{info.name}` (built from the .vdsl project)."
     return model
+
+
+def new_instance(model: type[BaseModel], values: dict[str, Any]) -> BaseModel:
+    """`model.model_construct(**values)` for values that name every field: what pydantic's
+    own `model_construct` ends up doing, without its per-call defaults handling (hot path)."""
+    obj = model.__new__(model)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 def build_enum(name: str, values: list[str]) -> type[enum.Enum]:
