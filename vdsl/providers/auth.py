@@ -275,11 +275,8 @@ def _from_value(walk: _Walk, setting: str, value: Any, json_only: bool) -> AuthS
         walk.note(setting, "not set")
         return None
     try:
-        parsed = parse_value(value)
+        parsed = parse_value(value, json_only=json_only)
         if not isinstance(parsed, dict):
-            if json_only:  # never echo the value: it is meant to be the secret itself
-                raise CredentialsProblem("is not a JSON object (this setting holds the "
-                                         "credentials JSON itself, not a file path)")
             return _strategy(("file", *file_key(parsed)), f"{setting} (file {parsed})",
                              setting, lambda: load_info(read_json_file(parsed)))
         where = f"{setting} (JSON)" if not isinstance(value, Mapping) else f"{setting} (map)"

@@ -72,12 +72,13 @@ def is_absent(value: Any) -> bool:
     return isinstance(value, str) and (not value.strip() or value.strip().startswith("$"))
 
 
-def parse_value(value: Any) -> dict[str, Any] | Path:
+def parse_value(value: Any, *, json_only: bool = False) -> dict[str, Any] | Path:
     """A credential value → the JSON document it holds, or the file path it names.
 
     A doubly-quoted JSON string (how some hosts, e.g. Vercel, store JSON in env vars) is
     unwrapped first. A string that looks like JSON but does not parse is reported as bad
     JSON, never treated as a path: the error would otherwise quote the key as a file name.
+    `json_only` settings (`*_CONTENT`) hold the document itself, never a path.
     """
     if isinstance(value, Mapping):
         return dict(value)
@@ -85,9 +86,24 @@ def parse_value(value: Any) -> dict[str, Any] | Path:
         raise CredentialsProblem(
             f"must be a JSON string, a file path or a map, not {type(value).__name__}")
     text = _unwrap_quoted(value.strip())
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         return _json_object(text, "the JSON")
-    return Path(text).expanduser()
+    if json_only:  # never echo the value: it is meant to be the secret itself
+        raise CredentialsProblem("is not JSON (this setting holds the credentials JSON "
+                                 "itself; a file path goes in `credentials` or "
+                                 "GOOGLE_APPLICATION_CREDENTIALS)")
+    path = Path(text).expanduser()
+    if not _looks_like_path(text) and not path.exists():
+        raise CredentialsProblem("is neither JSON nor the path of an existing file "
+                                 "(value not shown: it may be a secret)")
+    return path
+
+
+def _looks_like_path(text: str) -> bool:
+    """Safe to quote back in an error: a separator or a .json name, one short line
+    (a pasted key or token has neither)."""
+    return (("/" in text or "\\" in text or text.endswith(".json"))
+            and "\n" not in text and len(text) < 1024)
 
 
 def _unwrap_quoted(text: str) -> str:
