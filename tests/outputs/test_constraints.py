@@ -64,6 +64,8 @@ CASES = [
     ("alias-assert-passes", "Score", "7", 7),
     ("alias-check-on-string", "Tagged", "hello world",
      {"value": "hello world", "checks": {"short": failed("short", "this|length < 5")}}),
+    ("string-alias-keeps-raw-json", "Tagged", '{"a": 1}',
+     {"value": '{"a": 1}', "checks": {"short": failed("short", "this|length < 5")}}),
     ("alias-constraints-in-class", "Scored", '{"score": 3, "tag": "ok"}',
      {"score": 3, "tag": {"value": "ok", "checks": {"short": ok("short", "this|length < 5")}}}),
     ("union-skips-member-failing-assert", "Score | string", "11", "11"),

@@ -86,6 +86,8 @@ class Coercer:
 
     # ---- several readings of one reply ---------------------------------------------------
     def any_of(self, ty: Ty, found: Extracted, path: str) -> tuple[Any, int]:
+        if ty.kind == "string":  # a string target is the reply itself, as-is
+            return self.coerce(ty, found.raw, path)
         best: tuple[Any, int] | None = None
         first_error: Mismatch | None = None
         failed_assert: AssertionFailed | None = None
