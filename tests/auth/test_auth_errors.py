@@ -196,3 +196,20 @@ def test_credentials_need_no_network_until_first_use(env: dict[str, str], emu: E
                                                      sa_file: Path) -> None:
     resolve_auth({"credentials": str(sa_file)}, env, client_name="Flash")
     assert emu.requests == []
+
+
+def test_expired_token_that_cannot_refresh(env: dict[str, str], emu: Emulator, sa_file: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from vdsl.providers import auth_tokens
+
+    strategy = resolve_auth({"credentials": str(sa_file)}, env, client_name="Flash")
+    strategy.headers()
+    emu.app.authority._keys.clear()                    # the key is revoked meanwhile
+    later = auth_tokens._clock() + 3600
+    monkeypatch.setattr(auth_tokens, "_clock", lambda: later)
+    with pytest.raises(AuthError) as caught:
+        strategy.headers()
+    assert str(caught.value).startswith(
+        "could not refresh the expired access token from service account "
+        "vdsl-test@vdsl-emulator.iam.gserviceaccount.com from options.credentials (file ")
+    assert str(caught.value).endswith("(set by options.credentials).")

@@ -180,7 +180,9 @@ class CredentialsAuth(AuthStrategy):
 
     def _failure(self, exc: Exception) -> AuthError:
         hint = _HINTS.get(self.kind, "check the credentials")
-        return AuthError(f"could not get an access token from {self.description}: "
+        what = ("could not refresh the expired access token" if self._source.had_token
+                else "could not get an access token")
+        return AuthError(f"{what} from {self.description}: "
                          f"{describe_failure(exc)}. To fix: {hint} (set by {self.setting}).",
                          tried=[f"{self.setting}: {self.description}"], setting=self.setting)
 
@@ -350,12 +352,11 @@ def _strategy(key: tuple[Any, ...], where: str, setting: str,
         return known
     if source is None:
         source = TokenSource(load())
-    description = source.label + (f" from {where}" if where else "")
-    strategy = CredentialsAuth(source, description=description, setting=setting,
-                               project_id=source.project_id)
-    with _lock:
+    with _lock:  # a racing resolver may have stored its source first: use that one
         source = _sources.setdefault(key, source)
-        strategy._source = source  # a racing resolver may have stored one first
+        description = source.label + (f" from {where}" if where else "")
+        strategy = CredentialsAuth(source, description=description, setting=setting,
+                                   project_id=source.project_id)
         return _strategies.setdefault((key, where), strategy)
 
 

@@ -9,8 +9,8 @@ gcloud CLI). They are implemented over google-auth's `Credentials` base class ra
   import time;
 * `google.auth.compute_engine` imports `requests`, which vdsl does not depend on; token
   traffic goes through the httpx transport instead;
-* a machine that is not on Google Cloud is detected once per process, not with a 3 × 3 s
-  probe on every resolution.
+* a machine that is not on Google Cloud is detected once a minute at most, and a probe
+  that times out is not retried (google-auth waits up to 3 × 3 s on every resolution).
 
 The metadata protocol is google-auth's (VERTEX_WIRE.md §10.3): `Metadata-Flavor: Google` on
 the request and required on the reply, `GCE_METADATA_HOST` / `GCE_METADATA_ROOT` /
@@ -25,11 +25,13 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from google.auth import credentials as ga_credentials
 from google.auth import exceptions, transport
 
@@ -46,7 +48,10 @@ GCLOUD_TOKEN_TTL = 300.0
 """gcloud does not say when its token expires; ask it again after this many seconds (it
 hands back its own cached token until that nears expiry, so asking is cheap)."""
 
-_ping_cache: dict[str, str | None] = {}
+NEGATIVE_PROBE_TTL = 60.0
+"""Seconds a failed metadata-server probe is remembered."""
+
+_ping_cache: dict[str, tuple[str, float]] = {}
 _ping_lock = threading.Lock()
 
 
@@ -60,6 +65,13 @@ def adc_path(env: Mapping[str, str]) -> Path:
         return Path(base) / "gcloud" / ADC_FILE
     home = env.get("HOME") or os.path.expanduser("~")
     return Path(home) / ".config" / "gcloud" / ADC_FILE
+
+
+def _number(text: str | None, default: float) -> float:
+    try:
+        return float(text) if text else default
+    except ValueError:
+        return default
 
 
 def _utcnow() -> datetime.datetime:
@@ -77,45 +89,55 @@ class MetadataServer:
     host: str
     ping_host: str
     timeout: float
+    attempts: int = 3
     disabled: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> MetadataServer:
         host = env.get("GCE_METADATA_HOST") or env.get("GCE_METADATA_ROOT")
         ip = env.get("GCE_METADATA_IP") or host or DEFAULT_METADATA_IP
-        try:
-            timeout = float(env.get("GCE_METADATA_TIMEOUT") or 3)
-        except ValueError:
-            timeout = 3.0
-        return cls(host or DEFAULT_METADATA_HOST, ip, timeout,
-                   env.get("NO_GCE_CHECK") == "true")
+        return cls(host or DEFAULT_METADATA_HOST, ip,
+                   timeout=_number(env.get("GCE_METADATA_TIMEOUT"), 3.0),
+                   attempts=max(1, int(_number(env.get("GCE_METADATA_DETECT_RETRIES"), 3))),
+                   disabled=env.get("NO_GCE_CHECK") == "true")
 
     @property
     def root(self) -> str:
         return f"http://{self.host}/computeMetadata/v1/"
 
     def unavailable(self, request: transport.Request) -> str | None:
-        """None when the server answers like Google's; else why not. Cached per process:
-        a laptop is not going to become a GCE VM."""
+        """None when the server answers like Google's; else why not. A negative answer is
+        remembered for a minute, so a laptop does not wait for the probe on every resolve."""
         if self.disabled:
             return "skipped (NO_GCE_CHECK=true)"
         with _ping_lock:
-            if self.ping_host in _ping_cache:
-                return _ping_cache[self.ping_host]
+            cached = _ping_cache.get(self.ping_host)
+        if cached is not None and time.monotonic() - cached[1] < NEGATIVE_PROBE_TTL:
+            return cached[0]
         reason = self._ping(request)
         with _ping_lock:
-            _ping_cache[self.ping_host] = reason
+            if reason is None:
+                _ping_cache.pop(self.ping_host, None)
+            else:
+                _ping_cache[self.ping_host] = (reason, time.monotonic())
         return reason
 
     def _ping(self, request: transport.Request) -> str | None:
-        try:
-            response = request(url=f"http://{self.ping_host}/", method="GET",
-                               headers={"Metadata-Flavor": "Google"}, timeout=self.timeout)
-        except exceptions.TransportError:
-            return f"no answer from {self.ping_host}"
-        if response.status != 200 or response.headers.get("Metadata-Flavor") != "Google":
+        """Up to `attempts` tries, as google-auth; a timeout ends the probe at once (a server
+        slower than the timeout is no use, and a laptop must not wait 3 x 3 s)."""
+        reason = f"no answer from {self.ping_host}"
+        for _ in range(self.attempts):
+            try:
+                response = request(url=f"http://{self.ping_host}/", method="GET",
+                                   headers={"Metadata-Flavor": "Google"}, timeout=self.timeout)
+            except exceptions.TransportError as exc:
+                if isinstance(exc.__cause__, httpx.TimeoutException):
+                    return f"no answer from {self.ping_host} within {self.timeout:g}s"
+                continue
+            if response.status == 200 and response.headers.get("Metadata-Flavor") == "Google":
+                return None
             return f"{self.ping_host} is not a metadata server (HTTP {response.status})"
-        return None
+        return reason
 
     def get(self, request: transport.Request, path: str, query: str = "") -> str:
         """GET one value; raises `TransportError` for anything but a Google 200."""

@@ -67,6 +67,8 @@ class TokenSource:
         self._token: Token | None = None
         self._inflight: Future[Token] | None = None
         self.refreshes = 0
+        self.had_token = False
+        """Whether a token was ever obtained (a failure is then a failed *refresh*)."""
 
     def __repr__(self) -> str:
         return f"<TokenSource {self.label!r}>"
@@ -119,6 +121,7 @@ class TokenSource:
         with self._lock:
             self._token = token
             self._inflight = None
+            self.had_token = True
         future.set_result(token)
 
     def _refresh(self) -> Token:
