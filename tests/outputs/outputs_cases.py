@@ -4,11 +4,7 @@ written in vdsl syntax, and is parsed against a project that declares it as a re
 from __future__ import annotations
 
 import functools
-import sys
-from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).parent))
 
 SCHEMA = '''
 enum Sentiment {

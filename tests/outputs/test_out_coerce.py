@@ -7,7 +7,7 @@ names, enums by value name.
 from __future__ import annotations
 
 import pytest
-from conftest import SCHEMA, parse, parse_raw
+from outputs_cases import SCHEMA, parse, parse_raw
 
 PERSON = {"name": "Ada", "age": 36, "rating": 4.5, "mood": None, "tags": ["math"],
           "address": None}

@@ -4,7 +4,7 @@ level, evaluated in the sandboxed Jinja."""
 from __future__ import annotations
 
 import pytest
-from conftest import parse, parse_raw
+from outputs_cases import parse, parse_raw
 
 from vdsl.errors import ValidationError
 from vdsl.outputs import Checked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import parse
+from outputs_cases import parse
 
 from vdsl.errors import OutputParseError, VdslError
 
@@ -62,7 +62,7 @@ def test_empty_reply_for_an_optional_target_is_null() -> None:
 
 
 def test_unknown_function_is_a_key_error() -> None:
-    from conftest import project_for
+    from outputs_cases import project_for
 
     from vdsl.outputs import parse_output
 

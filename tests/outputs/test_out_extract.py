@@ -7,7 +7,7 @@ read, or into a class when the point is picking among several values.
 from __future__ import annotations
 
 import pytest
-from conftest import parse
+from outputs_cases import parse
 
 from vdsl.outputs.extract import extract, fences
 from vdsl.outputs.jsonish import PartialDict, PartialList, PartialNum, PartialStr, parse_fixing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import SCHEMA, parse
+from outputs_cases import SCHEMA, parse
 from pydantic import BaseModel
 
 STREAM = SCHEMA + '''
@@ -130,7 +130,7 @@ def test_every_prefix_parses_and_lists_never_shrink() -> None:
 
 
 def test_partials_never_expose_parser_internals() -> None:
-    from conftest import parse_raw
+    from outputs_cases import parse_raw
 
     from vdsl.outputs.jsonish import PARTIAL_TYPES
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import parse
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from outputs_cases import parse
 
 from vdsl.errors import OutputParseError
 from vdsl.outputs.extract import extract

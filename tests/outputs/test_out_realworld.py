@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SCHEMA, parse
+from outputs_cases import SCHEMA, parse
 
 RESUME = SCHEMA + '''
 class Experience {
