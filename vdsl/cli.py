@@ -105,6 +105,16 @@ def _run_run(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _parse_arguments(parser: argparse.ArgumentParser) -> None:
+    from .outputs.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_parse(args: argparse.Namespace) -> int:
+    from .outputs.cli import run
+    return run(args)
+
+
 def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
     from .emulator.cli import add_arguments
     add_arguments(parser)
@@ -124,6 +134,8 @@ COMMANDS: list[_Command] = [
      _render_arguments, _run_render, None),
     ("run", "call a function on Vertex AI (or, with --emulator, offline) and print the result",
      _run_arguments, _run_run, None),
+    ("parse", "read a model reply as a function's return type (typed, lenient)",
+     _parse_arguments, _run_parse, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
 ]
