@@ -118,6 +118,10 @@ class Adapter(ABC):
     """Whether Vertex accepts an API key (express mode) for this family."""
 
     @abstractmethod
+    def resource(self, model: str) -> str:
+        """The path below `projects/{p}/locations/{l}/`: `publishers/google/models/{model}`."""
+
+    @abstractmethod
     def method(self, options: ClientOptions, stream: bool) -> str:
         """The last URL segment: `:generateContent`, `:streamRawPredict?alt=sse`, …"""
 

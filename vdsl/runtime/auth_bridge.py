@@ -20,7 +20,7 @@ class AuthStrategy(Protocol):
 
     async def aheaders(self) -> dict[str, str]: ...
 
-    def invalidate(self) -> None: ...
+    def invalidate(self, headers: Mapping[str, str] | None = None) -> None: ...
 
 
 class StaticToken:
@@ -39,7 +39,7 @@ class StaticToken:
     async def aheaders(self) -> dict[str, str]:
         return self.headers()
 
-    def invalidate(self) -> None:
+    def invalidate(self, headers: Mapping[str, str] | None = None) -> None:
         pass
 
     def __repr__(self) -> str:
@@ -47,18 +47,41 @@ class StaticToken:
 
 
 EMULATOR_TOKEN = "vdsl-emulator"
+AUTH_ENV = ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS_CONTENT",
+            "GCE_METADATA_HOST", "GCE_METADATA_IP", "HOME", "CLOUDSDK_CONFIG")
+"""The environment that decides which credentials apply."""
+
+
+def strategy_key(options: ClientOptions, env: Mapping[str, str]) -> tuple[object, ...]:
+    """What a resolved strategy depends on: the client's credential options and AUTH_ENV."""
+    return (options.client, repr(options.resolved.get("credentials")),
+            repr(options.resolved.get("credentials_content")), options.api_key,
+            tuple(env.get(name) for name in AUTH_ENV))
 
 
 def resolve_strategy(options: ClientOptions, env: Mapping[str, str],
                      endpoint: str | None) -> AuthStrategy | None:
-    """None when the client authenticates with an API key (no bearer token, as BAML does)."""
+    """None when the client authenticates with an API key (no bearer token, as BAML does).
+
+    For a loopback endpoint (the emulator) without explicit credentials, an open token is
+    used at once: probing for ambient credentials (the metadata server) would only add delay.
+    """
     if options.api_key:
         return None
+    loopback = bool(endpoint) and is_loopback(endpoint or "")
+    explicit = any(options.resolved.get(k) for k in ("credentials", "credentials_content")) \
+        or any(env.get(name) for name in AUTH_ENV[:4])
+    if loopback and not explicit:
+        return _emulator_token(endpoint or "")
     from ..providers.auth import resolve_auth
     try:
         return resolve_auth(options.resolved, env, client_name=options.client)  # type: ignore[return-value]
     except AuthError:
-        if endpoint and is_loopback(endpoint):
-            return StaticToken(EMULATOR_TOKEN, "the emulator's open access (no credentials "
-                               f"found; {endpoint} is a loopback endpoint)")
+        if loopback:
+            return _emulator_token(endpoint or "")
         raise
+
+
+def _emulator_token(endpoint: str) -> StaticToken:
+    return StaticToken(EMULATOR_TOKEN, f"the emulator's open access ({endpoint} is a loopback "
+                       "endpoint and no credentials are configured)")

@@ -24,13 +24,13 @@ from ..errors import BlockedError, ConfigError, FinishReasonError, StreamError, 
 from ..ir import FunctionDecl, Primitive
 from ..project import Project
 from ..providers import Adapter, adapter_for
-from ..providers.base import Completion, Delta, HttpRequest
+from ..providers.base import Completion, Delta, HttpRequest, Usage
 from ..providers.endpoints import ENDPOINT_ENV, build_url, is_loopback
 from ..providers.options import ClientOptions, resolve_options
 from ..render import render_prompt
 from ..render.clients import resolve_client
 from ..render.prompt import find_function
-from .auth_bridge import AuthStrategy, resolve_strategy
+from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .failures import CallSite, http_error, transport_error
 from .media import http_fetcher, resolve_media
 from .result import AsyncStream, Result, Stream, StreamEvent
@@ -65,6 +65,7 @@ class Runtime:
                  base_dir: str | Path | None = None, max_in_flight: int | None = None) -> None:
         self.project = project
         self._gate = Gate(max_in_flight)
+        self._strategies: dict[tuple[object, ...], AuthStrategy | None] = {}
         self._env = dict(env) if env is not None else None
         self._endpoint = endpoint
         self._auth = auth
@@ -155,7 +156,8 @@ class Runtime:
         prompt = resolve_media(prompt, options, fetcher)
         wire_stream = stream and options.supports_streaming
         override = self._endpoint or environ.get(ENDPOINT_ENV) or None
-        auth = None if preview else self._auth or resolve_strategy(options, environ, override)
+        auth = None if preview else self._auth or self._strategy(options, environ, override,
+                                                                  blocking=fetch)
         express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
             options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
         project = None if express else self._project(options, environ, auth, override, preview)
@@ -172,6 +174,19 @@ class Runtime:
         site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
                         auth.description if auth else "")
         return _Call(fn, options, adapter, request, site, auth, wire_stream)
+
+    def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
+                  *, blocking: bool) -> AuthStrategy | None:
+        """Resolved once per client and credential settings; resolving may read files or
+        probe the metadata server, so async calls do it in a worker thread."""
+        key = strategy_key(options, env)
+        if key in self._strategies:
+            return self._strategies[key]
+        if not blocking:
+            raise _NeedsThread("auth")
+        strategy = resolve_strategy(options, env, override)
+        self._strategies[key] = strategy
+        return strategy
 
     def _project(self, options: ClientOptions, env: Mapping[str, str],
                  auth: AuthStrategy | None, override: str | None, preview: bool) -> str | None:
@@ -201,15 +216,16 @@ class Runtime:
         for attempt in (1, 2):
             log.debug("POST %s (client %s, auth %s)", call.site.url, call.site.client,
                       call.site.auth or "api key")
+            headers = self._headers(call)
             try:
                 with self._gate.sync():
-                    response = http.post(call.request.url, headers=self._headers(call),
+                    response = http.post(call.request.url, headers=headers,
                                          content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             log.debug("%s in %.0f ms", response.status_code, (time.monotonic() - started) * 1e3)
             if response.status_code == 401 and attempt == 1 and call.auth is not None:
-                call.auth.invalidate()  # a token revoked early: refresh once and retry
+                call.auth.invalidate(headers)  # a token revoked early: refresh once and retry
                 continue
             if response.status_code >= 400:
                 raise http_error(response.status_code, response.content,
@@ -232,7 +248,7 @@ class Runtime:
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             if response.status_code == 401 and attempt == 1 and call.auth is not None:
-                call.auth.invalidate()
+                call.auth.invalidate(headers)
                 continue
             if response.status_code >= 400:
                 raise http_error(response.status_code, response.content,
@@ -248,7 +264,7 @@ class Runtime:
         try:
             return self._prepare(function, args, client, env, headers, stream=stream,
                                  fetch=False)
-        except _NeedsFetch:
+        except _NeedsThread:
             return await asyncio.to_thread(self._prepare, function, args, client, env, headers,
                                            stream=stream)
 
@@ -361,7 +377,7 @@ class _StreamReader:
         self.parts: list[str] = []
         self.thoughts: list[str] = []
         self.finish_reason: str | None = None
-        self.usage = None
+        self.usage: Usage | None = None
         self.started = time.monotonic()
         self.last: float | None = None
 
@@ -425,12 +441,13 @@ class _StreamReader:
                           self.call.options.model)
 
 
-class _NeedsFetch(Exception):
-    """Raised inside an async call's preparation when media must be downloaded."""
+class _NeedsThread(Exception):
+    """Raised while preparing an async call when blocking work (a media download, resolving
+    credentials) must move to a worker thread."""
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:
-    raise _NeedsFetch(url)
+    raise _NeedsThread(url)
 
 
 def _check_finish(call: _Call, completion: Completion) -> None:

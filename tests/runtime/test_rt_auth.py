@@ -1,0 +1,95 @@
+"""The runtime with real credentials: google-auth signs a JWT, the emulator verifies it and
+issues a token, and calls carry it — through file paths, inline JSON and env settings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import pytest
+
+import vdsl
+from vdsl.errors import AuthError
+from vdsl.providers import auth as auth_module
+from vdsl.runtime import Runtime
+
+SOURCE = """
+client<llm> Flash {{
+  provider vertex-ai
+  options {{
+    model gemini-2.5-flash
+    location us-central1
+    {credentials}
+  }}
+}}
+function Say(text: string) -> string {{
+  client Flash
+  prompt #"{{{{ text }}}}"#
+}}
+"""
+
+
+@pytest.fixture(autouse=True)
+def sealed(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """No real credentials can be found: HOME, gcloud config and PATH point at empty dirs."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "gcloud"))
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    auth_module.clear_cache()
+    yield
+    auth_module.clear_cache()
+
+
+def runtime_for(source: str, emulator, env: dict[str, str]) -> Runtime:  # type: ignore[no-untyped-def]
+    base = {"HOME": "/nonexistent", "GCE_METADATA_HOST": "127.0.0.1:9", "NO_GCE_CHECK": "True"}
+    return Runtime(vdsl.loads(source), env={**base, **env}, endpoint=emulator.url)
+
+
+def test_service_account_file_in_options(emulator, tmp_path):
+    key = emulator.service_account_file(tmp_path)
+    runtime = runtime_for(SOURCE.format(credentials=f'credentials "{key}"'), emulator, {})
+    assert runtime.call("Say", {"text": "signed"}) == "[gemini-2.5-flash] echo: signed"
+    paths = [r.path for r in emulator.requests]
+    assert paths[0] == "/token" and paths[1].endswith(":generateContent")
+    # the project comes from the service account JSON
+    assert "/projects/" + json.loads(key.read_text())["project_id"] + "/" in paths[1]
+    runtime.call("Say", {"text": "again"})
+    assert [r.path for r in emulator.requests].count("/token") == 1  # the token is reused
+
+
+def test_inline_json_from_env_never_leaks(emulator, tmp_path, caplog):
+    key = emulator.service_account_file(tmp_path)
+    content = key.read_text()
+    caplog.set_level(logging.DEBUG, logger="vdsl")
+    runtime = runtime_for(SOURCE.format(credentials="credentials_content env.SA_JSON"), emulator,
+                          {"SA_JSON": content})
+    assert runtime.call("Say", {"text": "inline"}).endswith("inline")
+    request = runtime.build_request("Say", {"text": "x"})
+    private_key = json.loads(content)["private_key"]
+    shown = caplog.text + json.dumps(request.redacted()) + request.curl()
+    assert "PRIVATE KEY" not in shown and private_key[40:80] not in shown
+
+
+def test_google_application_credentials_env(emulator, tmp_path):
+    key = emulator.service_account_file(tmp_path)
+    runtime = runtime_for(SOURCE.format(credentials=""), emulator,
+                          {"GOOGLE_APPLICATION_CREDENTIALS": str(key)})
+    assert asyncio.run(runtime.acall("Say", {"text": "async"})).endswith("async")
+
+
+def test_missing_credentials_against_real_vertex_lists_what_was_tried(emulator):
+    runtime = Runtime(vdsl.loads(SOURCE.format(credentials="project_id p")),
+                      env={"HOME": "/nonexistent", "GCE_METADATA_HOST": "127.0.0.1:9"})
+    with pytest.raises(AuthError) as caught:
+        runtime.call("Say", {"text": "x"})
+    message = str(caught.value)
+    assert "GOOGLE_APPLICATION_CREDENTIALS" in message and "gcloud" in message
+
+
+def test_emulator_without_credentials_uses_an_open_token(tmp_path):
+    from vdsl.emulator import Emulator
+    with Emulator(require_auth=False) as emu:
+        runtime = Runtime(vdsl.loads(SOURCE.format(credentials="")), env={}, endpoint=emu.url)
+        assert runtime.call("Say", {"text": "open"}).endswith("open")
+        assert "/projects/vdsl-emulator/" in emu.requests[-1].path
