@@ -188,3 +188,11 @@ def test_connection_refused_is_a_transport_error():
                       auth=StaticToken("t"))
     with pytest.raises(TransportError, match="failed"):
         runtime.call("Say", {"text": "x"})
+
+
+def test_error_inside_a_stream_is_a_vertex_error(make_runtime):
+    with pytest.raises(VertexError) as caught:
+        list(make_runtime(SAY).stream("Say", {"text": "a b c"},
+                                      headers=fault("stream_error=503")))
+    assert caught.value.status in (200, 503)
+    assert caught.value.vertex_status == "UNAVAILABLE"

@@ -1,0 +1,74 @@
+"""`vdsl run` and `vdsl render --request/--curl`: exit codes, output, never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vdsl.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+@pytest.fixture(autouse=True)
+def no_endpoint(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("VDSL_VERTEX_ENDPOINT", raising=False)
+    monkeypatch.setenv("VDSL_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_run_sample_on_the_emulator_prints_the_typed_value(capsys):
+    code = main(["run", str(SAMPLES / "resume"), "ExtractResume", "--test", "ExtractJane",
+                 "--emulator", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["value"]["name"] == "Jane Doe"
+    assert result["value"]["years_experience"] == 11
+    assert result["usage"]["input_tokens"] == 412
+    assert result["client"] == "GeminiFlash"
+
+
+def test_run_stream_prints_text_as_it_arrives(capsys):
+    code = main(["run", str(SAMPLES / "resilient"), "Translate", "--test", "ToFrench",
+                 "--emulator", "--stream"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.strip() == "Le build est de nouveau vert."
+    assert "finish STOP" in err
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["ExtractResum", "--args", "{}"], 2, "unknown function `ExtractResum`"),
+    (["ExtractResume", "--args", "{not json"], 2, "--args is not valid JSON"),
+    (["ExtractResume", "--args", "{}"], 2, "resume"),
+])
+def test_run_usage_errors(capsys, argv, code, message):
+    assert main(["run", str(SAMPLES / "resume"), *argv, "--emulator"]) == code
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_unreachable_vertex_is_exit_3_with_a_clear_error(capsys, monkeypatch):
+    monkeypatch.setenv("VDSL_VERTEX_ENDPOINT", "http://127.0.0.1:9")
+    assert main(["run", str(SAMPLES / "resilient"), "Translate", "--test", "ToFrench"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: client `") and "Traceback" not in err
+
+
+def test_render_request_and_curl_need_no_credentials(capsys, monkeypatch):
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT", raising=False)
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    assert main(["render", str(SAMPLES / "resume"), "ExtractResume", "--test", "ExtractJane",
+                 "--request"]) == 0
+    request = json.loads(capsys.readouterr().out)
+    assert request["method"] == "POST"
+    assert request["url"].endswith("/publishers/google/models/gemini-2.5-flash:generateContent")
+    assert request["headers"]["authorization"] == "<redacted>"
+    assert list(request["body"]) == ["generationConfig", "system_instruction", "contents"]
+    assert main(["render", str(SAMPLES / "resume"), "ExtractResume", "--test", "ExtractJane",
+                 "--curl"]) == 0
+    curl = capsys.readouterr().out
+    assert curl.startswith("curl -X POST 'https://us-central1-aiplatform.googleapis.com/")
+    assert "$(gcloud auth print-access-token)" in curl
