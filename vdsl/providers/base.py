@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from ..render import RenderedPrompt
@@ -71,16 +71,34 @@ def _quote(text: str, allow_vars: bool = False) -> str:
 
 @dataclass
 class Usage:
-    """Token counts as the provider reported them (None where it did not)."""
+    """Token counts as the provider reported them (None where it did not).
+
+    `input_tokens` counts the whole prompt, cached part included (`cached_tokens` says how
+    much of it came from a cache). `thinking_tokens` is set only where the provider counts
+    thinking apart from `output_tokens` (Gemini); where thinking is part of the output count
+    (Claude, DeepSeek) it stays None. `pages` is for per-page models (Mistral OCR).
+    """
 
     input_tokens: int | None = None
     output_tokens: int | None = None
     thinking_tokens: int | None = None
     cached_tokens: int | None = None
     total_tokens: int | None = None
+    pages: int | None = None
 
     def to_dict(self) -> dict[str, int]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def merged(self, later: Usage | None) -> Usage:
+        """These counts updated by a later report: fields `later` gives win, the rest stay.
+
+        Streams report usage piecemeal (Claude: input counts in `message_start`, output
+        counts in `message_delta`), so a stream's usage is every report merged in order.
+        """
+        if later is None:
+            return self
+        return Usage(**{k: v if v is not None else getattr(self, k)
+                        for k, v in later.__dict__.items()})
 
 
 @dataclass
@@ -93,6 +111,9 @@ class Completion:
     usage: Usage | None = None
     model: str | None = None
     raw: Any = None
+    structured: Any = None
+    """JSON data a reply carries besides its text (Mistral OCR's pages). A function whose
+    return type is not `string` is parsed from this (as JSON) instead of `text`."""
 
 
 @dataclass
@@ -116,6 +137,35 @@ class Adapter(ABC):
     """Role renames applied unless the client's `remap_roles` says otherwise."""
     SUPPORTS_API_KEY: ClassVar[bool] = False
     """Whether Vertex accepts an API key (express mode) for this family."""
+    SUPPORTS_STREAMING: ClassVar[bool] = True
+    """False when the family has no streaming route (OCR): a stream call sends one request."""
+    INLINE_MEDIA: ClassVar[bool] = False
+    """Whether URL media must be fetched and sent as base64 whatever `media_url_handler`
+    says, because the publisher rejects URL sources (Claude, Mistral OCR)."""
+
+    def media_options(self, options: ClientOptions) -> ClientOptions:
+        """The options media resolution should use: with INLINE_MEDIA every kind is fetched
+        and inlined (`send_base64`), since the publisher cannot read URLs."""
+        if not self.INLINE_MEDIA:
+            return options
+        return replace(options, media_url_handler=dict.fromkeys(
+            ("image", "audio", "pdf", "video"), "send_base64"))
+
+    def extra_headers(self, options: ClientOptions) -> dict[str, str]:
+        """Headers the family adds to every request (lowercase names).
+
+        By default: the Provisioned Throughput / PayGo tier headers from the client options
+        `request_type` (`dedicated` | `shared`) and `shared_request_type` (`flex` |
+        `priority`), VERTEX_WIRE.md §1.7.
+        """
+        headers: dict[str, str] = {}
+        request_type = options.resolved.get("request_type")
+        if isinstance(request_type, str) and request_type:
+            headers["x-vertex-ai-llm-request-type"] = request_type
+        shared = options.resolved.get("shared_request_type")
+        if isinstance(shared, str) and shared:
+            headers["x-vertex-ai-llm-shared-request-type"] = shared
+        return headers
 
     @abstractmethod
     def resource(self, model: str) -> str:
