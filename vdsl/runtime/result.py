@@ -23,6 +23,8 @@ class Result:
     usage: Usage | None = None
     client: str = ""
     model: str = ""
+    attempts: list[Any] = field(default_factory=list)
+    """Every request made for this result (`Attempt`), retries and fallbacks included."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": to_json(self.value), "finish_reason": self.finish_reason,

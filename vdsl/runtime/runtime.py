@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -21,7 +22,7 @@ from typing import Any, Self
 import httpx
 
 from ..errors import BlockedError, ConfigError, FinishReasonError, StreamError, VdslError
-from ..ir import FunctionDecl, Primitive
+from ..ir import ClientDecl, FunctionDecl, Primitive, plain
 from ..project import Project
 from ..providers import Adapter, adapter_for
 from ..providers.base import Completion, Delta, HttpRequest, Usage
@@ -34,7 +35,10 @@ from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .failures import CallSite, http_error, transport_error
 from .media import http_fetcher, resolve_media
 from .result import AsyncStream, Result, Stream, StreamEvent
-from .transport import Gate, Pool, asse_events, httpx_timeout, sse_events
+from .attempts import Attempt, Attempts, parse_retry_after
+from .plan import Node, RoundRobin
+from .plan import build as build_plan
+from .transport import Gate, Pool, asse_events, cap, httpx_timeout, sse_events
 
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
@@ -58,13 +62,26 @@ class Runtime:
     environment, read at each call). `endpoint` sends every Vertex request to another base URL
     (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
     `max_in_flight` caps the requests this runtime has open at once (None: no cap).
+    `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
+    tracing. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
+    `seed` makes round-robin starts and retry jitter reproducible.
     """
 
     def __init__(self, project: Project, env: Mapping[str, str] | None = None, *,
                  endpoint: str | None = None, auth: AuthStrategy | None = None,
-                 base_dir: str | Path | None = None, max_in_flight: int | None = None) -> None:
+                 base_dir: str | Path | None = None, max_in_flight: int | None = None,
+                 on_attempt: Callable[[Attempt], None] | None = None,
+                 sleep: Callable[[float], None] | None = None,
+                 asleep: Callable[[float], Awaitable[None]] | None = None,
+                 seed: int | None = None) -> None:
         self.project = project
         self._gate = Gate(max_in_flight)
+        self._on_attempt = on_attempt
+        self._sleep = sleep or time.sleep
+        self._asleep = asleep or asyncio.sleep
+        self._rotation = RoundRobin(seed)
+        self._rng = random.Random(seed)
+        self._plans: dict[str, Node] = {}
         self._strategies: dict[tuple[object, ...], AuthStrategy | None] = {}
         self._env = dict(env) if env is not None else None
         self._endpoint = endpoint
@@ -82,10 +99,23 @@ class Runtime:
     def complete(self, function: str, args: Mapping[str, Any] | None = None, *,
                  client: str | None = None, env: Mapping[str, str] | None = None,
                  headers: Mapping[str, str] | None = None) -> Result:
-        """Call `function`; the value with the text, thoughts, finish reason and usage."""
-        call = self._prepare(function, args or {}, client, env, headers, stream=False)
-        response = self._send(call)
-        return self._finish(call, self._parse(call, response.content))
+        """Call `function`; the value with the text, thoughts, finish reason, usage and the
+        attempts made (retries and fallbacks follow the client's plan)."""
+        attempts = self._attempts(function, client)
+        for leaf, wait in attempts:
+            if wait:
+                self._sleep(wait)
+            attempts.begin()
+            try:
+                call = self._prepare(function, args or {}, leaf, env, headers, stream=False)
+                response = self._send(call, attempts.remaining())
+                result = self._finish(call, self._parse(call, response.content))
+            except VdslError as error:
+                attempts.failure(leaf, error)
+                continue
+            result.attempts = attempts.success(leaf, call.options.model)
+            return result
+        raise attempts.exhausted()
 
     async def acall(self, function: str, args: Mapping[str, Any] | None = None,
                     **kw: Any) -> Any:
@@ -94,16 +124,32 @@ class Runtime:
     async def acomplete(self, function: str, args: Mapping[str, Any] | None = None, *,
                         client: str | None = None, env: Mapping[str, str] | None = None,
                         headers: Mapping[str, str] | None = None) -> Result:
-        call = await self._aprepare(function, args or {}, client, env, headers, stream=False)
-        content = await self._asend(call)
-        return self._finish(call, self._parse(call, content))
+        attempts = self._attempts(function, client)
+        for leaf, wait in attempts:
+            if wait:
+                await self._asleep(wait)
+            attempts.begin()
+            try:
+                call = await self._aprepare(function, args or {}, leaf, env, headers,
+                                            stream=False)
+                content = await self._asend(call, attempts.remaining())
+                result = self._finish(call, self._parse(call, content))
+            except VdslError as error:
+                attempts.failure(leaf, error)
+                continue
+            result.attempts = attempts.success(leaf, call.options.model)
+            return result
+        raise attempts.exhausted()
 
     def stream(self, function: str, args: Mapping[str, Any] | None = None, *,
                client: str | None = None, env: Mapping[str, str] | None = None,
                headers: Mapping[str, str] | None = None) -> Stream:
-        """Events as the reply arrives (text deltas, partial values), then `.result()`."""
-        call = self._prepare(function, args or {}, client, env, headers, stream=True)
-        return Stream(self._stream_events(call))
+        """Events as the reply arrives (text deltas, partial values), then `.result()`.
+
+        A stream that fails before its first event is retried or falls back like a call; one
+        that fails later raises, with the text received so far on the error."""
+        find_function(self.project, function)
+        return Stream(self._stream_plan(function, args or {}, client, env, headers))
 
     def astream(self, function: str, args: Mapping[str, Any] | None = None, *,
                 client: str | None = None, env: Mapping[str, str] | None = None,
@@ -119,6 +165,14 @@ class Runtime:
         return self._prepare(function, args or {}, client, env, headers, stream=stream,
                              preview=True).request
 
+    def plan(self, function: str, client: str | None = None) -> Node:
+        """The client plan a call of `function` follows (retries, fallbacks, round-robin)."""
+        ref = client or find_function(self.project, function).client or ""
+        plan = self._plans.get(ref)
+        if plan is None:
+            plan = self._plans[ref] = build_plan(self.project, ref)
+        return plan
+
     def parse(self, function: str, text: str, partial: bool = False) -> Any:
         """Read a model reply as `function`'s return type."""
         return self._parse_value(find_function(self.project, function), text, partial)
@@ -131,6 +185,39 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ---- plans ---------------------------------------------------------------------------
+
+    def _attempts(self, function: str, client: str | None) -> Attempts:
+        root = self.plan(function, client)
+        decl = self.project.find(root.name)
+        options = plain(decl.options) if isinstance(decl, ClientDecl) and decl.options else {}
+        retry_parse = isinstance(options, dict) and options.get("retry_on_parse_error") is True
+        return Attempts(root, self._rotation, retry_parse=retry_parse,
+                        on_attempt=self._on_attempt, rng=self._rng)
+
+    def _stream_plan(self, function: str, args: Mapping[str, Any], client: str | None,
+                     env: Mapping[str, str] | None, headers: Mapping[str, str] | None
+                     ) -> Iterator[StreamEvent | Result]:
+        attempts = self._attempts(function, client)
+        for leaf, wait in attempts:
+            if wait:
+                self._sleep(wait)
+            attempts.begin()
+            started = False
+            try:
+                call = self._prepare(function, args, leaf, env, headers, stream=True)
+                for item in self._stream_events(call):
+                    if isinstance(item, Result):
+                        item.attempts = attempts.success(leaf, call.options.model)
+                    started = True
+                    yield item
+                return
+            except VdslError as error:
+                if started:
+                    raise attempts.broken(leaf, error) from None
+                attempts.failure(leaf, error)
+        raise attempts.exhausted()
 
     # ---- building ------------------------------------------------------------------------
 
@@ -209,9 +296,9 @@ class Runtime:
             call.request.secrets.update(_token_secrets(headers))
         return headers
 
-    def _send(self, call: _Call) -> httpx.Response:
+    def _send(self, call: _Call, remaining: float | None = None) -> httpx.Response:
         http = self._pool.sync()
-        timeout = httpx_timeout(call.options.timeouts, stream=False)
+        timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         started = time.monotonic()
         for attempt in (1, 2):
             log.debug("POST %s (client %s, auth %s)", call.site.url, call.site.client,
@@ -228,15 +315,13 @@ class Runtime:
                 call.auth.invalidate(headers)  # a token revoked early: refresh once and retry
                 continue
             if response.status_code >= 400:
-                raise http_error(response.status_code, response.content,
-                                 response.headers.get("content-type", ""), call.adapter,
-                                 call.site)
+                raise _http_failure(response, call)
             return response
         raise AssertionError("unreachable")
 
-    async def _asend(self, call: _Call) -> bytes:
+    async def _asend(self, call: _Call, remaining: float | None = None) -> bytes:
         http = self._pool.async_()
-        timeout = httpx_timeout(call.options.timeouts, stream=False)
+        timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         for attempt in (1, 2):
             headers = dict(call.request.headers)
             if call.auth is not None and "authorization" in headers:
@@ -251,9 +336,7 @@ class Runtime:
                 call.auth.invalidate(headers)
                 continue
             if response.status_code >= 400:
-                raise http_error(response.status_code, response.content,
-                                 response.headers.get("content-type", ""), call.adapter,
-                                 call.site)
+                raise _http_failure(response, call)
             return response.content
         raise AssertionError("unreachable")
 
@@ -314,9 +397,7 @@ class Runtime:
                              content=call.request.content(), timeout=timeout) as response:
                 if response.status_code >= 400:
                     response.read()
-                    raise http_error(response.status_code, response.content,
-                                     response.headers.get("content-type", ""), call.adapter,
-                                     call.site)
+                    raise _http_failure(response, call)
                 for event in sse_events(response.iter_lines(), reader.junk):
                     delta = reader.feed(event.event, event.data)
                     if delta is not None and (delta.text or delta.thought):
@@ -329,7 +410,27 @@ class Runtime:
                               client: str | None, env: Mapping[str, str] | None,
                               headers: Mapping[str, str] | None
                               ) -> AsyncIterator[StreamEvent | Result]:
-        call = await self._aprepare(function, args, client, env, headers, stream=True)
+        attempts = self._attempts(function, client)
+        for leaf, wait in attempts:
+            if wait:
+                await self._asleep(wait)
+            attempts.begin()
+            started = False
+            try:
+                call = await self._aprepare(function, args, leaf, env, headers, stream=True)
+                async for item in self._astream_once(call):
+                    if isinstance(item, Result):
+                        item.attempts = attempts.success(leaf, call.options.model)
+                    started = True
+                    yield item
+                return
+            except VdslError as error:
+                if started:
+                    raise attempts.broken(leaf, error) from None
+                attempts.failure(leaf, error)
+        raise attempts.exhausted()
+
+    async def _astream_once(self, call: _Call) -> AsyncIterator[StreamEvent | Result]:
         if not call.stream:
             result = self._finish(call, self._parse(call, await self._asend(call)))
             yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
@@ -347,9 +448,7 @@ class Runtime:
                                    ) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise http_error(response.status_code, response.content,
-                                     response.headers.get("content-type", ""), call.adapter,
-                                     call.site)
+                    raise _http_failure(response, call)
                 async for event in asse_events(response.aiter_lines(), reader.junk):
                     delta = reader.feed(event.event, event.data)
                     if delta is not None and (delta.text or delta.thought):
@@ -439,6 +538,13 @@ class _StreamReader:
                               partial_text=self.text, **self.call.site.where())
         return Completion(self.text, self.thoughts, self.finish_reason, self.usage,
                           self.call.options.model)
+
+
+def _http_failure(response: httpx.Response, call: _Call) -> VdslError:
+    error = http_error(response.status_code, response.content,
+                       response.headers.get("content-type", ""), call.adapter, call.site)
+    error.retry_after = parse_retry_after(response.headers.get("retry-after"))  # type: ignore[attr-defined]
+    return error
 
 
 class _NeedsThread(Exception):

@@ -104,6 +104,18 @@ def httpx_timeout(timeouts: Timeouts, *, stream: bool) -> httpx.Timeout:
     return httpx.Timeout(connect=s(timeouts.connect_ms), read=read, write=read, pool=read)
 
 
+def cap(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
+    """`timeout` with no limit longer than `remaining` seconds (a strategy's total budget)."""
+    if remaining is None:
+        return timeout
+    remaining = max(remaining, 0.001)
+
+    def shorter(value: float | None) -> float:
+        return remaining if value is None else min(value, remaining)
+    return httpx.Timeout(connect=shorter(timeout.connect), read=shorter(timeout.read),
+                         write=shorter(timeout.write), pool=shorter(timeout.pool))
+
+
 @dataclass
 class Event:
     """One server-sent event."""

@@ -157,10 +157,10 @@ def _check_vertex(ctx: Context, client: ClientDecl, options: MapValue | None) ->
             ctx.diags.error("invalid-option", f"`{key}` must be a map of strings", value.span)
     for key in ("finish_reason_allow_list", "finish_reason_deny_list"):
         _string_list(ctx, options, key)
-    streaming = options.get("supports_streaming")
-    if streaming is not None and not isinstance(streaming, (BoolValue, EnvRef)):
-        ctx.diags.error("invalid-option", "`supports_streaming` must be true or false",
-                        streaming.span)
+    for flag in ("supports_streaming", "retry_on_parse_error"):
+        value = options.get(flag)
+        if value is not None and not isinstance(value, (BoolValue, EnvRef)):
+            ctx.diags.error("invalid-option", f"`{flag}` must be true or false", value.span)
     check_passthrough(ctx, options)
 
 
@@ -285,7 +285,8 @@ def strategy_members(client: ClientDecl) -> list[StringValue]:
 def _check_strategy_client(ctx: Context, client: ClientDecl, provider: str,
                            options: MapValue | None) -> None:
     kind = provider.removeprefix("baml-")
-    allowed = ("strategy", "http") + (("start",) if kind == "round-robin" else ())
+    allowed = ("strategy", "http", "retry_on_parse_error") + (
+        ("start",) if kind == "round-robin" else ())
     strategy = options.get("strategy") if options else None
     if options is not None:
         for entry in options.entries:
@@ -364,6 +365,13 @@ def _check_retry_policy(ctx: Context, policy: RetryPolicyDecl) -> None:
     if policy.entry("options") is not None and not isinstance(options, MapValue):
         ctx.diags.error("invalid-value", "`options` must be a map", _span(policy.name_span,
                                                                           options))
+    elif isinstance(options, MapValue):
+        for entry in options.entries:
+            if entry.key != "jitter":
+                _unknown_key(ctx, entry.key, entry.key_span, ("jitter",), "retry_policy options")
+            elif not (isinstance(entry.value, NumberValue) and 0 <= entry.value.value <= 1):
+                ctx.diags.error("invalid-value", "`jitter` is a fraction between 0 and 1 "
+                                "(0.1 spreads each wait by ±10%)", entry.value.span)
 
 
 def _check_retry_strategy(ctx: Context, policy: RetryPolicyDecl, strategy: Value | None) -> None:
