@@ -6,13 +6,16 @@ the catalog does not list; an explicit `publisher` option overrides the pick.
 
 from __future__ import annotations
 
+import importlib
+
 from ..errors import ConfigError
 from .base import Adapter
 from .catalog import guess_family, lookup
 
 _ADAPTERS: dict[str, Adapter] = {}
 _PUBLISHER_FAMILY = {"google": "gemini", "anthropic": "anthropic", "meta": "openai_compat",
-                     "deepseek-ai": "openai_compat", "mistralai": "mistral", "ai21": "ai21"}
+                     "deepseek-ai": "openai_compat", "qwen": "openai_compat",
+                     "openai": "openai_compat", "mistralai": "mistral", "ai21": "ai21"}
 
 
 def family_of(model: str, publisher: str | None = None) -> str:
@@ -21,6 +24,8 @@ def family_of(model: str, publisher: str | None = None) -> str:
         if family is None:
             raise ConfigError(f"unknown publisher `{publisher}`; known: "
                               + ", ".join(sorted(_PUBLISHER_FAMILY)))
+        if family == "mistral" and guess_family(model) == "mistral_ocr":
+            return "mistral_ocr"  # one publisher, two wire formats
         return family
     info = lookup(model)
     return info.family if info is not None else guess_family(model)
@@ -34,12 +39,24 @@ def adapter_for(model: str, publisher: str | None = None) -> Adapter:
     return adapter
 
 
+_CLASSES = {
+    "gemini": ("gemini", "GeminiAdapter"),
+    "anthropic": ("anthropic", "AnthropicAdapter"),
+    "openai_compat": ("openai_compat", "OpenAICompatAdapter"),
+    "mistral": ("mistral", "MistralAdapter"),
+    "mistral_ocr": ("mistral_ocr", "MistralOcrAdapter"),
+    "ai21": ("ai21", "Ai21Adapter"),
+}
+"""Family → (module, class), imported on first use."""
+
+
 def _make(family: str, model: str) -> Adapter:
-    if family == "gemini":
-        from .gemini import GeminiAdapter
-        return GeminiAdapter()
-    raise ConfigError(f"model `{model}` ({family}) cannot be called by this version of vdsl yet; "
-                      "Gemini models can")
+    found = _CLASSES.get(family)
+    if found is None:
+        raise ConfigError(f"model `{model}`: no adapter for family `{family}`")
+    module = importlib.import_module(f".{found[0]}", __name__)
+    adapter: Adapter = getattr(module, found[1])()
+    return adapter
 
 
 __all__ = ["Adapter", "adapter_for", "family_of"]
