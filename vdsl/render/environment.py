@@ -25,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..ir import EnumDecl, FunctionDecl, RawString, StringValue, TemplateStringDecl
 from ..project import Project
+from .messages import SUFFIX_MARK
 from .output_format import OutputFormatContent, parse_options
 from .roles import RoleMark
 from .schema import Schema, attr_text
@@ -102,6 +103,10 @@ class _RoleHelper:
         return state.role_marker(RoleMark(str(role), _plain(kwargs), dupe))
 
     chat = role
+
+    def suffix(self) -> str:
+        """Codestral fill-in-the-middle: the prompt after this point is the `suffix`."""
+        return SUFFIX_MARK
 
 
 def _plain(value: Any) -> Any:

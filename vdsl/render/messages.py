@@ -13,7 +13,12 @@ from typing import Any
 
 from ..media import Media
 
-__all__ = ["ChatMessage", "MediaPart", "Part", "RenderedPrompt", "TextPart"]
+__all__ = ["SUFFIX_MARK", "ChatMessage", "MediaPart", "Part", "RenderedPrompt", "TextPart"]
+
+SUFFIX_MARK = "\ue000vdsl-suffix\ue001"
+"""What `{{ _.suffix() }}` writes: Codestral fill-in-the-middle sends the text before it as
+`prompt` and the text after it as `suffix`. Private-use characters, so no prompt text can
+collide with it; it stays inside a text part, untouched by role splitting."""
 
 
 @dataclass(frozen=True, slots=True)
