@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["FAMILIES", "MODELS", "ModelInfo", "all_ids", "guess_family", "lookup", "suggest"]
+__all__ = ["FAMILIES", "MODELS", "ModelInfo", "all_ids", "estimate_cost", "guess_family",
+           "lookup", "suggest"]
 
 FAMILIES = ("gemini", "anthropic", "openai_compat", "mistral", "mistral_ocr", "ai21")
 """Adapter names: one wire format each (mistral_ocr is Mistral's OCR body on rawPredict)."""
@@ -45,12 +46,22 @@ class ModelInfo:
     """What vdsl sends when the user sets no max_tokens (Claude requires one)."""
     input_price: float | None = None
     output_price: float | None = None
+    cached_input_price: float | None = None
+    """USD per 1M prompt tokens read from a cache; None: priced as fresh input."""
+    long_context: tuple[int, float, float] | None = None
+    """(prompt tokens above which, input price, output price): the long-prompt tier."""
+    page_price: float | None = None
+    """USD per page, for per-page models (OCR)."""
     multi_region: tuple[str, ...] = ()
     """Multi-region locations (`us`, `eu`) on aiplatform.{us,eu}.rep.googleapis.com."""
     api_key: bool = False
     """Whether express mode (API key, no project) works. Gemini only."""
     thinking: bool = False
     """Whether the model can return thought parts / thinking blocks / reasoning_content."""
+    fim: bool = False
+    """Whether the model does fill-in-the-middle (Codestral)."""
+    inputs_confirmed: bool = True
+    """False when `inputs` is a best guess from public model cards (see `notes`)."""
     retired: bool = False
     """Retired models answer 404 on every endpoint."""
     aliases: tuple[str, ...] = ()
@@ -96,7 +107,7 @@ def _claude(model_id: str, max_out: int, prices: tuple[float, float], **kw: Any)
         id=model_id, family="anthropic", publisher="anthropic", inputs=_DOCS,
         regions=_CLAUDE_REGIONS, global_endpoint=True, max_output_tokens=max_out,
         default_max_tokens=min(max_out, 8192), input_price=prices[0], output_price=prices[1],
-        thinking=True,
+        cached_input_price=round(prices[0] * 0.1, 4), thinking=True,
     )
     return replace(base, **kw)
 
@@ -123,7 +134,8 @@ def _partner(model_id: str, family: str, publisher: str, **kw: Any) -> ModelInfo
 
 _OLD_CLAUDE: dict[str, Any] = {
     "global_endpoint": False, "confirmed": False,
-    "notes": "not in the global-endpoint launch list; assumed regional only",
+    "notes": "not in the global-endpoint launch list, assumed regional only; PDF input "
+             "unconfirmed for Claude 3",
 }
 _NEW_CLAUDE: dict[str, Any] = {
     "regions": _CLAUDE_NEW_REGIONS, "multi_region": ("us", "eu"), "confirmed": False,
@@ -132,8 +144,8 @@ _NEW_CLAUDE: dict[str, Any] = {
 
 MODELS: tuple[ModelInfo, ...] = (
     # --- Gemini (publisher google) -------------------------------------------------------
-    _gemini("gemini-2.5-pro", 1.25, 10.0,
-            notes="price for prompts <= 200k tokens; multi-region us/eu unverified"),
+    _gemini("gemini-2.5-pro", 1.25, 10.0, long_context=(200_000, 2.50, 15.0),
+            notes="multi-region us/eu unverified; regions list not exhaustive"),
     _gemini("gemini-2.5-flash", 0.30, 2.50),
     _gemini("gemini-2.5-flash-lite", 0.10, 0.40),
     _gemini("gemini-1.0-pro", None, None, retired=True, multi_region=(), confirmed=True,
@@ -143,21 +155,26 @@ MODELS: tuple[ModelInfo, ...] = (
     _claude("claude-opus-4-6", 128000, (5.0, 25.0), **_NEW_CLAUDE),
     _claude("claude-sonnet-4-6", 64000, (3.0, 15.0), **_NEW_CLAUDE),
     _claude("claude-opus-4-5@20251101", 64000, (5.0, 25.0), **_NEW_CLAUDE),
-    _claude("claude-sonnet-4-5@20250929", 64000, (3.0, 15.0), **_NEW_CLAUDE),
+    _claude("claude-sonnet-4-5@20250929", 64000, (3.0, 15.0), long_context=(200_000, 6.0, 22.5),
+            **_NEW_CLAUDE),
     _claude("claude-haiku-4-5@20251001", 64000, (1.0, 5.0), **_NEW_CLAUDE),
     _claude("claude-opus-4-1@20250805", 32000, (15.0, 75.0), confirmed=False,
             notes="global endpoint likely but unverified"),
     _claude("claude-opus-4@20250514", 32000, (15.0, 75.0)),
-    _claude("claude-sonnet-4@20250514", 64000, (3.0, 15.0)),
+    _claude("claude-sonnet-4@20250514", 64000, (3.0, 15.0), long_context=(200_000, 6.0, 22.5)),
     _claude("claude-3-7-sonnet@20250219", 64000, (3.0, 15.0)),
     _claude("claude-3-5-sonnet-v2@20241022", 8192, (3.0, 15.0), thinking=False),
     _claude("claude-3-5-haiku@20241022", 8192, (0.80, 4.0), thinking=False, inputs=_VISION,
-            **_OLD_CLAUDE),
-    _claude("claude-3-5-sonnet@20240620", 8192, (3.0, 15.0), thinking=False, **_OLD_CLAUDE),
+            inputs_confirmed=False, global_endpoint=False, confirmed=False,
+            notes="Anthropic lists image input, Google's launch card text only; PDF "
+                  "unconfirmed; not in the global-endpoint launch list"),
+    _claude("claude-3-5-sonnet@20240620", 8192, (3.0, 15.0), thinking=False, inputs=_VISION,
+            inputs_confirmed=False, global_endpoint=False, confirmed=False,
+            notes="PDF input came with 3.5 Sonnet v2, so assumed absent here; regional only"),
     _claude("claude-3-opus@20240229", 4096, (15.0, 75.0), thinking=False, inputs=_VISION,
-            **_OLD_CLAUDE),
+            inputs_confirmed=False, **_OLD_CLAUDE),
     _claude("claude-3-haiku@20240307", 4096, (0.25, 1.25), thinking=False, inputs=_VISION,
-            **_OLD_CLAUDE),
+            inputs_confirmed=False, **_OLD_CLAUDE),
     _claude("claude-3-sonnet@20240229", 4096, (3.0, 15.0), thinking=False, inputs=_VISION,
             global_endpoint=False, retired=True, notes="legacy; retired"),
     # --- Llama and DeepSeek (OpenAI-compatible MaaS endpoint) -----------------------------
@@ -179,9 +196,10 @@ MODELS: tuple[ModelInfo, ...] = (
     _partner("mistral-small-2503", "mistral", "mistralai", inputs=_VISION,
              input_price=0.10, output_price=0.30),
     _partner("codestral-2501", "mistral", "mistralai", input_price=0.30, output_price=0.90,
-             notes="chat and fill-in-the-middle; regions unverified"),
+             fim=True, notes="chat and fill-in-the-middle; regions unverified"),
     _partner("mistral-ocr-2505", "mistral_ocr", "mistralai", inputs=frozenset({"image", "pdf"}),
-             notes="priced per page, not per token; base64 data: URIs only"),
+             notes="priced per page (price not recorded); base64 data: URIs only; regions "
+                   "unverified"),
     # --- AI21 Jamba ----------------------------------------------------------------------
     _partner("jamba-1.5-large@001", "ai21", "ai21", input_price=2.0, output_price=8.0),
     _partner("jamba-1.5-mini@001", "ai21", "ai21", input_price=0.20, output_price=0.40),
@@ -241,6 +259,7 @@ _FAMILY_PATTERNS = (
     (re.compile(r"^(mistral|codestral|ministral|pixtral)"), "mistral"),
     (re.compile(r"^jamba"), "ai21"),
     (re.compile(r"^gemini|^gemma"), "gemini"),
+    (re.compile(r"^[a-z0-9-]+/.+-maas$"), "openai_compat"),
 )
 
 
@@ -271,3 +290,36 @@ def suggest(model_id: str, limit: int = 3) -> list[str]:
         if spellings[spelling] not in out:
             out.append(spellings[spelling])
     return out[:limit]
+
+
+_MILLION = 1_000_000
+
+
+def estimate_cost(model_id: str, usage: Any) -> float | None:
+    """Estimated USD for one call from its `Usage`, or None when the catalog has no price.
+
+    On-demand list prices: cached prompt tokens at the cached price where the catalog has
+    one, thinking tokens at the output price, the long-prompt tier when the prompt passes its
+    threshold, pages at the page price. An estimate: batch, provisioned throughput, regional
+    surcharges and cache writes are not modelled.
+    """
+    info = lookup(model_id)
+    if info is None or usage is None:
+        return None
+    pages = getattr(usage, "pages", None)
+    if isinstance(pages, int):
+        return pages * info.page_price if info.page_price is not None else None
+    prompt = getattr(usage, "input_tokens", None) or 0
+    output = (getattr(usage, "output_tokens", None) or 0) + \
+        (getattr(usage, "thinking_tokens", None) or 0)
+    if info.input_price is None or info.output_price is None or not (prompt or output):
+        return None
+    in_price, out_price = info.input_price, info.output_price
+    if info.long_context is not None and prompt > info.long_context[0]:
+        _, in_price, out_price = info.long_context
+    cached = min(getattr(usage, "cached_tokens", None) or 0, prompt)
+    cached_price = info.cached_input_price if info.cached_input_price is not None else in_price
+    if info.long_context is not None and prompt > info.long_context[0]:
+        cached_price = in_price * (cached_price / info.input_price)
+    total = (prompt - cached) * in_price + cached * cached_price + output * out_price
+    return round(total / _MILLION, 8)
