@@ -102,6 +102,9 @@ def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, s
         raise ConfigError(f"client `{client}`: options.model must be a model id")
     out = ClientOptions(client=client, model=model, resolved=resolved)
     out.location = _string(resolved, "location", client)
+    if out.location is None and "base_url" not in resolved and "/" in client:
+        # a `vertex-ai/model` shorthand has no options: the usual variable, else global
+        out.location = env.get("GOOGLE_CLOUD_LOCATION") or "global"
     out.base_url = _string(resolved, "base_url", client)
     out.project_id = _project(resolved.get("project_id"))
     out.anthropic_version = _string(resolved, "anthropic_version", client)

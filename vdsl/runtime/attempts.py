@@ -18,8 +18,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ..errors import (AuthError, BlockedError, ConfigError, OutputParseError, ProviderError,
-                      StreamError, TimeoutError, TransportError, VdslError, VertexError)
+from ..errors import (
+    AuthError,
+    BlockedError,
+    ConfigError,
+    OutputParseError,
+    ProviderError,
+    StreamError,
+    TimeoutError,
+    TransportError,
+    VdslError,
+    VertexError,
+)
 from .plan import Node, RoundRobin, Step, steps
 
 log = logging.getLogger("vdsl.runtime")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 import logging
 import os
+import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -31,13 +31,13 @@ from ..providers.options import ClientOptions, resolve_options
 from ..render import render_prompt
 from ..render.clients import resolve_client
 from ..render.prompt import find_function
+from .attempts import Attempt, Attempts, parse_retry_after
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .failures import CallSite, http_error, transport_error
 from .media import http_fetcher, resolve_media
-from .result import AsyncStream, Result, Stream, StreamEvent
-from .attempts import Attempt, Attempts, parse_retry_after
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
+from .result import AsyncStream, Result, Stream, StreamEvent
 from .transport import Gate, Pool, asse_events, cap, httpx_timeout, sse_events
 
 log = logging.getLogger("vdsl.runtime")
