@@ -30,7 +30,9 @@ class Result:
         return {"value": to_json(self.value), "finish_reason": self.finish_reason,
                 "usage": self.usage.to_dict() if self.usage else None,
                 "client": self.client, "model": self.model,
-                **({"thoughts": self.thoughts} if self.thoughts else {})}
+                **({"thoughts": self.thoughts} if self.thoughts else {}),
+                **({"attempts": [vars(a) for a in self.attempts]}
+                   if len(self.attempts) > 1 else {})}
 
 
 def to_json(value: Any) -> Any:
