@@ -196,3 +196,34 @@ def test_error_inside_a_stream_is_a_vertex_error(make_runtime):
                                       headers=fault("stream_error=503")))
     assert caught.value.status in (200, 503)
     assert caught.value.vertex_status == "UNAVAILABLE"
+
+
+TYPED = SAY + """
+class Person {
+  name string
+  langs string[]
+  age int?
+}
+function Extract(text: string) -> Person {
+  client Flash
+  prompt #"{{ text }} {{ ctx.output_format }}"#
+}
+"""
+
+
+def test_stream_yields_typed_partials_then_the_value(make_runtime, emulator):
+    emulator.add_fixture({"text": 'Here: {"name": "Ada Lovelace", "langs": ["en", "fr", "it"], '
+                                  '"age": 36}'}, prompt="Ada")
+    stream = make_runtime(TYPED).stream("Extract", {"text": "Ada"})
+    partials = [e.partial for e in stream if e.partial is not None]
+    final = stream.result().value
+    assert (final.name, final.langs, final.age) == ("Ada Lovelace", ["en", "fr", "it"], 36)
+    assert len(partials) >= 2
+    assert all(type(p).__name__ == "Person" for p in partials)
+    assert partials[-1].name == "Ada Lovelace"
+    assert all(p.age in (None, 36) for p in partials)  # numbers appear only when complete
+
+
+def test_runtime_parse_reads_messy_text(make_runtime):
+    person = make_runtime(TYPED).parse("Extract", "```json\n{name: 'Bo', langs: 'sv',}\n```")
+    assert (person.name, person.langs, person.age) == ("Bo", ["sv"], None)
