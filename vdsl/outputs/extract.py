@@ -70,7 +70,7 @@ def extract(text: str, partial: bool = False) -> Extracted:
 
 def _values(text: str, depth: int) -> list[Any]:
     values: list[Any] = []
-    if depth < _MAX_DEPTH and "```" in text:
+    if depth < _MAX_DEPTH and "```" in text and not _fence_inside_value(text):
         for block in fences(text):
             values.extend(_block_values(block, depth + 1))
     if not values:
@@ -106,6 +106,8 @@ def fences(text: str) -> list[str]:
     for m in _FENCE.finditer(text):
         if depth == 0:
             depth, start = 1, _line_end(text, m.end())
+        elif _in_string(text, start, m.start()):
+            continue  # a fence inside a JSON string ("use ```x```") is content
         elif m.group(1):
             depth += 1
         else:
@@ -117,11 +119,41 @@ def fences(text: str) -> list[str]:
     return blocks
 
 
+def _in_string(text: str, start: int, end: int) -> bool:
+    """Whether `text[end]` lies inside a double-quoted string opened after `start`."""
+    if text.find('"', start, end) < 0:
+        return False
+    inside = escaped = False
+    for char in text[start:end]:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = inside
+        elif char == '"':
+            inside = not inside
+    return inside
+
+
 def _line_end(text: str, pos: int) -> int:
     nl = text.find("\n", pos)
     if nl < 0:
         return pos
     return nl + 1 if not text[pos:nl].strip() else pos
+
+
+def _fence_inside_value(text: str) -> bool:
+    """True when a complete JSON value holds the first fence (a string such as
+    "use ```x``` here"): then the fences are content, not markdown."""
+    first = text.find("```")
+    m = _OPEN.search(text, 0, first) if first > 0 else None
+    while m is not None:
+        try:
+            _, end = _DECODER.raw_decode(text, m.start())
+        except ValueError:
+            m = _OPEN.search(text, m.start() + 1, first)
+            continue
+        return end > first
+    return False
 
 
 def _scan(text: str) -> list[Any]:

@@ -81,9 +81,9 @@ def read_int(value: Any) -> tuple[int, int]:
         return round_half_away(value), (0 if value.is_integer() else 1)
     if isinstance(value, str):
         number, penalty = _number(value, percent=False)
-        if isinstance(number, float):
-            return round_half_away(number), penalty + (0 if number.is_integer() else 1)
-        return number, penalty + 1
+        # a string is never an exact int: one point for reading it, one more for rounding
+        rounding = 0 if isinstance(number, int) or number.is_integer() else 1
+        return round_half_away(number), penalty + 1 + rounding
     raise Mismatch(f"found {_show(value)}, not an int")
 
 
