@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from prov_helpers import PNG, check_golden, client, preview
 
@@ -159,3 +160,22 @@ def test_vision_round_trip_on_llama_4(make_runtime, emulator) -> None:
     result = make_runtime(client(info) + LOOK).complete("Look", ARGS)
     assert result.value.endswith("What is it?")
     assert emulator.requests[-1].body["messages"][1]["content"][0]["type"] == "image_url"
+
+
+
+@pytest.mark.parametrize("model", ["meta/llama-3.3-70b-instruct-maas", "mistral-large-2411",
+                                   "jamba-1.5-mini@001"])
+def test_emulator_rejects_an_image_for_a_text_only_model(model: str, emulator) -> None:
+    info = lookup(model)
+    assert info is not None
+    request = preview(client(info) + ASK).build_request("Look", QUESTION)
+    body = {**request.body, "messages": [{"role": "user", "content": [
+        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+        {"type": "text", "text": "hi"}]}]}
+    path = "/" + request.url.split("/", 3)[3]
+    reply = httpx.post(emulator.url + path, json=body,
+                       headers={"authorization": f"Bearer {emulator.issue_token()}"})
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"].endswith("does not support image input.")
+    vision = lookup("mistral-small-2503")
+    assert vision is not None and "image" in vision.inputs

@@ -10,7 +10,14 @@ from __future__ import annotations
 from . import errors
 from .common import Context, cap_answer, stable_id
 from .fixtures import Answer
-from .openai_compat import ChatReply, chat_prompt, check_messages, max_tokens, render_chat
+from .openai_compat import (
+    ChatReply,
+    chat_prompt,
+    check_media,
+    check_messages,
+    max_tokens,
+    render_chat,
+)
 from .reply import Reply
 
 __all__ = ["handle"]
@@ -26,7 +33,7 @@ def handle(ctx: Context) -> Reply:
         return errors.invalid_json("Expected a JSON object.")
     if not body.get("model"):
         return errors.google_error(400, "model: Field required")
-    problem = check_messages(body)
+    problem = check_messages(body) or check_media(body, info)
     if problem is not None:
         return problem
     prompt, last_user = chat_prompt(body["messages"])

@@ -15,7 +15,15 @@ from ..providers.catalog import ModelInfo
 from . import errors
 from .common import Context, cap_answer
 from .fixtures import Answer
-from .openai_compat import ChatReply, chat_prompt, check_messages, hex_id, max_tokens, render_chat
+from .openai_compat import (
+    ChatReply,
+    chat_prompt,
+    check_media,
+    check_messages,
+    hex_id,
+    max_tokens,
+    render_chat,
+)
 from .reply import Reply, json_reply
 
 __all__ = ["handle"]
@@ -37,7 +45,7 @@ def handle(ctx: Context) -> Reply:
         return errors.google_error(400, f"{info.id} only accepts OCR requests (a `document`).")
     if "prompt" in body and "messages" not in body:
         return _fim(ctx, info, body)
-    problem = check_messages(body)
+    problem = check_messages(body) or check_media(body, info)
     if problem is not None:
         return problem
     prompt, last_user = chat_prompt(body["messages"])

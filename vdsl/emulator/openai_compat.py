@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from ..providers.catalog import ModelInfo
 from . import errors
 from .common import (
     Context,
@@ -26,7 +27,7 @@ from .common import (
 from .fixtures import Answer
 from .reply import Reply, json_reply, sse_event, sse_reply
 
-__all__ = ["ChatReply", "chat_prompt", "handle", "render_chat"]
+__all__ = ["ChatReply", "chat_prompt", "check_media", "handle", "render_chat"]
 
 
 def handle(ctx: Context) -> Reply:
@@ -45,7 +46,7 @@ def handle(ctx: Context) -> Reply:
     if info.family not in ("openai_compat", "gemini"):
         return errors.google_error(400, f"Model {model} is not supported by the OpenAI-"
                                         "compatible chat completions endpoint.")
-    problem = check_messages(body)
+    problem = check_messages(body) or check_media(body, info)
     if problem is not None:
         return problem
     prompt, last_user = chat_prompt(body["messages"])
@@ -81,6 +82,19 @@ def check_messages(body: dict[str, Any]) -> Reply | None:
         if role not in ("system", "user", "assistant", "tool", "developer"):
             return errors.google_error(400, f"messages[{i}].role: Input should be 'system', "
                                             "'user', 'assistant' or 'tool'.")
+    return None
+
+
+def check_media(body: dict[str, Any], info: ModelInfo) -> Reply | None:
+    """An image part sent to a text-only model is a 400 (the wording is UNVERIFIED)."""
+    if "image" in info.inputs:
+        return None
+    for i, message in enumerate(body.get("messages") or []):
+        content = message.get("content") if isinstance(message, dict) else None
+        if isinstance(content, list) and any(
+                isinstance(p, dict) and p.get("type") == "image_url" for p in content):
+            return errors.google_error(400, f"messages[{i}].content: {info.id} does not "
+                                            "support image input.")
     return None
 
 
