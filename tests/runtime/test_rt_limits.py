@@ -137,3 +137,19 @@ def test_api_key_and_token_never_leak(make_runtime, emulator, caplog):
                       json.dumps(request.redacted()), request.curl(), repr(request.redacted())])
     assert "AIza-very-secret" not in shown
     assert "key=<redacted>" in caught.value.url
+
+
+def test_async_stream_time_to_first_token_is_exact(make_runtime):
+    import asyncio
+    source = SAY.replace("http { request_timeout_ms 300, idle_timeout_ms 300 }",
+                         "http { time_to_first_token_timeout_ms 200 }")
+    runtime = make_runtime(source)
+
+    async def main() -> None:
+        async for _ in runtime.astream("Say", {"text": "a b"},
+                                       headers={"x-vdsl-fault": "delay=1.5"}):
+            pass
+
+    with pytest.raises(TimeoutError) as caught:
+        asyncio.run(main())
+    assert caught.value.timeout == "time_to_first_token_timeout_ms"

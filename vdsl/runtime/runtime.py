@@ -449,7 +449,15 @@ class Runtime:
                 if response.status_code >= 400:
                     await response.aread()
                     raise _http_failure(response, call)
-                async for event in asse_events(response.aiter_lines(), reader.junk):
+                events = asse_events(response.aiter_lines(), reader.junk).__aiter__()
+                while True:
+                    name, limit = reader.next_limit()
+                    try:  # each wait is bounded exactly by the phase it is in
+                        event = await asyncio.wait_for(events.__anext__(), limit)
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.TimeoutError:
+                        raise reader._timeout(name) from None
                     delta = reader.feed(event.event, event.data)
                     if delta is not None and (delta.text or delta.thought):
                         yield self._event(call, reader, delta)
@@ -515,14 +523,33 @@ class _StreamReader:
             raise self._timeout("request_timeout_ms")
         self.last = now
 
+    def next_limit(self) -> tuple[str, float | None]:
+        """The timeout that bounds the wait for the next event, and its seconds (None: none)."""
+        limits = self.call.options.timeouts
+        now = time.monotonic()
+        candidates: list[tuple[str, float]] = []
+        if self.last is None and limits.first_token_ms:
+            candidates.append(("time_to_first_token_timeout_ms",
+                               self.started + limits.first_token_ms / 1000 - now))
+        if self.last is not None and limits.idle_ms:
+            candidates.append(("idle_timeout_ms", self.last + limits.idle_ms / 1000 - now))
+        if limits.request_ms:
+            candidates.append(("request_timeout_ms",
+                               self.started + limits.request_ms / 1000 - now))
+        if not candidates:
+            return "", None
+        name, seconds = min(candidates, key=lambda c: c[1])
+        return name, max(seconds, 0.0)
+
     def _timeout(self, name: str) -> VdslError:
         from ..errors import TimeoutError
         return TimeoutError(f"client `{self.call.site.client}`: {name} passed while streaming",
                             timeout=name, **self.call.site.where())
 
     def broken(self, error: httpx.HTTPError) -> VdslError:
-        if isinstance(error, httpx.TimeoutException):
-            return transport_error(error, self.call.site, "idle_timeout_ms")
+        if isinstance(error, httpx.TimeoutException):  # name the limit of the phase it hit
+            name = self.next_limit()[0] or "request_timeout_ms"
+            return transport_error(error, self.call.site, name)
         return StreamError(f"client `{self.call.site.client}`: the stream broke off: {error}",
                            partial_text=self.text, **self.call.site.where())
 
