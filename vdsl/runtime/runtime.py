@@ -456,7 +456,7 @@ class Runtime:
                         event = await asyncio.wait_for(events.__anext__(), limit)
                     except StopAsyncIteration:
                         break
-                    except asyncio.TimeoutError:
+                    except asyncio.TimeoutError:  # noqa: UP041 - not vdsl.errors.TimeoutError
                         raise reader._timeout(name) from None
                     delta = reader.feed(event.event, event.data)
                     if delta is not None and (delta.text or delta.thought):
