@@ -153,3 +153,39 @@ def test_async_stream_time_to_first_token_is_exact(make_runtime):
     with pytest.raises(TimeoutError) as caught:
         asyncio.run(main())
     assert caught.value.timeout == "time_to_first_token_timeout_ms"
+
+
+CLAUDE = """
+client<llm> Sonnet {
+  provider vertex-ai
+  options {
+    model "claude-sonnet-4@20250514"
+    location us-east5
+    project_id test-project
+    request_type dedicated
+  }
+}
+function See(photo: image) -> string {
+  client Sonnet
+  prompt #"What is this? {{ photo }}"#
+}
+"""
+
+
+def test_claude_url_images_are_downloaded_and_sent_as_base64(make_runtime, emulator, files):
+    result = make_runtime(CLAUDE).complete("See", {"photo": {"url": f"{files}/cat.png"}})
+    sent = emulator.requests[-1]
+    block = sent.body["messages"][0]["content"][1]
+    assert block == {"type": "image", "source": {"type": "base64", "media_type": "image/png",
+                                                 "data": base64.b64encode(PNG).decode()}}
+    assert sent.headers["x-vertex-ai-llm-request-type"] == "dedicated"
+    assert result.usage is not None and result.usage.input_tokens and result.usage.output_tokens
+    assert result.cost is not None and result.cost > 0
+
+
+def test_claude_stream_usage_merges_input_and_output(make_runtime):
+    stream = make_runtime(CLAUDE).stream("See", {"photo": {"base64": base64.b64encode(PNG)
+                                                           .decode(), "media_type": "image/png"}})
+    list(stream)
+    usage = stream.result().usage
+    assert usage is not None and usage.input_tokens and usage.output_tokens

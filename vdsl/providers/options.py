@@ -14,7 +14,7 @@ CONSUMED = frozenset({
     "anthropic_version", "headers", "query_params", "allowed_roles", "default_role",
     "remap_roles", "allowed_role_metadata", "supports_streaming", "finish_reason_allow_list",
     "finish_reason_deny_list", "media_url_handler", "http", "publisher", "request_type",
-    "shared_request_type", "retry_on_parse_error",
+    "shared_request_type", "retry_on_parse_error", "fim",
 })
 """Options vdsl reads itself; they never reach the request body."""
 

@@ -113,8 +113,9 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
                                                                ensure_ascii=False))
     usage = result.usage.to_dict() if result.usage else {}
     tokens = " · ".join(f"{k.replace('_tokens', '')} {v}" for k, v in usage.items())
+    cost = f" · ~${result.cost:.6f}" if result.cost is not None else ""
     print(f"# {result.client} ({result.model}) · finish {result.finish_reason}"
-          + (f" · tokens: {tokens}" if tokens else ""), file=sys.stderr)
+          + (f" · tokens: {tokens}" if tokens else "") + cost, file=sys.stderr)
 
 
 def _error(message: str, code: int) -> int:

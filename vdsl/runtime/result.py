@@ -24,12 +24,15 @@ class Result:
     client: str = ""
     model: str = ""
     attempts: list[Any] = field(default_factory=list)
+    cost: float | None = None
+    """Estimated USD from the catalog's list prices, when it has them."""
     """Every request made for this result (`Attempt`), retries and fallbacks included."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": to_json(self.value), "finish_reason": self.finish_reason,
                 "usage": self.usage.to_dict() if self.usage else None,
                 "client": self.client, "model": self.model,
+                **({"estimated_cost_usd": round(self.cost, 8)} if self.cost is not None else {}),
                 **({"thoughts": self.thoughts} if self.thoughts else {}),
                 **({"attempts": [vars(a) for a in self.attempts]}
                    if len(self.attempts) > 1 else {})}

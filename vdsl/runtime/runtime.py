@@ -21,11 +21,19 @@ from typing import Any, Self
 
 import httpx
 
-from ..errors import BlockedError, ConfigError, FinishReasonError, StreamError, VdslError
+from ..errors import (
+    BlockedError,
+    ConfigError,
+    FinishReasonError,
+    StreamError,
+    VdslError,
+    VertexError,
+)
 from ..ir import ClientDecl, FunctionDecl, Primitive, plain
 from ..project import Project
 from ..providers import Adapter, adapter_for
 from ..providers.base import Completion, Delta, HttpRequest, Usage
+from ..providers.catalog import estimate_cost
 from ..providers.endpoints import ENDPOINT_ENV, build_url, is_loopback
 from ..providers.options import ClientOptions, resolve_options
 from ..render import render_prompt
@@ -240,8 +248,8 @@ class Runtime:
         prompt = render_prompt(self.project, fn.name, args, client=info.name,
                                base_dir=self._base_dir, default_remap=adapter.DEFAULT_REMAP)
         fetcher = None if preview else http_fetcher(self._pool.sync()) if fetch else _defer
-        prompt = resolve_media(prompt, options, fetcher)
-        wire_stream = stream and options.supports_streaming
+        prompt = resolve_media(prompt, adapter.media_options(options), fetcher)
+        wire_stream = stream and options.supports_streaming and adapter.SUPPORTS_STREAMING
         override = self._endpoint or environ.get(ENDPOINT_ENV) or None
         auth = None if preview else self._auth or self._strategy(options, environ, override,
                                                                   blocking=fetch)
@@ -251,7 +259,7 @@ class Runtime:
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
-        request_headers = {**options.headers,
+        request_headers = {**options.headers, **adapter.extra_headers(options),
                            **{k.lower(): v for k, v in (headers or {}).items()},
                            "content-type": "application/json"}
         if not options.api_key:
@@ -367,13 +375,17 @@ class Runtime:
 
     def _finish(self, call: _Call, completion: Completion) -> Result:
         _check_finish(call, completion)
-        value = self._parse_value(call.fn, completion.text, False)
+        text = completion.text
+        if completion.structured is not None and not _returns_string(call.fn):
+            text = json.dumps(completion.structured)  # e.g. OCR pages for a class
+        value = self._parse_value(call.fn, text, False)
         return Result(value, completion.text, completion.thoughts, completion.finish_reason,
-                      completion.usage, call.site.client, call.options.model)
+                      completion.usage, call.site.client, call.options.model,
+                      cost=estimate_cost(call.options.model, completion.usage)
+                      if completion.usage else None)
 
     def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
-        returns = fn.return_type
-        if returns is None or (isinstance(returns, Primitive) and returns.name == "string"):
+        if _returns_string(fn):
             return text
         try:
             from ..outputs import parse_output
@@ -502,13 +514,16 @@ class _StreamReader:
                               **self.call.site.where()) from None
         except BlockedError as error:
             raise _located(error, self.call) from None
+        except VertexError as error:  # an error event inside the stream
+            raise _at_site(error, self.call) from None
         if delta is None:
             return None
         self.parts.append(delta.text)
         if delta.thought:
             self.thoughts.append(delta.thought)
         self.finish_reason = delta.finish_reason or self.finish_reason
-        self.usage = delta.usage or self.usage
+        if delta.usage is not None:  # Claude: input counts first, output counts at the end
+            self.usage = delta.usage if self.usage is None else self.usage.merged(delta.usage)
         return delta
 
     def _check_time(self) -> None:
@@ -590,6 +605,19 @@ def _check_finish(call: _Call, completion: Completion) -> None:
     allow, deny = call.options.finish_reason_allow, call.options.finish_reason_deny
     if (allow is not None and reason not in allow) or (deny is not None and reason in deny):
         raise FinishReasonError(completion.finish_reason, completion.text, call.site.client)
+
+
+def _returns_string(fn: FunctionDecl) -> bool:
+    returns = fn.return_type
+    return returns is None or (isinstance(returns, Primitive) and returns.name == "string")
+
+
+def _at_site(error: VertexError, call: _Call) -> VertexError:
+    """An adapter's error, told where the call went."""
+    located = VertexError(error.status, error.vertex_status, error.message, hint=error.hint,
+                          **call.site.where())
+    located.retry_after = getattr(error, "retry_after", None)  # type: ignore[attr-defined]
+    return located
 
 
 def _located(error: BlockedError, call: _Call) -> BlockedError:
