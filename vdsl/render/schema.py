@@ -27,6 +27,7 @@ from ..ir import (
     TypeExpr,
     UnionType,
 )
+from ..ir.graph import find_cycles
 from ..project import Project
 
 __all__ = ["Schema", "T", "attr_text", "has_attr", "literal_text"]
@@ -193,38 +194,8 @@ def _names(t: TypeExpr) -> list[str]:
 
 
 def _cycles(project: Project, kind: type, refs) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    """Strongly connected components that recurse, members in declaration order (Tarjan)."""
+    """Groups of declarations that recurse, members in declaration order."""
     decls = [d for d in project.program.decls if isinstance(d, kind)]
     order = {d.name: i for i, d in enumerate(decls)}
-    graph = {d.name: sorted(refs(d) & order.keys(), key=order.__getitem__) for d in decls}
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    result: list[list[str]] = []
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            comp = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                comp.append(w)
-                if w == v:
-                    break
-            if len(comp) > 1 or v in graph[v]:
-                result.append(sorted(comp, key=order.__getitem__))
-
-    for name in graph:
-        if name not in index:
-            visit(name)
-    return sorted(result, key=lambda c: order[c[0]])
+    graph = {d.name: refs(d) & order.keys() for d in decls}
+    return sorted(find_cycles(graph), key=lambda c: order[c[0]])

@@ -17,9 +17,10 @@ from ..ir import (
     StringValue,
     Value,
 )
+from ..ir.graph import find_cycles
 from ..source import Span
 from .context import Context
-from .cycles import cycle_path, find_cycles
+from .cycles import cycle_path
 from .options import check_passthrough, check_spaces
 
 VERTEX = "vertex-ai"
