@@ -14,8 +14,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Self
 
@@ -24,44 +23,32 @@ import httpx
 from ..errors import (
     BlockedError,
     ConfigError,
-    FinishReasonError,
     StreamError,
     VdslError,
-    VertexError,
 )
-from ..ir import ClientDecl, FunctionDecl, Primitive, plain
+from ..ir import ClientDecl, FunctionDecl, plain
 from ..project import Project
-from ..providers import Adapter, adapter_for
-from ..providers.base import Completion, Delta, HttpRequest, Usage
+from ..providers import adapter_for
+from ..providers.base import Completion, HttpRequest
 from ..providers.catalog import estimate_cost
 from ..providers.endpoints import ENDPOINT_ENV, build_url, is_loopback
 from ..providers.options import ClientOptions, resolve_options
 from ..render import render_prompt
 from ..render.clients import resolve_client
 from ..render.prompt import find_function
-from .attempts import Attempt, Attempts, parse_retry_after
+from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
-from .failures import CallSite, http_error, transport_error
+from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .failures import CallSite, transport_error
 from .media import http_fetcher, resolve_media
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
-from .result import AsyncStream, Result, Stream, StreamEvent
-from .transport import Gate, Pool, asse_events, cap, httpx_timeout, sse_events
+from .result import AsyncStream, Result, Stream
+from .streaming import astream_plan, stream_plan
+from .transport import Gate, Pool, cap, httpx_timeout
 
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
-
-
-@dataclass
-class _Call:
-    fn: FunctionDecl
-    options: ClientOptions
-    adapter: Adapter
-    request: HttpRequest
-    site: CallSite
-    auth: AuthStrategy | None
-    stream: bool
-
 
 class Runtime:
     """Calls the functions of a compiled `Project`.
@@ -157,12 +144,12 @@ class Runtime:
         A stream that fails before its first event is retried or falls back like a call; one
         that fails later raises, with the text received so far on the error."""
         find_function(self.project, function)
-        return Stream(self._stream_plan(function, args or {}, client, env, headers))
+        return Stream(stream_plan(self, function, args or {}, client, env, headers))
 
     def astream(self, function: str, args: Mapping[str, Any] | None = None, *,
                 client: str | None = None, env: Mapping[str, str] | None = None,
                 headers: Mapping[str, str] | None = None) -> AsyncStream:
-        return AsyncStream(self._astream_events(function, args or {}, client, env, headers))
+        return AsyncStream(astream_plan(self, function, args or {}, client, env, headers))
 
     def build_request(self, function: str, args: Mapping[str, Any] | None = None, *,
                       stream: bool = False, client: str | None = None,
@@ -203,30 +190,6 @@ class Runtime:
         retry_parse = isinstance(options, dict) and options.get("retry_on_parse_error") is True
         return Attempts(root, self._rotation, retry_parse=retry_parse,
                         on_attempt=self._on_attempt, rng=self._rng)
-
-    def _stream_plan(self, function: str, args: Mapping[str, Any], client: str | None,
-                     env: Mapping[str, str] | None, headers: Mapping[str, str] | None
-                     ) -> Iterator[StreamEvent | Result]:
-        attempts = self._attempts(function, client)
-        for leaf, wait in attempts:
-            if wait:
-                self._sleep(wait)
-            attempts.begin()
-            started = False
-            try:
-                call = self._prepare(function, args, leaf, env, headers, stream=True)
-                for item in self._stream_events(call):
-                    if isinstance(item, Result):
-                        item.attempts = attempts.success(leaf, call.options.model)
-                    started = True
-                    yield item
-                return
-            except VdslError as error:
-                if started:
-                    raise attempts.broken(leaf, error) from None
-                attempts.failure(leaf, error)
-        raise attempts.exhausted()
-
     # ---- building ------------------------------------------------------------------------
 
     def _environment(self, extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -236,7 +199,7 @@ class Runtime:
 
     def _prepare(self, function: str, args: Mapping[str, Any], client: str | None,
                  env: Mapping[str, str] | None, headers: Mapping[str, str] | None, *,
-                 stream: bool, preview: bool = False, fetch: bool = True) -> _Call:
+                 stream: bool, preview: bool = False, fetch: bool = True) -> Call:
         fn = find_function(self.project, function)
         info = resolve_client(self.project, client or fn.client or "")
         if info.provider != "vertex-ai":
@@ -268,7 +231,7 @@ class Runtime:
         request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
         site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
                         auth.description if auth else "")
-        return _Call(fn, options, adapter, request, site, auth, wire_stream)
+        return Call(fn, options, adapter, request, site, auth, wire_stream)
 
     def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
                   *, blocking: bool) -> AuthStrategy | None:
@@ -297,14 +260,14 @@ class Runtime:
 
     # ---- sending --------------------------------------------------------------------------
 
-    def _headers(self, call: _Call) -> dict[str, str]:
+    def _headers(self, call: Call) -> dict[str, str]:
         headers = dict(call.request.headers)
         if call.auth is not None and "authorization" in headers:
             headers.update(call.auth.headers())
-            call.request.secrets.update(_token_secrets(headers))
+            call.request.secrets.update(token_secrets(headers))
         return headers
 
-    def _send(self, call: _Call, remaining: float | None = None) -> httpx.Response:
+    def _send(self, call: Call, remaining: float | None = None) -> httpx.Response:
         http = self._pool.sync()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         started = time.monotonic()
@@ -323,11 +286,11 @@ class Runtime:
                 call.auth.invalidate(headers)  # a token revoked early: refresh once and retry
                 continue
             if response.status_code >= 400:
-                raise _http_failure(response, call)
+                raise http_failure(response, call)
             return response
         raise AssertionError("unreachable")
 
-    async def _asend(self, call: _Call, remaining: float | None = None) -> bytes:
+    async def _asend(self, call: Call, remaining: float | None = None) -> bytes:
         http = self._pool.async_()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         for attempt in (1, 2):
@@ -344,13 +307,13 @@ class Runtime:
                 call.auth.invalidate(headers)
                 continue
             if response.status_code >= 400:
-                raise _http_failure(response, call)
+                raise http_failure(response, call)
             return response.content
         raise AssertionError("unreachable")
 
     async def _aprepare(self, function: str, args: Mapping[str, Any], client: str | None,
                         env: Mapping[str, str] | None, headers: Mapping[str, str] | None, *,
-                        stream: bool) -> _Call:
+                        stream: bool) -> Call:
         """Build on the event loop; only a prompt that must download media moves to a thread."""
         try:
             return self._prepare(function, args, client, env, headers, stream=stream,
@@ -361,7 +324,7 @@ class Runtime:
 
     # ---- reading --------------------------------------------------------------------------
 
-    def _parse(self, call: _Call, content: bytes) -> Completion:
+    def _parse(self, call: Call, content: bytes) -> Completion:
         try:
             data = json.loads(content)
         except ValueError:
@@ -371,12 +334,12 @@ class Runtime:
         try:
             return call.adapter.parse_response(data)
         except BlockedError as error:
-            raise _located(error, call) from None
+            raise located(error, call) from None
 
-    def _finish(self, call: _Call, completion: Completion) -> Result:
-        _check_finish(call, completion)
+    def _finish(self, call: Call, completion: Completion) -> Result:
+        check_finish(call, completion)
         text = completion.text
-        if completion.structured is not None and not _returns_string(call.fn):
+        if completion.structured is not None and not returns_string(call.fn):
             text = json.dumps(completion.structured)  # e.g. OCR pages for a class
         value = self._parse_value(call.fn, text, False)
         return Result(value, completion.text, completion.thoughts, completion.finish_reason,
@@ -385,208 +348,13 @@ class Runtime:
                       if completion.usage else None)
 
     def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
-        if _returns_string(fn):
+        if returns_string(fn):
             return text
         try:
             from ..outputs import parse_output
         except ImportError:  # typed parsing not available: the raw text
             return text
         return parse_output(self.project, fn.name, text, partial=partial)
-
-    # ---- streaming ------------------------------------------------------------------------
-
-    def _stream_events(self, call: _Call) -> Iterator[StreamEvent | Result]:
-        if not call.stream:  # supports_streaming false: one call, surfaced as one event
-            result = self._finish(call, self._parse(call, self._send(call).content))
-            yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
-            yield result
-            return
-        http = self._pool.sync()
-        timeout = httpx_timeout(call.options.timeouts, stream=True)
-        reader = _StreamReader(call)
-        try:
-            with http.stream("POST", call.request.url, headers=self._headers(call),
-                             content=call.request.content(), timeout=timeout) as response:
-                if response.status_code >= 400:
-                    response.read()
-                    raise _http_failure(response, call)
-                for event in sse_events(response.iter_lines(), reader.junk):
-                    delta = reader.feed(event.event, event.data)
-                    if delta is not None and (delta.text or delta.thought):
-                        yield self._event(call, reader, delta)
-        except httpx.HTTPError as error:
-            raise reader.broken(error) from None
-        yield self._finish(call, reader.completion())
-
-    async def _astream_events(self, function: str, args: Mapping[str, Any],
-                              client: str | None, env: Mapping[str, str] | None,
-                              headers: Mapping[str, str] | None
-                              ) -> AsyncIterator[StreamEvent | Result]:
-        attempts = self._attempts(function, client)
-        for leaf, wait in attempts:
-            if wait:
-                await self._asleep(wait)
-            attempts.begin()
-            started = False
-            try:
-                call = await self._aprepare(function, args, leaf, env, headers, stream=True)
-                async for item in self._astream_once(call):
-                    if isinstance(item, Result):
-                        item.attempts = attempts.success(leaf, call.options.model)
-                    started = True
-                    yield item
-                return
-            except VdslError as error:
-                if started:
-                    raise attempts.broken(leaf, error) from None
-                attempts.failure(leaf, error)
-        raise attempts.exhausted()
-
-    async def _astream_once(self, call: _Call) -> AsyncIterator[StreamEvent | Result]:
-        if not call.stream:
-            result = self._finish(call, self._parse(call, await self._asend(call)))
-            yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
-            yield result
-            return
-        http = self._pool.async_()
-        request_headers = dict(call.request.headers)
-        if call.auth is not None and "authorization" in request_headers:
-            request_headers.update(await call.auth.aheaders())
-        reader = _StreamReader(call)
-        try:
-            async with http.stream("POST", call.request.url, headers=request_headers,
-                                   content=call.request.content(),
-                                   timeout=httpx_timeout(call.options.timeouts, stream=True)
-                                   ) as response:
-                if response.status_code >= 400:
-                    await response.aread()
-                    raise _http_failure(response, call)
-                events = asse_events(response.aiter_lines(), reader.junk).__aiter__()
-                while True:
-                    name, limit = reader.next_limit()
-                    try:  # each wait is bounded exactly by the phase it is in
-                        event = await asyncio.wait_for(events.__anext__(), limit)
-                    except StopAsyncIteration:
-                        break
-                    except asyncio.TimeoutError:  # noqa: UP041 - not vdsl.errors.TimeoutError
-                        raise reader._timeout(name) from None
-                    delta = reader.feed(event.event, event.data)
-                    if delta is not None and (delta.text or delta.thought):
-                        yield self._event(call, reader, delta)
-        except httpx.HTTPError as error:
-            raise reader.broken(error) from None
-        yield self._finish(call, reader.completion())
-
-    def _event(self, call: _Call, reader: _StreamReader, delta: Delta) -> StreamEvent:
-        partial = None
-        if delta.text:
-            try:
-                partial = self._parse_value(call.fn, reader.text, True)
-            except VdslError:
-                partial = None
-        return StreamEvent(delta.text, reader.text, delta.thought, partial)
-
-
-class _StreamReader:
-    """Accumulates deltas and enforces the time-to-first-token and idle limits."""
-
-    def __init__(self, call: _Call) -> None:
-        self.call = call
-        self.junk: list[str] = []
-        self.parts: list[str] = []
-        self.thoughts: list[str] = []
-        self.finish_reason: str | None = None
-        self.usage: Usage | None = None
-        self.started = time.monotonic()
-        self.last: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def feed(self, name: str | None, data: str) -> Delta | None:
-        self._check_time()
-        try:
-            delta = self.call.adapter.parse_event(name, data)
-        except ValueError:
-            raise StreamError(f"client `{self.call.site.client}`: unreadable stream chunk: "
-                              f"{data[:120]!r}", partial_text=self.text,
-                              **self.call.site.where()) from None
-        except BlockedError as error:
-            raise _located(error, self.call) from None
-        except VertexError as error:  # an error event inside the stream
-            raise _at_site(error, self.call) from None
-        if delta is None:
-            return None
-        self.parts.append(delta.text)
-        if delta.thought:
-            self.thoughts.append(delta.thought)
-        self.finish_reason = delta.finish_reason or self.finish_reason
-        if delta.usage is not None:  # Claude: input counts first, output counts at the end
-            self.usage = delta.usage if self.usage is None else self.usage.merged(delta.usage)
-        return delta
-
-    def _check_time(self) -> None:
-        now = time.monotonic()
-        limits = self.call.options.timeouts
-        if self.last is None and limits.first_token_ms and \
-                (now - self.started) * 1000 > limits.first_token_ms:
-            raise self._timeout("time_to_first_token_timeout_ms")
-        if self.last is not None and limits.idle_ms and (now - self.last) * 1000 > limits.idle_ms:
-            raise self._timeout("idle_timeout_ms")
-        if limits.request_ms and (now - self.started) * 1000 > limits.request_ms:
-            raise self._timeout("request_timeout_ms")
-        self.last = now
-
-    def next_limit(self) -> tuple[str, float | None]:
-        """The timeout that bounds the wait for the next event, and its seconds (None: none)."""
-        limits = self.call.options.timeouts
-        now = time.monotonic()
-        candidates: list[tuple[str, float]] = []
-        if self.last is None and limits.first_token_ms:
-            candidates.append(("time_to_first_token_timeout_ms",
-                               self.started + limits.first_token_ms / 1000 - now))
-        if self.last is not None and limits.idle_ms:
-            candidates.append(("idle_timeout_ms", self.last + limits.idle_ms / 1000 - now))
-        if limits.request_ms:
-            candidates.append(("request_timeout_ms",
-                               self.started + limits.request_ms / 1000 - now))
-        if not candidates:
-            return "", None
-        name, seconds = min(candidates, key=lambda c: c[1])
-        return name, max(seconds, 0.0)
-
-    def _timeout(self, name: str) -> VdslError:
-        from ..errors import TimeoutError
-        return TimeoutError(f"client `{self.call.site.client}`: {name} passed while streaming",
-                            timeout=name, **self.call.site.where())
-
-    def broken(self, error: httpx.HTTPError) -> VdslError:
-        if isinstance(error, httpx.TimeoutException):  # name the limit of the phase it hit
-            name = self.next_limit()[0] or "request_timeout_ms"
-            return transport_error(error, self.call.site, name)
-        return StreamError(f"client `{self.call.site.client}`: the stream broke off: {error}",
-                           partial_text=self.text, **self.call.site.where())
-
-    def completion(self) -> Completion:
-        if self.junk:
-            error = http_error(200, "\n".join(self.junk).encode(), "application/json",
-                               self.call.adapter, self.call.site)
-            if error.vertex_status:
-                raise error
-        if self.finish_reason is None:
-            raise StreamError(f"client `{self.call.site.client}`: the stream ended before its "
-                              "final event (no finish reason): the reply may be cut short",
-                              partial_text=self.text, **self.call.site.where())
-        return Completion(self.text, self.thoughts, self.finish_reason, self.usage,
-                          self.call.options.model)
-
-
-def _http_failure(response: httpx.Response, call: _Call) -> VdslError:
-    error = http_error(response.status_code, response.content,
-                       response.headers.get("content-type", ""), call.adapter, call.site)
-    error.retry_after = parse_retry_after(response.headers.get("retry-after"))  # type: ignore[attr-defined]
-    return error
 
 
 class _NeedsThread(Exception):
@@ -598,38 +366,6 @@ def _defer(url: str) -> tuple[bytes, str | None]:
     raise _NeedsThread(url)
 
 
-def _check_finish(call: _Call, completion: Completion) -> None:
-    reason = (completion.finish_reason or "").lower()
-    if not reason:
-        return  # a missing reason always passes (BAML)
-    allow, deny = call.options.finish_reason_allow, call.options.finish_reason_deny
-    if (allow is not None and reason not in allow) or (deny is not None and reason in deny):
-        raise FinishReasonError(completion.finish_reason, completion.text, call.site.client)
-
-
-def _returns_string(fn: FunctionDecl) -> bool:
-    returns = fn.return_type
-    return returns is None or (isinstance(returns, Primitive) and returns.name == "string")
-
-
-def _at_site(error: VertexError, call: _Call) -> VertexError:
-    """An adapter's error, told where the call went."""
-    located = VertexError(error.status, error.vertex_status, error.message, hint=error.hint,
-                          **call.site.where())
-    located.retry_after = getattr(error, "retry_after", None)  # type: ignore[attr-defined]
-    return located
-
-
-def _located(error: BlockedError, call: _Call) -> BlockedError:
-    return BlockedError(error.reason, f"client `{call.site.client}`: {error.message}",
-                        **call.site.where())
-
-
-def _token_secrets(headers: Mapping[str, str]) -> dict[str, str]:
-    token = headers.get("authorization", "")
-    return {token.split(" ", 1)[-1]: "ACCESS_TOKEN"} if token else {}
-
-
 def _configure_logging() -> None:
     level = os.environ.get("VDSL_LOG", "").lower()
     if level in ("debug", "info") and not logging.getLogger("vdsl").handlers:
@@ -637,3 +373,4 @@ def _configure_logging() -> None:
         handler.setFormatter(logging.Formatter("vdsl %(levelname)s %(name)s: %(message)s"))
         logging.getLogger("vdsl").addHandler(handler)
         logging.getLogger("vdsl").setLevel(logging.DEBUG if level == "debug" else logging.INFO)
+

@@ -1,0 +1,69 @@
+"""One prepared call and what is said about it: the request, the adapter, where it goes, and
+the checks and errors that need to know all of that."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import httpx
+
+from ..errors import BlockedError, FinishReasonError, VdslError, VertexError
+from ..ir import FunctionDecl, Primitive
+from ..providers import Adapter
+from ..providers.base import Completion, HttpRequest
+from ..providers.options import ClientOptions
+from .attempts import parse_retry_after
+from .auth_bridge import AuthStrategy
+from .failures import CallSite, http_error
+
+
+@dataclass
+class Call:
+    fn: FunctionDecl
+    options: ClientOptions
+    adapter: Adapter
+    request: HttpRequest
+    site: CallSite
+    auth: AuthStrategy | None
+    stream: bool
+
+
+
+def http_failure(response: httpx.Response, call: Call) -> VdslError:
+    error = http_error(response.status_code, response.content,
+                       response.headers.get("content-type", ""), call.adapter, call.site)
+    error.retry_after = parse_retry_after(response.headers.get("retry-after"))  # type: ignore[attr-defined]
+    return error
+
+
+def check_finish(call: Call, completion: Completion) -> None:
+    reason = (completion.finish_reason or "").lower()
+    if not reason:
+        return  # a missing reason always passes (BAML)
+    allow, deny = call.options.finish_reason_allow, call.options.finish_reason_deny
+    if (allow is not None and reason not in allow) or (deny is not None and reason in deny):
+        raise FinishReasonError(completion.finish_reason, completion.text, call.site.client)
+
+
+def returns_string(fn: FunctionDecl) -> bool:
+    returns = fn.return_type
+    return returns is None or (isinstance(returns, Primitive) and returns.name == "string")
+
+
+def at_site(error: VertexError, call: Call) -> VertexError:
+    """An adapter's error, told where the call went."""
+    located = VertexError(error.status, error.vertex_status, error.message, hint=error.hint,
+                          **call.site.where())
+    located.retry_after = getattr(error, "retry_after", None)  # type: ignore[attr-defined]
+    return located
+
+
+def located(error: BlockedError, call: Call) -> BlockedError:
+    return BlockedError(error.reason, f"client `{call.site.client}`: {error.message}",
+                        **call.site.where())
+
+
+def token_secrets(headers: Mapping[str, str]) -> dict[str, str]:
+    token = headers.get("authorization", "")
+    return {token.split(" ", 1)[-1]: "ACCESS_TOKEN"} if token else {}

@@ -1,0 +1,232 @@
+"""Streams: server-sent events read as they arrive, typed partials on every event, the
+time-to-first-token and idle limits, and the same retry and fallback plan as calls (until the
+first event: after it, a failure is raised with the text received so far)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from ..errors import BlockedError, StreamError, VdslError, VertexError
+from ..providers.base import Completion, Delta, Usage
+from .calls import Call, at_site, http_failure, located
+from .failures import http_error, transport_error
+from .result import Result, StreamEvent
+from .transport import asse_events, httpx_timeout, sse_events
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+
+def stream_plan(rt: Runtime, function: str, args: Mapping[str, Any], client: str | None,
+                 env: Mapping[str, str] | None, headers: Mapping[str, str] | None
+                 ) -> Iterator[StreamEvent | Result]:
+    attempts = rt._attempts(function, client)
+    for leaf, wait in attempts:
+        if wait:
+            rt._sleep(wait)
+        attempts.begin()
+        started = False
+        try:
+            call = rt._prepare(function, args, leaf, env, headers, stream=True)
+            for item in stream_events(rt, call):
+                if isinstance(item, Result):
+                    item.attempts = attempts.success(leaf, call.options.model)
+                started = True
+                yield item
+            return
+        except VdslError as error:
+            if started:
+                raise attempts.broken(leaf, error) from None
+            attempts.failure(leaf, error)
+    raise attempts.exhausted()
+
+def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
+    if not call.stream:  # supports_streaming false: one call, surfaced as one event
+        result = rt._finish(call, rt._parse(call, rt._send(call).content))
+        yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
+        yield result
+        return
+    http = rt._pool.sync()
+    timeout = httpx_timeout(call.options.timeouts, stream=True)
+    reader = StreamReader(call)
+    try:
+        with http.stream("POST", call.request.url, headers=rt._headers(call),
+                         content=call.request.content(), timeout=timeout) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise http_failure(response, call)
+            for event in sse_events(response.iter_lines(), reader.junk):
+                delta = reader.feed(event.event, event.data)
+                if delta is not None and (delta.text or delta.thought):
+                    yield make_event(rt, call, reader, delta)
+    except httpx.HTTPError as error:
+        raise reader.broken(error) from None
+    yield rt._finish(call, reader.completion())
+
+async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
+                          client: str | None, env: Mapping[str, str] | None,
+                          headers: Mapping[str, str] | None
+                          ) -> AsyncIterator[StreamEvent | Result]:
+    attempts = rt._attempts(function, client)
+    for leaf, wait in attempts:
+        if wait:
+            await rt._asleep(wait)
+        attempts.begin()
+        started = False
+        try:
+            call = await rt._aprepare(function, args, leaf, env, headers, stream=True)
+            async for item in astream_events(rt, call):
+                if isinstance(item, Result):
+                    item.attempts = attempts.success(leaf, call.options.model)
+                started = True
+                yield item
+            return
+        except VdslError as error:
+            if started:
+                raise attempts.broken(leaf, error) from None
+            attempts.failure(leaf, error)
+    raise attempts.exhausted()
+
+async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent | Result]:
+    if not call.stream:
+        result = rt._finish(call, rt._parse(call, await rt._asend(call)))
+        yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
+        yield result
+        return
+    http = rt._pool.async_()
+    request_headers = dict(call.request.headers)
+    if call.auth is not None and "authorization" in request_headers:
+        request_headers.update(await call.auth.aheaders())
+    reader = StreamReader(call)
+    try:
+        async with http.stream("POST", call.request.url, headers=request_headers,
+                               content=call.request.content(),
+                               timeout=httpx_timeout(call.options.timeouts, stream=True)
+                               ) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise http_failure(response, call)
+            events = asse_events(response.aiter_lines(), reader.junk).__aiter__()
+            while True:
+                name, limit = reader.next_limit()
+                try:  # each wait is bounded exactly by the phase it is in
+                    event = await asyncio.wait_for(events.__anext__(), limit)
+                except StopAsyncIteration:
+                    break
+                except asyncio.TimeoutError:  # noqa: UP041 - not vdsl.errors.TimeoutError
+                    raise reader._timeout(name) from None
+                delta = reader.feed(event.event, event.data)
+                if delta is not None and (delta.text or delta.thought):
+                    yield make_event(rt, call, reader, delta)
+    except httpx.HTTPError as error:
+        raise reader.broken(error) from None
+    yield rt._finish(call, reader.completion())
+
+def make_event(rt: Runtime, call: Call, reader: StreamReader, delta: Delta) -> StreamEvent:
+    partial = None
+    if delta.text:
+        try:
+            partial = rt._parse_value(call.fn, reader.text, True)
+        except VdslError:
+            partial = None
+    return StreamEvent(delta.text, reader.text, delta.thought, partial)
+
+
+class StreamReader:
+    """Accumulates deltas and enforces the time-to-first-token and idle limits."""
+
+    def __init__(self, call: Call) -> None:
+        self.call = call
+        self.junk: list[str] = []
+        self.parts: list[str] = []
+        self.thoughts: list[str] = []
+        self.finish_reason: str | None = None
+        self.usage: Usage | None = None
+        self.started = time.monotonic()
+        self.last: float | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def feed(self, name: str | None, data: str) -> Delta | None:
+        self._check_time()
+        try:
+            delta = self.call.adapter.parse_event(name, data)
+        except ValueError:
+            raise StreamError(f"client `{self.call.site.client}`: unreadable stream chunk: "
+                              f"{data[:120]!r}", partial_text=self.text,
+                              **self.call.site.where()) from None
+        except BlockedError as error:
+            raise located(error, self.call) from None
+        except VertexError as error:  # an error event inside the stream
+            raise at_site(error, self.call) from None
+        if delta is None:
+            return None
+        self.parts.append(delta.text)
+        if delta.thought:
+            self.thoughts.append(delta.thought)
+        self.finish_reason = delta.finish_reason or self.finish_reason
+        if delta.usage is not None:  # Claude: input counts first, output counts at the end
+            self.usage = delta.usage if self.usage is None else self.usage.merged(delta.usage)
+        return delta
+
+    def _check_time(self) -> None:
+        now = time.monotonic()
+        limits = self.call.options.timeouts
+        if self.last is None and limits.first_token_ms and \
+                (now - self.started) * 1000 > limits.first_token_ms:
+            raise self._timeout("time_to_first_token_timeout_ms")
+        if self.last is not None and limits.idle_ms and (now - self.last) * 1000 > limits.idle_ms:
+            raise self._timeout("idle_timeout_ms")
+        if limits.request_ms and (now - self.started) * 1000 > limits.request_ms:
+            raise self._timeout("request_timeout_ms")
+        self.last = now
+
+    def next_limit(self) -> tuple[str, float | None]:
+        """The timeout that bounds the wait for the next event, and its seconds (None: none)."""
+        limits = self.call.options.timeouts
+        now = time.monotonic()
+        candidates: list[tuple[str, float]] = []
+        if self.last is None and limits.first_token_ms:
+            candidates.append(("time_to_first_token_timeout_ms",
+                               self.started + limits.first_token_ms / 1000 - now))
+        if self.last is not None and limits.idle_ms:
+            candidates.append(("idle_timeout_ms", self.last + limits.idle_ms / 1000 - now))
+        if limits.request_ms:
+            candidates.append(("request_timeout_ms",
+                               self.started + limits.request_ms / 1000 - now))
+        if not candidates:
+            return "", None
+        name, seconds = min(candidates, key=lambda c: c[1])
+        return name, max(seconds, 0.0)
+
+    def _timeout(self, name: str) -> VdslError:
+        from ..errors import TimeoutError
+        return TimeoutError(f"client `{self.call.site.client}`: {name} passed while streaming",
+                            timeout=name, **self.call.site.where())
+
+    def broken(self, error: httpx.HTTPError) -> VdslError:
+        if isinstance(error, httpx.TimeoutException):  # name the limit of the phase it hit
+            name = self.next_limit()[0] or "request_timeout_ms"
+            return transport_error(error, self.call.site, name)
+        return StreamError(f"client `{self.call.site.client}`: the stream broke off: {error}",
+                           partial_text=self.text, **self.call.site.where())
+
+    def completion(self) -> Completion:
+        if self.junk:
+            error = http_error(200, "\n".join(self.junk).encode(), "application/json",
+                               self.call.adapter, self.call.site)
+            if error.vertex_status:
+                raise error
+        if self.finish_reason is None:
+            raise StreamError(f"client `{self.call.site.client}`: the stream ended before its "
+                              "final event (no finish reason): the reply may be cut short",
+                              partial_text=self.text, **self.call.site.where())
+        return Completion(self.text, self.thoughts, self.finish_reason, self.usage,
+                          self.call.options.model)
