@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..render import RenderedPrompt
-from .base import Adapter, Completion, Delta
-from .openai_compat import chat_body, native_error, parse_chat, parse_chunk
+from .openai_compat import ChatCompletionsAdapter, chat_body
 from .options import ClientOptions
 
 
-class Ai21Adapter(Adapter):
+class Ai21Adapter(ChatCompletionsAdapter):
     family = "ai21"
 
     def resource(self, model: str) -> str:
@@ -27,12 +26,3 @@ class Ai21Adapter(Adapter):
 
     def body(self, prompt: RenderedPrompt, options: ClientOptions, stream: bool) -> dict[str, Any]:
         return chat_body(options.model.rsplit("/", 1)[-1], prompt, options, stream)
-
-    def parse_response(self, data: Any) -> Completion:
-        return parse_chat(data)
-
-    def parse_event(self, event: str | None, data: str) -> Delta | None:
-        return parse_chunk(data)
-
-    def error_message(self, data: Any) -> tuple[str | None, str] | None:
-        return super().error_message(data) or native_error(data)

@@ -22,15 +22,14 @@ from typing import Any
 from ..errors import ConfigError
 from ..render import RenderedPrompt
 from ..render.messages import SUFFIX_MARK, MediaPart
-from .base import Adapter, Completion, Delta
-from .openai_compat import chat_body, native_error, parse_chat, parse_chunk
+from .openai_compat import ChatCompletionsAdapter, chat_body
 from .options import ClientOptions
 
 FIM_OPTION = "fim"
 """Client option marking a Codestral client as fill-in-the-middle only (never sent)."""
 
 
-class MistralAdapter(Adapter):
+class MistralAdapter(ChatCompletionsAdapter):
     family = "mistral"
     publisher = "mistralai"
 
@@ -47,15 +46,6 @@ class MistralAdapter(Adapter):
         if wants_fim(prompt, options):
             return fim_body(model, prompt, options, stream)
         return chat_body(model, prompt, options, stream)
-
-    def parse_response(self, data: Any) -> Completion:
-        return parse_chat(data)
-
-    def parse_event(self, event: str | None, data: str) -> Delta | None:
-        return parse_chunk(data)
-
-    def error_message(self, data: Any) -> tuple[str | None, str] | None:
-        return super().error_message(data) or native_error(data)
 
 
 def body_model(model: str) -> str:

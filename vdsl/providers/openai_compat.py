@@ -26,7 +26,21 @@ from .options import ClientOptions
 DONE = "[DONE]"
 
 
-class OpenAICompatAdapter(Adapter):
+class ChatCompletionsAdapter(Adapter):
+    """Families whose replies are OpenAI chat completions (MaaS, Mistral, AI21): they differ
+    only in where they are sent and how the body names the model."""
+
+    def parse_response(self, data: Any) -> Completion:
+        return parse_chat(data)
+
+    def parse_event(self, event: str | None, data: str) -> Delta | None:
+        return parse_chunk(data)
+
+    def error_message(self, data: Any) -> tuple[str | None, str] | None:
+        return super().error_message(data) or native_error(data)
+
+
+class OpenAICompatAdapter(ChatCompletionsAdapter):
     family = "openai_compat"
 
     def resource(self, model: str) -> str:
@@ -41,14 +55,6 @@ class OpenAICompatAdapter(Adapter):
             body["stream_options"] = {"include_usage": True}
         return body
 
-    def parse_response(self, data: Any) -> Completion:
-        return parse_chat(data)
-
-    def parse_event(self, event: str | None, data: str) -> Delta | None:
-        return parse_chunk(data)
-
-    def error_message(self, data: Any) -> tuple[str | None, str] | None:
-        return super().error_message(data) or native_error(data)
 
 
 def body_model(options: ClientOptions) -> str:
