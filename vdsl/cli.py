@@ -115,6 +115,16 @@ def _run_parse(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _generate_arguments(parser: argparse.ArgumentParser) -> None:
+    from .codegen.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    from .codegen.cli import run
+    return run(args)
+
+
 def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
     from .emulator.cli import add_arguments
     add_arguments(parser)
@@ -136,6 +146,8 @@ COMMANDS: list[_Command] = [
      _run_arguments, _run_run, None),
     ("parse", "read a model reply as a function's return type (typed, lenient)",
      _parse_arguments, _run_parse, None),
+    ("generate", "write a typed Python client package (pydantic models, sync/async/stream)",
+     _generate_arguments, _run_generate, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
 ]

@@ -1,0 +1,271 @@
+"""The client modules: one thin typed method per function, for each way of calling it.
+
+    sync_client.py     VdslSyncClient (`b`), VdslStreamClient (`b.stream`)
+    async_client.py    VdslAsyncClient, VdslAsyncStreamClient
+    request_client.py  VdslRequestClient (`b.request`), VdslStreamRequestClient
+    parse_client.py    VdslParseClient (`b.parse`), VdslParseStreamClient (`b.parse_stream`)
+
+Each method names its function and passes its arguments to `ClientBase` (vdsl.codegen.client),
+which does the work; types are imported for type checkers only, so importing a client does
+not import a single model. The sub-clients' modules are imported when first used.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..ir import FunctionDecl, OptionalType
+from .imports import Imports
+from .names import identifier, param_names
+from .pytypes import Py, TypeMapper
+from .typesgen import TypesPlan
+from .writer import attr, call, const, docstring, name, sub, used_names
+
+__all__ = ["client_modules"]
+
+_SUPPORT = "vdsl.codegen.client"
+_RESERVED_PARAMS = {"self", "vdsl_options", "types", "partial_types"}
+
+
+@dataclass
+class _Fn:
+    decl: FunctionDecl
+    method: str
+    params: list[tuple[str, str, ast.expr, bool]]
+    """(declared name, Python name, annotation, has a default)."""
+    returns: ast.expr
+    partial: ast.expr
+
+
+class _Module:
+    def __init__(self, plan: TypesPlan) -> None:
+        self.plan = plan
+        self.imports = Imports(set())
+        self.final = self._mapper(False)
+        self.partial = self._mapper(True)
+
+    def _mapper(self, partial: bool) -> TypeMapper:
+        module = "partial_types" if partial else "types"
+
+        def ref(kind: str, py_name: str) -> ast.expr:
+            if kind == "media":
+                return self.imports.use("vdsl.media", py_name, typing_only=True)
+            home = module
+            if partial and kind == "enum":
+                home = "types"
+            self.imports.module(".", home, typing_only=True)
+            return attr(f"{home}.{py_name}")
+
+        return TypeMapper(self.plan.decls, self.plan.py_names, ref, self.helper, partial=partial)
+
+    def helper(self, ident: str) -> ast.expr:
+        module = {"Checked": "vdsl.outputs.models", "StreamState": "vdsl.outputs.models"}
+        return self.imports.use(module.get(ident, "typing"), ident, typing_only=True)
+
+
+def _nullable(mapper: TypeMapper, t: object, py: Py) -> bool:
+    return isinstance(t, OptionalType) or py.nullable
+
+
+def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
+    out: list[_Fn] = []
+    taken = {"with_options", "stream", "request", "stream_request", "parse", "parse_stream"}
+    for fn in functions:
+        method = identifier(fn.name)
+        while method in taken:
+            method += "_"
+        taken.add(method)
+        py_params = param_names([p.name for p in fn.params], _RESERVED_PARAMS)
+        mapped = [(p, m.final.map(p.type)) if p.type is not None else (p, Py([name("object")]))
+                  for p in fn.params]
+        optional = [_nullable(m.final, p.type, py) for p, py in mapped]
+        # only a trailing run of optional parameters can default to None
+        defaults = [all(optional[i:]) for i in range(len(optional))]
+        params = [(p.name, py_params[p.name], m.final.render(py), defaults[i])
+                  for i, (p, py) in enumerate(mapped)]
+        assert fn.return_type is not None
+        returns = m.final.render(m.final.map(fn.return_type))
+        partial = m.partial.map(fn.return_type).non_null()
+        out.append(_Fn(fn, method, params,
+                       returns, m.partial.render(partial) if partial.atoms or partial.literals
+                       else const(None)))
+    return out
+
+
+def _arguments(fn: _Fn, *, text_only: bool = False) -> ast.arguments:
+    options = ast.arg(arg="vdsl_options",
+                      annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+                                           right=const(None)))
+    if text_only:
+        return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
+                                                   ast.arg(arg="text", annotation=name("str"))],
+                             kwonlyargs=[], kw_defaults=[], defaults=[])
+    args = [ast.arg(arg="self")] + [ast.arg(arg=py, annotation=ann)
+                                    for _, py, ann, _ in fn.params]
+    defaults: list[ast.expr] = [const(None) for *_, has_default in fn.params if has_default]
+    return ast.arguments(posonlyargs=[], args=args, kwonlyargs=[options],
+                         kw_defaults=[const(None)], defaults=defaults)
+
+
+def _args_dict(fn: _Fn) -> ast.Dict:
+    return ast.Dict(keys=[const(d) for d, *_ in fn.params],
+                    values=[name(py) for _, py, _, _ in fn.params])
+
+
+def _method(fn: _Fn, returns: ast.expr, value: ast.expr, *, is_async: bool = False,
+            text_only: bool = False, doc: str | None = None) -> ast.stmt:
+    body: list[ast.stmt] = [docstring(doc)] if doc else []
+    body.append(ast.Return(value=value))
+    cls = ast.AsyncFunctionDef if is_async else ast.FunctionDef
+    return cls(name=fn.method, args=_arguments(fn, text_only=text_only), body=body,
+               decorator_list=[], returns=returns)
+
+
+def _cast(annotation: ast.expr, value: ast.expr) -> ast.expr:
+    return call("_cast", const(ast.unparse(annotation)), value)
+
+
+def _runtime_call(method: str, fn: _Fn, *extra: ast.expr) -> ast.expr:
+    return call(f"self.{method}", const(fn.decl.name), _args_dict(fn), name("vdsl_options"),
+                *extra)
+
+
+def _fn_doc(fn: _Fn) -> str | None:
+    return fn.decl.doc.strip() if fn.decl.doc else None
+
+
+def _class(name_: str, base: ast.expr, doc: str, body: list[ast.stmt]) -> ast.ClassDef:
+    return ast.ClassDef(name=name_, bases=[base], keywords=[],
+                        body=[docstring(doc), *body], decorator_list=[])
+
+
+def _property(prop: str, cls: str, module: str | None, m: _Module) -> ast.FunctionDef:
+    if module is None:
+        value: ast.expr = call(cls, attr("self._core"), attr("self._options"))
+        body: list[ast.stmt] = [ast.Return(value=value)]
+    else:
+        m.imports.use(f".{module}", cls, typing_only=True)
+        body = [ast.ImportFrom(module=None, names=[ast.alias(name=module, asname="_module")],
+                               level=1),
+                ast.Return(value=call(f"_module.{cls}", attr("self._core"),
+                                      attr("self._options")))]
+    return ast.FunctionDef(name=prop, args=ast.arguments(posonlyargs=[], args=[
+        ast.arg(arg="self")], kwonlyargs=[], kw_defaults=[], defaults=[]), body=body,
+        decorator_list=[name("property")], returns=name(cls))
+
+
+def _properties(m: _Module, stream_cls: str) -> list[ast.stmt]:
+    return [_property("stream", stream_cls, None, m),
+            _property("request", "VdslRequestClient", "request_client", m),
+            _property("stream_request", "VdslStreamRequestClient", "request_client", m),
+            _property("parse", "VdslParseClient", "parse_client", m),
+            _property("parse_stream", "VdslParseStreamClient", "parse_client", m)]
+
+
+def _base(m: _Module) -> ast.expr:
+    return m.imports.use(_SUPPORT, "ClientBase")
+
+
+def _finish(m: _Module, doc: str, body: Sequence[ast.stmt]) -> list[ast.stmt]:
+    m.imports.use(_SUPPORT, "CallOptions", typing_only=True)
+    return [docstring(doc), *m.imports.statements(used_names(body)), *body]
+
+
+def _sync_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan)
+    fns = _functions(m, functions)
+    m.imports.use("typing", "cast", local="_cast")
+    stream_type = m.imports.use(_SUPPORT, "SyncStream", typing_only=True)
+    calls = [_method(f, f.returns, _cast(f.returns, _runtime_call("_call", f)), doc=_fn_doc(f))
+             for f in fns]
+    streams = [_method(f, sub(stream_type, f.partial, f.returns), _runtime_call("_stream", f))
+               for f in fns]
+    base = _base(m)
+    m.imports.use("._runtime", "core")
+    body = [
+        _class("VdslSyncClient", base, "Calls each function and returns its typed value.",
+               _properties(m, "VdslStreamClient") + calls),
+        _class("VdslStreamClient", base, "Streams each function: partial values, then the "
+               "final one.", streams),
+        ast.Assign(targets=[ast.Name(id="b", ctx=ast.Store())],
+                   value=call("VdslSyncClient", name("core"))),
+    ]
+    return _finish(m, "The synchronous client: `b.Fn(...)`, `b.stream.Fn(...)`, "
+                      "`b.request.Fn(...)`, `b.parse.Fn(text)`.", body)
+
+
+def _async_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan)
+    fns = _functions(m, functions)
+    m.imports.use("typing", "cast", local="_cast")
+    stream_type = m.imports.use(_SUPPORT, "AsyncStream", typing_only=True)
+    calls = [_method(f, f.returns, _cast(f.returns, ast.Await(value=_runtime_call("_acall", f))),
+                     is_async=True, doc=_fn_doc(f)) for f in fns]
+    streams = [_method(f, sub(stream_type, f.partial, f.returns), _runtime_call("_astream", f))
+               for f in fns]
+    base = _base(m)
+    m.imports.use("._runtime", "core")
+    body = [
+        _class("VdslAsyncClient", base, "Calls each function with `await` and returns its "
+               "typed value.", _properties(m, "VdslAsyncStreamClient") + calls),
+        _class("VdslAsyncStreamClient", base, "Streams each function (`async for`): partial "
+               "values, then the final one.", streams),
+        ast.Assign(targets=[ast.Name(id="b", ctx=ast.Store())],
+                   value=call("VdslAsyncClient", name("core"))),
+    ]
+    return _finish(m, "The asynchronous client: `await b.Fn(...)`, `b.stream.Fn(...)` "
+                      "(`async for`).", body)
+
+
+def _request_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan)
+    fns = _functions(m, functions)
+    request = m.imports.use("vdsl.providers.base", "HttpRequest", typing_only=True)
+    methods = [_method(f, request, _runtime_call("_request", f)) for f in fns]
+    stream_flag = ast.AnnAssign(
+        target=ast.Name(id="_stream_requests", ctx=ast.Store()),
+        annotation=sub(m.imports.use("typing", "ClassVar"), name("bool")), value=const(True),
+        simple=1)
+    body = [
+        _class("VdslRequestClient", _base(m), "The HTTP request each function would send, "
+               "built offline (no credentials, no network; secrets redacted by `.redacted()`).",
+               methods),
+        _class("VdslStreamRequestClient", name("VdslRequestClient"), "The streaming "
+               "request each function would send.", [stream_flag]),
+    ]
+    return _finish(m, "Request previews: `b.request.Fn(...)`, `b.stream_request.Fn(...)`.",
+                   body)
+
+
+def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan)
+    fns = _functions(m, functions)
+    m.imports.use("typing", "cast", local="_cast")
+    final = [_method(f, f.returns, _cast(f.returns, call("self._parse", const(f.decl.name),
+                                                         name("text"))), text_only=True)
+             for f in fns]
+    partial = []
+    for f in fns:
+        returns = ast.BinOp(left=f.partial, op=ast.BitOr(), right=const(None))
+        value = call("self._parse", const(f.decl.name), name("text"), const(True))
+        partial.append(_method(f, returns, _cast(returns, value), text_only=True))
+    body = [
+        _class("VdslParseClient", _base(m), "Reads a reply text as each function's return type.",
+               final),
+        _class("VdslParseStreamClient", _base(m), "Reads a partial reply (a streamed prefix) "
+               "as each function's partial type.", partial),
+    ]
+    return _finish(m, "Parsing replies: `b.parse.Fn(text)`, `b.parse_stream.Fn(text)`.",
+                   body)
+
+
+def client_modules(plan: TypesPlan, functions: list[FunctionDecl]
+                   ) -> dict[str, list[ast.stmt]]:
+    builders: dict[str, Callable[[TypesPlan, list[FunctionDecl]], list[ast.stmt]]] = {
+        "sync_client.py": _sync_module, "async_client.py": _async_module,
+        "request_client.py": _request_module, "parse_client.py": _parse_module,
+    }
+    return {path: build(plan, functions) for path, build in builders.items()}
+
