@@ -1,0 +1,66 @@
+"""Golden packages: each case's generated files, compared file by file with
+`expected_client/<case>/`. `VDSL_UPDATE_GOLDENS=1 pytest tests/codegen` rewrites them."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from codegen_helpers import CASES, GOLDEN, files_for
+
+import vdsl
+from vdsl.codegen import GenerateOptions, generate
+
+UPDATE = os.environ.get("VDSL_UPDATE_GOLDENS") == "1"
+
+
+def _on_disk(directory: Path) -> dict[str, str]:
+    return {p.relative_to(directory).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_generated_files_match_the_golden_package(case: str) -> None:
+    files = files_for(case)
+    directory = GOLDEN / case
+    if UPDATE:
+        shutil.rmtree(directory, ignore_errors=True)
+        for rel, text in files.items():
+            (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+            (directory / rel).write_text(text, encoding="utf-8")
+    expected = _on_disk(directory)
+    assert sorted(files) == sorted(expected), "files differ (VDSL_UPDATE_GOLDENS=1 to accept)"
+    for rel, text in files.items():
+        if text != expected[rel]:
+            diff = "".join(difflib.unified_diff(expected[rel].splitlines(True),
+                                                text.splitlines(True), f"expected/{rel}",
+                                                f"generated/{rel}"))
+            pytest.fail(f"{case}/{rel} differs (VDSL_UPDATE_GOLDENS=1 to accept):\n{diff}")
+
+
+@pytest.mark.parametrize("case", ["every_type", "resume", "chunked"])
+def test_output_is_byte_identical_across_runs_and_locations(case: str, tmp_path: Path) -> None:
+    first = files_for(case)
+    assert files_for(case) == first
+    copy = tmp_path / "elsewhere" / case
+    shutil.copytree(CASES[case], copy)
+    options = GenerateOptions(**({"chunk_size": 4} if case == "chunked" else {}))
+    assert generate(vdsl.load(copy), options) == first
+
+
+def test_every_python_file_compiles_and_ends_with_one_newline() -> None:
+    for case in CASES:
+        for rel, text in files_for(case).items():
+            if rel.endswith(".py"):
+                compile(text, rel, "exec")
+                assert text.endswith("\n") and not text.endswith("\n\n"), rel
+                assert "\t" not in text and " \n" not in text, rel
+
+
+def test_no_machine_paths_or_timestamps_leak_into_the_package() -> None:
+    for rel, text in files_for("resume").items():
+        assert str(Path.home()) not in text or str(Path.home()) == "/", rel
+        assert str(CASES["resume"].resolve()) not in text, rel
