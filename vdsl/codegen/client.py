@@ -116,6 +116,8 @@ class Core:
 
     # ---- values out: runtime → generated classes ---------------------------------------
     def convert(self, value: Any, partial: bool) -> Any:
+        from pydantic import BaseModel
+
         from ..outputs.models import Checked, StreamState, new_instance
 
         ns = self.module(partial)
@@ -133,7 +135,7 @@ class Core:
                 return Checked[Any].model_construct(value=conv(v.value), checks=v.checks)
             if isinstance(v, StreamState):
                 return StreamState[Any].model_construct(value=conv(v.value), state=v.state)
-            if hasattr(v, "model_fields"):
+            if isinstance(v, BaseModel):
                 cls = getattr(ns, type_name(type(v).__name__))
                 values = {s: conv(getattr(v, r, None)) for r, s in self._pair(type(v), cls)}
                 return new_instance(cls, values)
@@ -162,13 +164,15 @@ class Core:
 
     # ---- values in: generated classes → runtime arguments -------------------------------
     def plain(self, value: Any) -> Any:
+        from pydantic import BaseModel
+
         if isinstance(value, enum.Enum):
             return value.value
         if isinstance(value, (list, tuple)):
             return [self.plain(v) for v in value]
         if isinstance(value, dict):
             return {self.plain(k): self.plain(v) for k, v in value.items()}
-        if hasattr(value, "model_fields") and not isinstance(value, type):
+        if isinstance(value, BaseModel):
             return {declared: self.plain(getattr(value, attr))
                     for declared, attr in self._declared(type(value))}
         return value
