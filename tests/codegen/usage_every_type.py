@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import assert_type
 
+from vdsl_client import VdslSyncClient, b, partial_types, types
+from vdsl_client.async_client import b as ab
+
 from vdsl.codegen.client import AsyncStream, SyncStream
 from vdsl.media import Audio, Image, Pdf, Video
 from vdsl.outputs.models import Checked, StreamState
 from vdsl.providers.base import HttpRequest
-from vdsl_client import VdslSyncClient, b, partial_types, types
-from vdsl_client.async_client import b as ab
 
 
 def sync_calls() -> None:
