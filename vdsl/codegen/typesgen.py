@@ -75,6 +75,7 @@ def _sccs(order: list[str], edges: dict[str, list[str]]) -> list[list[str]]:
     stack: list[str] = []
     on_stack: set[str] = set()
     out: list[list[str]] = []
+    position = {n: i for i, n in enumerate(order)}
 
     def visit(v: str) -> None:
         index[v] = low[v] = len(index)
@@ -94,7 +95,6 @@ def _sccs(order: list[str], edges: dict[str, list[str]]) -> list[list[str]]:
                 component.append(w)
                 if w == v:
                     break
-            position = {n: i for i, n in enumerate(order)}
             out.append(sorted(component, key=position.__getitem__))
 
     for v in order:

@@ -74,6 +74,9 @@ class _Printer(ast._Unparser):  # type: ignore[name-defined,misc]
         else:
             super().visit_Expr(node)
 
+    def get_type_comment(self, node: ast.AST) -> None:
+        return None  # generated nodes have no positions and no type comments
+
     def _write_docstring(self, node: ast.Constant) -> None:
         pad = "    " * self._indent
         lines = str(node.value).split("\n")
@@ -84,11 +87,10 @@ class _Printer(ast._Unparser):  # type: ignore[name-defined,misc]
 
 
 def _unparse(node: ast.AST) -> str:
-    ast.fix_missing_locations(node)
     try:
         return str(_Printer().visit(node))
     except AttributeError:  # a Python without the private printer: plain unparse
-        return ast.unparse(node)
+        return ast.unparse(ast.fix_missing_locations(node))
 
 
 def _kind(stmt: ast.stmt) -> str:
@@ -127,17 +129,14 @@ def fixup(text: str) -> str:
 
 
 def used_names(body: Iterable[ast.stmt]) -> set[str]:
-    """Every name a module's code refers to, including inside string annotations."""
+    """Every name a module's code refers to, including inside `cast("…")` type strings."""
     used: set[str] = set()
     for stmt in body:
         for node in ast.walk(stmt):
             if isinstance(node, ast.Name):
                 used.add(node.id)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
-                    and len(node.value) < 400:
-                try:
-                    parsed = ast.parse(node.value, mode="eval")
-                except SyntaxError:
-                    continue
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                  and node.func.id == "_cast" and isinstance(node.args[0], ast.Constant)):
+                parsed = ast.parse(str(node.args[0].value), mode="eval")
                 used.update(n.id for n in ast.walk(parsed) if isinstance(n, ast.Name))
     return used
