@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import write_project  # noqa: E402
+from synthetic import write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 
