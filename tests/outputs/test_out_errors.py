@@ -68,3 +68,13 @@ def test_unknown_function_is_a_key_error() -> None:
 
     with pytest.raises(KeyError):
         parse_output(project_for("int"), "Nope", "1")
+
+
+def test_fields_named_like_pydantic_internals():
+    import vdsl
+    from vdsl.outputs import parse_output, to_plain
+    project = vdsl.loads('class C {\n  model_config string\n  model_name int\n}\n'
+                         'function F(x: string) -> C {\n  client "vertex-ai/gemini-2.5-flash"\n'
+                         '  prompt #"{{ x }}"#\n}\n')
+    value = parse_output(project, "F", '{"model_config": "a", "model_name": 3}')
+    assert to_plain(value) == {"model_config": "a", "model_name": 3}

@@ -57,8 +57,10 @@ _RESERVED = frozenset(dir(BaseModel))
 
 
 def _attr_name(name: str, taken: set[str]) -> str:
-    attr = name
-    while attr in _RESERVED or attr.startswith(("_", "model_")) or attr in taken:
+    """A Python attribute for field `name`: pydantic reserves `model_*` and `_*`, so those
+    get a prefix (the wire name stays as the alias); clashes get a trailing `_`."""
+    attr = f"f_{name}" if name.startswith(("_", "model_")) else name
+    while attr in _RESERVED or attr in taken:
         attr += "_"
     return attr
 
