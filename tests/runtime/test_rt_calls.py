@@ -227,3 +227,33 @@ def test_stream_yields_typed_partials_then_the_value(make_runtime, emulator):
 def test_runtime_parse_reads_messy_text(make_runtime):
     person = make_runtime(TYPED).parse("Extract", "```json\n{name: 'Bo', langs: 'sv',}\n```")
     assert (person.name, person.langs, person.age) == ("Bo", ["sv"], None)
+
+
+def test_closing_a_stream_releases_its_connection(make_runtime):
+    runtime = make_runtime(SAY)
+    stream = runtime.stream("Say", {"text": "one two three four five"},
+                            headers=fault("chunk_delay=0.05"))
+    next(iter(stream))
+    stream.close()
+    pool = runtime._pool.sync()._transport._pool
+    assert all(c.is_idle() or c.is_closed() for c in pool.connections)
+    assert runtime.call("Say", {"text": "after"}).endswith("after")  # the pool still works
+
+
+def test_a_forked_child_gets_its_own_connections(make_runtime):
+    import multiprocessing
+    runtime = make_runtime(SAY)
+    assert runtime.call("Say", {"text": "parent"}).endswith("parent")
+    parent_client = runtime._pool.sync()
+
+    def child(queue):  # type: ignore[no-untyped-def]
+        fresh = runtime._pool.sync() is not parent_client
+        queue.put((fresh, runtime.call("Say", {"text": "child"})))
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    process = context.Process(target=child, args=(queue,))
+    process.start()
+    fresh, answer = queue.get(timeout=30)
+    process.join(30)
+    assert fresh and answer.endswith("child")
