@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import os
 import threading
+import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -27,20 +28,22 @@ class Pool:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._sync: httpx.Client | None = None
-        self._async: dict[int, httpx.AsyncClient] = {}
+        # keyed weakly by event loop: a client dies with its loop (asyncio.run makes many)
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
+            weakref.WeakKeyDictionary()
 
     def sync(self) -> httpx.Client:
         if self._sync is None or self._pid != os.getpid():
             with self._lock:
                 if self._sync is None or self._pid != os.getpid():
                     self._pid = os.getpid()
-                    self._async = {}
+                    self._async = weakref.WeakKeyDictionary()
                     self._sync = httpx.Client(limits=self._limits, http2=_http2(),
                                               timeout=None, trust_env=False)
         return self._sync
 
     def async_(self) -> httpx.AsyncClient:
-        loop = id(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
         client = self._async.get(loop)
         if client is None or self._pid != os.getpid():
             if self._pid != os.getpid():
@@ -54,7 +57,7 @@ class Pool:
         if self._sync is not None:
             self._sync.close()
             self._sync = None
-        self._async = {}
+        self._async = weakref.WeakKeyDictionary()
 
 
 class Gate:
@@ -68,7 +71,8 @@ class Gate:
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self._threads = threading.BoundedSemaphore(limit) if limit else None
-        self._loops: dict[int, asyncio.Semaphore] = {}
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = \
+            weakref.WeakKeyDictionary()
 
     def sync(self) -> contextlib.AbstractContextManager[object]:
         return self._threads if self._threads is not None else contextlib.nullcontext()
@@ -76,7 +80,7 @@ class Gate:
     def async_(self) -> contextlib.AbstractAsyncContextManager[object]:
         if not self.limit:
             return contextlib.nullcontext()
-        loop = id(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
         semaphore = self._loops.get(loop)
         if semaphore is None:
             semaphore = self._loops[loop] = asyncio.Semaphore(self.limit)
