@@ -23,8 +23,9 @@ Every error in every file is reported at once, with file:line:col.
 Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors,
 2 for usage mistakes (a missing path, an unknown option).
 
-Compiled files are cached by content in $VDSL_CACHE_DIR (default ~/.cache/vdsl);
---no-cache measures and uses the cold path. Examples:
+The diagnostics of an unchanged project are cached in $VDSL_CACHE_DIR (default
+~/.cache/vdsl; an empty value turns the cache off); --no-cache measures the cold path.
+Examples:
   vdsl check samples/
   vdsl check src/llm --format github     # annotations in GitHub Actions
   vdsl check . --format json > diagnostics.json"""
