@@ -12,6 +12,7 @@ from ..ir import (
     EnumDecl,
     FunctionDecl,
     JinjaExpr,
+    NamedType,
     StringValue,
     TemplateStringDecl,
     TestDecl,
@@ -71,18 +72,58 @@ def _check_alias(ctx: Context, decl: TypeAliasDecl) -> None:
 
 
 def _check_params(ctx: Context, decl: FunctionDecl | TemplateStringDecl) -> None:
+    """BAML refuses parameter types holding a `@check` (directly, or in a field of a class or in
+    an alias they use); `@assert` on a parameter is fine: it is checked when the call is made."""
     for param in decl.params:
         if param.type is None:
             continue
+        direct = False
         for node in iter_types(param.type):
             for attr in node.attrs:
-                if attr.name in CONSTRAINTS:
+                if attr.name == "check":
+                    direct = True
                     ctx.diags.error("constraint-in-parameter",
-                                    f"types with `@{attr.name}` may not be function parameters",
-                                    attr.span, help="check the output instead, or drop the "
-                                    "constraint from the parameter type")
+                                    "types with `@check` may not be function parameters",
+                                    attr.span, help="check the output instead, or use `@assert` "
+                                    "on the parameter")
+                elif attr.name == "assert":
+                    _check_args(ctx, attr)
                 else:
                     _check_set(ctx, (attr,), FIELD, "a parameter type", False)
+        if not direct:
+            via = _nested_check(ctx, param.type, set())
+            if via is not None:
+                # BAML refuses this too ("Types with checks are not allowed as function
+                # parameters"); a warning for now, as existing vdsl projects rely on it.
+                ctx.diags.warning("nested-check-in-parameter",
+                                  f"the type of parameter `{param.name}` holds a `@check` "
+                                  f"({via}); BAML refuses types with checks as function "
+                                  "parameters", param.type.span,
+                                  help="use `@assert` there instead, or check the output")
+
+
+def _nested_check(ctx: Context, t: TypeExpr, visited: set[str]) -> str | None:
+    """Where a `@check` hides behind the classes and aliases `t` names, or None."""
+    for node in iter_types(t):
+        if any(a.name == "check" for a in node.attrs):
+            return "in its type"
+        if not isinstance(node, NamedType) or node.name in visited:
+            continue
+        visited.add(node.name)
+        target = ctx.types.get(node.name)
+        if isinstance(target, TypeAliasDecl):
+            inner = _nested_check(ctx, target.type, visited)
+            if inner is not None:
+                return f"alias `{target.name}`" if inner == "in its type" else inner
+        elif isinstance(target, ClassDecl):
+            for field in target.fields:
+                if any(a.name == "check" for a in field.attrs):
+                    return f"field `{field.name}` of class `{target.name}`"
+                inner = _nested_check(ctx, field.type, visited)
+                if inner is not None:
+                    return (f"field `{field.name}` of class `{target.name}`"
+                            if inner == "in its type" else inner)
+    return None
 
 
 def _check_nested(ctx: Context, t: TypeExpr, in_builder: bool, skip_root: bool = False) -> None:

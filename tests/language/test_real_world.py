@@ -1,0 +1,87 @@
+"""Regressions found by running `vdsl check` over real-world BAML projects.
+
+Each case is a small snippet written for this table (not copied from anywhere) that reproduces
+one thing vdsl got wrong, with the error codes it must produce now (an empty tuple: the snippet
+is valid BAML and must be accepted). Warnings are not compared, except those in WARNINGS_COMPARED.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import vdsl
+
+CLIENT = """
+client<llm> Gem {
+  provider vertex-ai
+  options {
+    model gemini-2.5-flash
+    location us-central1
+  }
+}
+"""
+
+WARNINGS_COMPARED = {"nested-check-in-parameter"}
+
+CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    # `@assert` on a parameter is checked at call time; only `@check` is refused.
+    ("assert-on-parameter-is-fine", """
+function Shout(word: string @assert(non_empty, {{ this|length > 0 }})) -> string {
+  client Gem
+  prompt #"Say {{ word }} loudly"#
+}
+""", ()),
+    ("check-on-parameter-is-refused", """
+function Shout(word: string @check(non_empty, {{ this|length > 0 }})) -> string {
+  client Gem
+  prompt #"Say {{ word }} loudly"#
+}
+""", ("constraint-in-parameter",)),
+    # ... also when the `@check` hides in a field of a class, or behind an alias (BAML refuses
+    # it; vdsl warns, `nested-check-in-parameter`, since existing projects rely on it).
+    ("check-inside-class-parameter", """
+class Dice {
+  sides int @check(cube, {{ this == 6 }})
+}
+class Cup {
+  dice Dice[]
+}
+function Roll(cup: Cup) -> int {
+  client Gem
+  prompt #"Roll {{ cup }}"#
+}
+""", ("nested-check-in-parameter",)),
+    ("check-behind-alias-parameter", """
+type Even = int @check(even, {{ this % 2 == 0 }})
+function Halve(n: Even?) -> int {
+  client Gem
+  prompt #"Halve {{ n }}"#
+}
+""", ("nested-check-in-parameter",)),
+    ("block-check-on-parameter-class-is-fine", """
+class Range {
+  low int
+  high int
+  @@check(ordered, {{ this.low <= this.high }})
+}
+function Width(r: Range) -> int {
+  client Gem
+  prompt #"{{ r }}"#
+}
+""", ()),
+]
+
+
+@pytest.mark.parametrize(("snippet", "expected"), [(s, e) for _, s, e in CASES],
+                         ids=[name for name, _, _ in CASES])
+def test_real_world_regression(tmp_path: Path, snippet: str, expected: tuple[str, ...]) -> None:
+    path = tmp_path / "main.baml"
+    path.write_text(CLIENT + snippet, encoding="utf-8")
+    diagnostics = vdsl.check(str(path))
+    errors = sorted(d.code for d in diagnostics
+                    if d.severity == "error" or d.code in WARNINGS_COMPARED)
+    assert errors == sorted(expected), "\n".join(
+        f"{d.severity}[{d.code}] {d.span.line if d.span else '?'}: {d.message}"
+        for d in diagnostics)
