@@ -49,10 +49,16 @@ class Project:
             raise KeyError(name)
         return decl
 
-    def test(self, name: str) -> TestDecl:
-        for decl in self.program.tests:
-            if decl.name == name:
-                return decl
+    def test(self, name: str, function: str | None = None) -> TestDecl:
+        """The test named `name`; names are unique per function, so `function` picks among
+        tests of the same name (the first one that lists it)."""
+        named = [decl for decl in self.program.tests if decl.name == name]
+        if function is not None:
+            for decl in named:
+                if any(fn == function for fn, _span in decl.function_names):
+                    return decl
+        if named:
+            return named[0]
         raise KeyError(name)
 
     @property

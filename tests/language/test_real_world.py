@@ -71,6 +71,54 @@ function Width(r: Range) -> int {
   prompt #"{{ r }}"#
 }
 """, ()),
+    # Test names are unique per function, not globally.
+    ("same-test-name-for-two-functions", """
+function Up(s: string) -> string {
+  client Gem
+  prompt #"{{ s }}"#
+}
+function Down(s: string) -> string {
+  client Gem
+  prompt #"{{ s }}"#
+}
+test Smoke {
+  functions [Up]
+  args { s "a" }
+}
+test Smoke {
+  functions [Down]
+  args { s "b" }
+}
+""", ()),
+    ("same-test-name-for-one-function", """
+function Up(s: string) -> string {
+  client Gem
+  prompt #"{{ s }}"#
+}
+test Smoke {
+  functions [Up]
+  args { s "a" }
+}
+test Smoke {
+  functions [Up]
+  args { s "b" }
+}
+""", ("duplicate-name",)),
+    # One `args` block may serve several functions: an argument one of them lacks is a warning.
+    ("test-args-shared-by-two-functions", """
+function Greet(name: string) -> string {
+  client Gem
+  prompt #"Hi {{ name }}"#
+}
+function Count() -> int {
+  client Gem
+  prompt #"Pick a number"#
+}
+test Both {
+  functions [Greet, Count]
+  args { name "Ada" }
+}
+""", ()),
 ]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CompileError, InvalidArgumentError, MediaError, RenderError, VdslError
+from ..ir import FunctionDecl
 from ..project import Project
 from .prompt import render_prompt
 from .snapshots import check_snapshots, format_prompt, test_arguments, write_snapshots
@@ -109,11 +110,12 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
         raise UsageError("use either --args or --test, not both")
     if args.test:
         try:
-            test = project.test(args.test)
+            test = project.test(args.test, getattr(args, "function", None))
         except KeyError:
             names = ", ".join(t.name for t in project.program.tests) or "none"
             raise UsageError(f"unknown test `{args.test}` (tests: {names})") from None
-        return test_arguments(test)
+        fn = project.find(getattr(args, "function", None) or "")
+        return test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
     text = args.args or "{}"
     base = None
     if text.startswith("@"):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import VdslError
-from ..ir import TestDecl, plain
+from ..ir import FunctionDecl, TestDecl, plain
 from ..project import Project
 from .messages import MediaPart, RenderedPrompt, TextPart
 from .prompt import render_prompt
@@ -59,10 +59,16 @@ def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
     return f"[{part.kind}{mime}: base64, {size} bytes, sha256 {digest}…]{extra}"
 
 
-def test_arguments(test: TestDecl) -> tuple[dict[str, Any], Path]:
-    """A test block's `args` as plain data, and the folder its relative media files are in."""
+def test_arguments(test: TestDecl, function: FunctionDecl | None = None,
+                   ) -> tuple[dict[str, Any], Path]:
+    """A test block's `args` as plain data, and the folder its relative media files are in.
+    With `function`, only the arguments it has parameters for (one `args` block may serve
+    several functions; BAML only warns about the others)."""
     args = plain(test.args) if test.args is not None else {}
     assert isinstance(args, dict)
+    if function is not None:
+        names = {p.name for p in function.params}
+        args = {k: v for k, v in args.items() if k in names}
     return args, Path(test.span.file).parent
 
 
@@ -83,8 +89,9 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
     files: dict[str, str] = {}
     errors: list[str] = []
     for test in project.program.tests:
-        args, base = test_arguments(test)
         for fn_name, _span in test.function_names:
+            fn = project.find(fn_name)
+            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
             try:
                 prompt = render_prompt(project, fn_name, args, base_dir=base)
             except VdslError as exc:

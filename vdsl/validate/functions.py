@@ -114,10 +114,12 @@ def _check_args(ctx: Context, test: TestDecl, fn: FunctionDecl, args: MapValue) 
     for entry in args.entries:
         if entry.key not in params:
             close = difflib.get_close_matches(entry.key, list(params), n=1)
-            ctx.diags.error("unknown-argument",
-                            f"`{fn.name}` has no parameter `{entry.key}`", entry.key_span,
-                            help=f"did you mean `{close[0]}`?" if close else
-                            "parameters: " + ", ".join(f"`{p}`" for p in params))
+            # A warning, as in BAML: one `args` block may serve several functions.
+            ctx.diags.warning("unknown-argument",
+                              f"`{fn.name}` has no parameter `{entry.key}`", entry.key_span,
+                              help=f"did you mean `{close[0]}`?" if close else
+                              "parameters: " + (", ".join(f"`{p}`" for p in params)
+                                                or "(none)"))
     missing = [p for p in fn.params if args.entry(p.name) is None
                and p.type is not None and not is_optional(p.type, ctx)]
     if missing:

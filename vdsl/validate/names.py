@@ -27,9 +27,12 @@ RESERVED = {"BamlClient", "env", "VdslClient"}
 def check(ctx: Context) -> None:
     seen: dict[str, Decl] = {}
     seen_local: dict[tuple[str, str], Decl] = {}
+    seen_tests: dict[tuple[str, str], TestDecl] = {}
     for decl in ctx.program.decls:
         _check_case(ctx, decl)
-        if isinstance(decl, (TestDecl, GeneratorDecl)):
+        if isinstance(decl, TestDecl):
+            _check_test_name(ctx, decl, seen_tests)
+        elif isinstance(decl, GeneratorDecl):
             key = (decl.kind, decl.name)
             if key in seen_local:
                 _duplicate(ctx, decl, seen_local[key])
@@ -58,6 +61,23 @@ def _check_case(ctx: Context, decl: Decl) -> None:
         ctx.diags.error("name-case",
                         f"{decl.kind} name `{decl.name}` must start with an uppercase letter",
                         decl.name_span, help=f"rename it `{decl.name[:1].upper()}{decl.name[1:]}`")
+
+
+def _check_test_name(ctx: Context, test: TestDecl,
+                     seen: dict[tuple[str, str], TestDecl]) -> None:
+    """Test names are unique per function (BAML): `test T` may exist once for `A` and once for
+    `B`, but two tests `T` that both list `A` clash."""
+    for function, span in test.function_names:
+        key = (test.name, function)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = test
+            continue
+        ctx.diags.error(
+            "duplicate-name", f'Test "{test.name}" is already defined for function "{function}"',
+            span, label="defined again here",
+            related=[Label(first.name_span, "first defined here", primary=False)],
+            help="rename one of the tests")
 
 
 def _duplicate(ctx: Context, decl: Decl, first: Decl) -> None:
