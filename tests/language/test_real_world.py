@@ -119,7 +119,57 @@ test Both {
   args { name "Ada" }
 }
 """, ()),
+    # BAML's expression language ("workflow" functions, `fn`, new-style tests) is reported as
+    # unsupported-syntax, never as a confusing field or syntax error.
+    ("workflow-function-body", """
+function AddOne(n: int) -> int {
+  n + 1
+}
+""", ("unsupported-syntax",)),
+    ("workflow-function-call", """
+function Twice(s: string) -> string {
+  Echo(s)
+}
+""", ("unsupported-syntax",)),
+    ("workflow-assert-statement", """
+function Positive(n: int) -> int {
+  assert n > 0;
+  n
+}
+""", ("unsupported-syntax",)),
+    ("fn-listed-by-a-test", """
+fn Double(n: int) -> int {
+  n * 2
+}
+test Doubles {
+  functions [Double]
+  args { n 3 }
+}
+""", ("unsupported-syntax",)),
+    ("new-style-test", """
+test Quick() {
+  let r = Double(2);
+  assert r == 4;
+}
+""", ("unsupported-syntax",)),
+    # ... but prompt text is never read as a statement, and typos stay typos.
+    ("prompt-text-is-not-a-statement", """
+function Broken(flag: bool) -> string {
+  client Gem
+  prompt #"
+    if (flag) answer yes
+  "#
+  oops ]
+}
+""", ("syntax",)),
+    ("misspelled-function-fields", """
+function Typos(s: string) -> string {
+  clinet Gem
+  promt #"{{ s }}"#
+}
+""", ("missing-field", "unknown-field", "unknown-field")),
 ]
+
 
 
 @pytest.mark.parametrize(("snippet", "expected"), [(s, e) for _, s, e in CASES],

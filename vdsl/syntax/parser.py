@@ -160,6 +160,9 @@ def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> 
         keyword = word.group(1) if word else ""
         if keyword and not _known_keyword(keyword, chunk):
             looks_like_block = keyword in UNSUPPORTED or "{" in chunk
+            fn_name = _EXPR_FN_NAME.match(chunk)
+            if fn_name:
+                broken.append(fn_name.group(1))  # tests may list it: no "not defined" too
             if not previous_bad or looks_like_block:
                 _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
                                diags)
@@ -217,24 +220,49 @@ def _report(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
         line_index, word = unsupported
         line = line_offset + line_index + 1
         span = source.line_span(line)
+        what = "function calls" if word == "call" else f"`{word}` statements"
         diags.error("unsupported-syntax",
-                    f"`{word}` statements (BAML's expression language) are not supported", span,
+                    f"{what} (BAML's expression language) are not supported", span,
                     help="a function body holds `client` and `prompt` entries")
+        return
+    if keyword == "test" and _EXPR_TEST.match(chunk):
+        diags.error("unsupported-syntax",
+                    "`test Name(…) { … }` (a test written in BAML's expression language) is not "
+                    "supported", source.line_span(line_offset + 1),
+                    help="write `test Name { functions [F] args { … } }`")
         return
     span, message, help_ = _describe(error, source, chunk, start, keyword)
     diags.error("syntax", message, span, label="here", help=help_)
 
 
+_EXPR_TEST = re.compile(r"[ \t]*test\s+[A-Za-z_][\w-]*\s*\(")
+_EXPR_FN_NAME = re.compile(r"[ \t]*fn\s+([A-Za-z_][\w-]*)")
+_STATEMENT = re.compile(r"\s*(let|for|while|if|return|assert|match)\b[\s(]")
+_CALL = re.compile(r"\s*([A-Za-z_][\w.]*)\s*\(")
+_RAW = re.compile(r'(#{1,5})"[\s\S]*?"\1')
+
+
 def _unsupported_statement(chunk: str, keyword: str) -> tuple[int, str] | None:
+    """The line and word of the first expression-language statement (`let`, `if`, `assert`,
+    a call `Name(…)`, …) in the body of a function that failed to parse, or None. Prompts are
+    blanked first, so their text never counts."""
     if keyword != "function":
         return None
     depth_marker = chunk.find("{")
     if depth_marker == -1:
         return None
-    for index, line in enumerate(chunk.split("\n")):
-        match = re.match(r"\s*(let|for|while|if|return)\b[\s(]", line)
-        if match and chunk.find(line) > depth_marker:
+    masked = _RAW.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), chunk)
+    offset = 0
+    for index, line in enumerate(masked.split("\n")):
+        start, offset = offset, offset + len(line) + 1
+        if start <= depth_marker:
+            continue
+        match = _STATEMENT.match(line)
+        if match:
             return index, match.group(1)
+        call = _CALL.match(line)
+        if call and call.group(1) not in ("client", "prompt"):
+            return index, "call"
     return None
 
 

@@ -19,7 +19,7 @@ from .options import check_spaces
 from .types import is_optional
 
 FUNCTION_FIELDS = ("client", "prompt")
-EXPRESSION_WORDS = ("let", "for", "while", "if", "return")
+EXPRESSION_WORDS = ("let", "for", "while", "if", "return", "assert", "match")
 TEST_FIELDS = ("functions", "args")
 GENERATOR_FIELDS = ("output_type", "output_dir", "version", "default_client_mode",
                     "module_format", "on_generate", "client_package_name", "project")
@@ -37,6 +37,12 @@ def check(ctx: Context) -> None:
 
 
 def _check_function(ctx: Context, fn: FunctionDecl) -> None:
+    if _is_workflow(fn):
+        ctx.diags.error("unsupported-syntax",
+                        f"the body of `{fn.name}` is BAML's expression language (a workflow "
+                        "function), which vdsl does not support", fn.entries[0].span,
+                        help="a function body holds `client` and `prompt` entries")
+        return
     for entry in fn.entries:
         if entry.key in EXPRESSION_WORDS:
             ctx.diags.error("unsupported-syntax",
@@ -76,6 +82,15 @@ def _check_function(ctx: Context, fn: FunctionDecl) -> None:
     if prompt is not None and not isinstance(prompt.value, StringValue):
         ctx.diags.error("invalid-value", "`prompt` must be a string, usually `#\"…\"#`",
                         prompt.span)
+
+
+def _is_workflow(fn: FunctionDecl) -> bool:
+    """A body with neither `client` nor `prompt` whose lines are not misspellings of them is an
+    expression-language body that happened to parse as entries (`x + 1` reads as key `x`)."""
+    if not fn.entries or fn.entry("client") is not None or fn.entry("prompt") is not None:
+        return False
+    return not any(difflib.get_close_matches(e.key, FUNCTION_FIELDS, n=1, cutoff=0.6)
+                   for e in fn.entries)
 
 
 def _check_test(ctx: Context, test: TestDecl) -> None:
