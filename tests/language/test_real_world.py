@@ -168,8 +168,17 @@ function Typos(s: string) -> string {
   promt #"{{ s }}"#
 }
 """, ("missing-field", "unknown-field", "unknown-field")),
+    # A retry_policy reference is checked even on a client whose provider vdsl refuses.
+    ("retry-policy-checked-on-any-provider", """
+client<llm> Other {
+  provider anthropic
+  retry_policy Patience
+  options {
+    model claude-sonnet-4
+  }
+}
+""", ("unknown-retry-policy", "unsupported-provider")),
 ]
-
 
 
 @pytest.mark.parametrize(("snippet", "expected"), [(s, e) for _, s, e in CASES],

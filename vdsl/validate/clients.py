@@ -80,6 +80,7 @@ def _check_client(ctx: Context, client: ClientDecl) -> None:
     if problem:
         code, message, help_ = problem
         ctx.diags.error(code, message, provider_value.span, help=help_)
+        _check_retry_ref(ctx, client)  # BAML checks it whatever the provider
         return
     _check_retry_ref(ctx, client)
     check_spaces(ctx, ((e.key, e.value) for e in client.entries))
