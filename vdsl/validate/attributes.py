@@ -92,10 +92,8 @@ def _check_params(ctx: Context, decl: FunctionDecl | TemplateStringDecl) -> None
                     _check_set(ctx, (attr,), FIELD, "a parameter type", False)
         if not direct:
             via = _nested_check(ctx, param.type, set())
-            if via is not None:
-                # BAML refuses this too ("Types with checks are not allowed as function
-                # parameters"); a warning for now, as existing vdsl projects rely on it.
-                ctx.diags.warning("nested-check-in-parameter",
+            if via is not None:  # BAML: "Types with checks are not allowed as function parameters"
+                ctx.diags.error("constraint-in-parameter",
                                   f"the type of parameter `{param.name}` holds a `@check` "
                                   f"({via}); BAML refuses types with checks as function "
                                   "parameters", param.type.span,

@@ -49,7 +49,7 @@ class VdslAsyncClient(ClientBase):
     async def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', await self._acall('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
 
-    async def Collide(self, point: types.Point, priority: types.Priority, figure: types.Figure, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
+    async def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', await self._acall('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options))
 
     async def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
@@ -74,7 +74,7 @@ class VdslAsyncStreamClient(ClientBase):
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
         return self._astream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Figure, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Collisions, types.Collisions]:
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Collisions, types.Collisions]:
         return self._astream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
 
     def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:

@@ -23,7 +23,7 @@ class VdslRequestClient(ClientBase):
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
         return self._request('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Figure, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
         return self._request('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
 
     def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:

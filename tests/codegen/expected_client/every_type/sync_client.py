@@ -49,7 +49,7 @@ class VdslSyncClient(ClientBase):
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', self._call('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Figure, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', self._call('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options))
 
     def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
@@ -74,7 +74,7 @@ class VdslStreamClient(ClientBase):
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
         return self._stream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Figure, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Collisions, types.Collisions]:
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Collisions, types.Collisions]:
         return self._stream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
 
     def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
