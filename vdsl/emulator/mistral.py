@@ -13,16 +13,15 @@ from typing import Any
 
 from ..providers.catalog import ModelInfo
 from . import errors
-from .common import Context, cap_answer
+from .common import Context
 from .fixtures import Answer
 from .openai_compat import (
-    ChatReply,
     chat_prompt,
+    chat_reply,
     check_media,
     check_messages,
     hex_id,
-    max_tokens,
-    render_chat,
+    model_body,
 )
 from .reply import Reply, json_reply
 
@@ -31,14 +30,10 @@ __all__ = ["handle"]
 
 def handle(ctx: Context) -> Reply:
     """Answer one Mistral rawPredict / streamRawPredict call."""
-    info = ctx.resolve(ctx.route.model or "")
-    if isinstance(info, Reply):
-        return info
-    body = ctx.body
-    if not isinstance(body, dict):
-        return errors.invalid_json("Expected a JSON object.")
-    if not body.get("model"):
-        return errors.google_error(400, "model: Field required")
+    found = model_body(ctx)
+    if isinstance(found, Reply):
+        return found
+    info, body = found
     if "document" in body:
         return _ocr(ctx, info, body)
     if info.family == "mistral_ocr":
@@ -54,11 +49,7 @@ def handle(ctx: Context) -> Reply:
 
 def _chat(ctx: Context, info: ModelInfo, body: dict[str, Any], prompt: str,
           answer: Answer) -> Reply:
-    answer = Answer(answer.text, None, answer.finish, answer.usage, answer.fault)
-    chat = ChatReply(answer=cap_answer(answer, max_tokens(body)), prompt=prompt,
-                     model=str(body["model"]), id="cmpl-" + hex_id(info.id, body))
-    stream = ctx.route.streaming or body.get("stream") is True
-    return render_chat(chat, stream=stream)
+    return chat_reply(ctx, body, prompt, answer, "cmpl-" + hex_id(info.id, body))
 
 
 def _fim(ctx: Context, info: ModelInfo, body: dict[str, Any]) -> Reply:

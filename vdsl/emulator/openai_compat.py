@@ -72,6 +72,29 @@ def _usage_chunk(body: dict[str, Any]) -> bool:
     return isinstance(options, dict) and bool(options.get("include_usage"))
 
 
+def model_body(ctx: Context) -> tuple[ModelInfo, dict[str, Any]] | Reply:
+    """The model a rawPredict chat call names and its JSON body with a `model` field, or the
+    error Vertex gives (shared by Mistral and AI21)."""
+    info = ctx.resolve(ctx.route.model or "")
+    if isinstance(info, Reply):
+        return info
+    body = ctx.body
+    if not isinstance(body, dict):
+        return errors.invalid_json("Expected a JSON object.")
+    if not body.get("model"):
+        return errors.google_error(400, "model: Field required")
+    return info, body
+
+
+def chat_reply(ctx: Context, body: dict[str, Any], prompt: str, answer: Answer,
+               reply_id: str) -> Reply:
+    """A chat.completion (or its stream) for `answer`: thoughts dropped, capped at the body's
+    max_tokens."""
+    chat = ChatReply(answer=cap_answer(_no_thoughts(answer), max_tokens(body)), prompt=prompt,
+                     model=str(body["model"]), id=reply_id)
+    return render_chat(chat, stream=ctx.route.streaming or body.get("stream") is True)
+
+
 def check_messages(body: dict[str, Any]) -> Reply | None:
     """`messages` must be a non-empty list of objects with a known role."""
     messages = body.get("messages")
