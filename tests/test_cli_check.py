@@ -345,3 +345,18 @@ def test_vdsl_check_subprocess_exit_code(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert "error[unknown-type]" in done.stdout
+
+
+def test_strict_env_reports_unset_variables(tmp_path, monkeypatch, capsys):
+    project = tmp_path / "p.vdsl"
+    project.write_text('client<llm> C {\n  provider vertex-ai\n  options {\n'
+                       '    model gemini-2.5-flash\n    location us-central1\n'
+                       '    query_params { key env.VDSL_TEST_KEY }\n  }\n}\n')
+    monkeypatch.setenv("VDSL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("VDSL_TEST_KEY", raising=False)
+    assert cli.main(["check", str(project)]) == 0  # read at call time: fine without the flag
+    assert cli.main(["check", str(project), "--strict-env", "--format", "concise"]) == 1
+    out = capsys.readouterr().out
+    assert f"{project}:6:24: error[missing-env] client `C` reads env.VDSL_TEST_KEY" in out
+    monkeypatch.setenv("VDSL_TEST_KEY", "set")
+    assert cli.main(["check", str(project), "--strict-env"]) == 0

@@ -41,6 +41,9 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
                         help="full: source excerpts (default); concise: one line each; json: an "
                              "array of objects; github: workflow annotations; sarif: SARIF 2.1.0")
     parser.add_argument("--no-cache", action="store_true", help="ignore and bypass the cache")
+    parser.add_argument("--strict-env", action="store_true",
+                        help="also report every env.VAR a client reads that is not set now "
+                             "(off by default: env vars are read when a call is made)")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print errors only, and no summary line")
 
@@ -49,7 +52,8 @@ def _run_check(args: argparse.Namespace) -> int:
     from . import compiler
     from .diagnostics import render
 
-    diagnostics = compiler.check(*args.paths, use_cache=not args.no_cache)
+    diagnostics = compiler.check(*args.paths, use_cache=not args.no_cache,
+                                 strict_env=os.environ if args.strict_env else None)
     paths_ok = not any(d.code == "invalid-path" for d in diagnostics)
     if args.quiet:
         diagnostics = [d for d in diagnostics if d.is_error]

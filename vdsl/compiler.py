@@ -12,7 +12,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from . import __version__
@@ -151,8 +151,12 @@ def _write_atomic(path: Path, data: bytes) -> None:
         pass  # a read-only cache directory only costs speed
 
 
-def check(*paths: str | os.PathLike[str], use_cache: bool = True) -> list[Diagnostic]:
-    """Every diagnostic for the files or directories given, in stable order."""
+def check(*paths: str | os.PathLike[str], use_cache: bool = True,
+          strict_env: Mapping[str, str] | None = None) -> list[Diagnostic]:
+    """Every diagnostic for the files or directories given, in stable order.
+
+    With `strict_env` (an environment, e.g. `os.environ`), every `env.VAR` a client reads must
+    be set in it."""
     diags = Diagnostics()
     try:
         files = find_files(paths)
@@ -160,6 +164,11 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True) -> list[Diagno
         diags.error("invalid-path", str(problem), None)
         return list(diags)
     sources = read_sources(files, diags)
+    if strict_env is not None:
+        from .validate import env as env_check
+        program, diags = compile_sources(sources, diags=diags)
+        env_check.check(program, diags, strict_env)
+        return diags.sorted()
     key = _digest(*(part for s in sources for part in (s.path, s.text))) if use_cache else ""
     path = _cache_file("check", key) if use_cache else None
     cached = _read_cache(path)
