@@ -147,3 +147,15 @@ def test_templates_compiled_once_per_project() -> None:
     render_prompt(PROJECT, "Out", {"s": "y"})
     assert renderer_for(PROJECT) is renderer
     assert renderer.prompt_template(PROJECT.function("Out")) is first
+
+
+def test_any_exception_a_template_raises_is_a_render_error():
+    import pytest
+
+    import vdsl
+    from vdsl.errors import RenderError
+    from vdsl.render import render_prompt
+    project = vdsl.loads('function F(x: string) -> string {\n  client "vertex-ai/gemini-2.5-flash"\n'
+                         '  prompt #"{{ range(10**9)|list|length }}"#\n}\n')
+    with pytest.raises(RenderError, match="F: prompt failed at main.vdsl:3"):
+        render_prompt(project, "F", {"x": "a"})

@@ -7,16 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
-
-from ..errors import InvalidArgumentError, RenderError
+from ..errors import InvalidArgumentError, RenderError, VdslError
 from ..ir import FunctionDecl
 from ..project import Project
 from .args import bind_arguments
 from .clients import ClientInfo, resolve_client
 from .environment import ClientContext, PromptContext, Renderer, renderer_for
 from .messages import RenderedPrompt
-from .output_format import OutputFormatError
 from .roles import RoleConfig, build_prompt
 from .values import CURRENT, RenderState
 
@@ -76,8 +73,9 @@ def _run(renderer: Renderer, fn: FunctionDecl, values: dict[str, Any],
     token = CURRENT.set(state)
     try:
         return template.render({"ctx": ctx, **values}), state
-    except (TemplateError, OutputFormatError, TypeError, ValueError, AttributeError,
-            KeyError, IndexError, ZeroDivisionError, RuntimeError) as exc:
+    except VdslError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a template raises is the user's template
         raise _render_error(renderer, fn, exc) from None
     finally:
         CURRENT.reset(token)
