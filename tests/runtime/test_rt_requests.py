@@ -61,7 +61,7 @@ def test_streaming_url_then_query_params() -> None:
                   env={"VERTEX_KEY": "sk-secret-123"}, stream=True)
     assert req.url == ("https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/"
                        "us-central1/publishers/google/models/gemini-2.5-flash:"
-                       "streamGenerateContent?alt=sse&key=sk-secret-123&foo=a%20b")
+                       "streamGenerateContent?alt=sse&key=sk-secret-123&foo=a+b")  # form-encoded, as BAML
     shown = json.dumps(req.redacted()) + req.curl()
     assert "sk-secret-123" not in shown
     assert "key=<redacted>" in req.redacted()["url"]

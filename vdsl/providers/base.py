@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
+from urllib.parse import quote_plus
 
 from ..render import RenderedPrompt
 from .options import ClientOptions
@@ -59,7 +60,10 @@ class HttpRequest:
     def _scrub(self, text: str, replacement: Any) -> str:
         for secret, name in self.secrets.items():
             if secret:
+                # the URL holds query values form-encoded
+                encoded = quote_plus(secret, safe="*").replace("~", "%7E")
                 text = text.replace(secret, replacement(name))
+                text = text.replace(encoded, replacement(name))
         return text
 
 

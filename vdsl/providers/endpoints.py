@@ -4,7 +4,7 @@ LANGUAGE.md §6 "URLs")."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote_plus, urlsplit, urlunsplit
 
 from ..errors import ConfigError
 from .options import ClientOptions
@@ -59,10 +59,16 @@ def _location(options: ClientOptions) -> str:
 
 
 def append_query(url: str, params: dict[str, str]) -> str:
+    """`query_params` appended form-encoded, as BAML does (`a b` → `a+b`, `~` → `%7E`)."""
     if not params:
         return url
-    query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params.items())
+    query = "&".join(f"{form_quote(k)}={form_quote(v)}" for k, v in params.items())
     return url + ("&" if "?" in url else "?") + query
+
+
+def form_quote(text: str) -> str:
+    """application/x-www-form-urlencoded: only letters, digits and `*-._` stay as they are."""
+    return quote_plus(text, safe="*").replace("~", "%7E")
 
 
 def redirect(url: str, override: str) -> str:

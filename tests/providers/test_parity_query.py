@@ -1,0 +1,47 @@
+"""`query_params` go into the URL form-encoded, the way BAML's HTTP client writes them
+(space as `+`, only letters, digits and `*-._` left as they are); secrets stay hidden in
+either spelling."""
+
+from __future__ import annotations
+
+import vdsl
+from vdsl.runtime import Runtime
+
+SOURCE = """
+client<llm> C {
+  provider vertex-ai
+  options {
+    model "gemini-2.5-flash"
+    location "us-central1"
+    project_id "p"
+    query_params {
+      key "k 1~*/:+&=é"
+      "odd name" "a.b-c_d"
+    }
+  }
+}
+function F(q: string) -> string {
+  client C
+  prompt #"{{ q }}"#
+}
+"""
+
+
+def _request(stream: bool = False):
+    return Runtime(vdsl.loads(SOURCE), env={}).build_request("F", {"q": "x"}, stream=stream)
+
+
+def test_query_values_are_form_encoded() -> None:
+    url = _request().url
+    assert url.endswith(":generateContent?key=k+1%7E*%2F%3A%2B%26%3D%C3%A9&odd+name=a.b-c_d")
+
+
+def test_form_encoded_query_follows_alt_sse() -> None:
+    assert _request(stream=True).url.endswith(
+        ":streamGenerateContent?alt=sse&key=k+1%7E*%2F%3A%2B%26%3D%C3%A9&odd+name=a.b-c_d")
+
+
+def test_an_encoded_key_is_still_redacted() -> None:
+    request = _request()
+    assert "k+1" not in request.redacted()["url"]
+    assert "k+1" not in request.curl()
