@@ -149,12 +149,13 @@ client<llm> C {
   provider vertex-ai
   options { model gemini-2.5-flash, location us-central1, project_id p }
 }
-function F(b: pdf) -> string {
+function F(b: image) -> string {
   client C
   prompt #"Read {{ b }}"#
 }
 """
-    with pytest.raises(vdsl.VdslError, match="Please specify a media type for this pdf"):
+    # (a pdf always has a type: application/pdf, as in BAML)
+    with pytest.raises(vdsl.VdslError, match="Please specify a media type for this image"):
         request(source, args={"b": {"url": "gs://bucket/document"}})
 
 

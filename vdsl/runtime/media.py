@@ -24,6 +24,7 @@ from ..render.messages import ChatMessage, MediaPart
 MAX_BYTES = 20 * 1024 * 1024
 TIMEOUT_S = 30.0
 MAX_REDIRECTS = 5
+PDF_TYPE = "application/pdf"
 PREVIEW_DATA = "<fetched from the URL when the call is made>"
 GOOGLE_URL_PREFIXES = ("gs://", "https://storage.googleapis.com/",
                        "https://storage.cloud.google.com/")
@@ -50,6 +51,9 @@ def resolve_media(prompt: RenderedPrompt, options: ClientOptions, fetch: Fetch |
 def _resolve(part: MediaPart, options: ClientOptions, fetch: Fetch | None,
              requires_type: bool) -> MediaPart:
     url = part.url or ""
+    if part.kind == "pdf" and not part.media_type:
+        # a pdf is application/pdf (BAML's pdf values always carry that type)
+        part = replace(part, media_type=PDF_TYPE)
     mode = options.media_url_handler.get(part.kind, "send_url")
     if mode == "send_url":
         return _keep_url(part, requires_type, guess=True)
@@ -68,7 +72,7 @@ def _resolve(part: MediaPart, options: ClientOptions, fetch: Fetch | None,
     data, fetched_type = fetch(url)
     media_type = fetched_type or sniff(data) or guess_media_type(url)
     if part.media_type and media_type and _base(part.media_type) != _base(media_type) \
-            and mode == "send_base64":
+            and mode in ("send_base64", "send_base64_unless_google_url"):
         raise MediaError(f"Requested media of MIME type '{part.media_type}' but fetched "
                          f"'{media_type}' from {url}")
     if not media_type:
