@@ -223,6 +223,8 @@ class _Renderer:
             return self.o.prefix  # type: ignore[no-any-return]
         t = self.c.target
         if t.kind == "prim":
+            if t.name == "null":  # BAML treats a bare `null` as a union with no other member
+                return "Answer ONLY with null:\n"
             return None if t.name == "string" else f"Answer as {_article(t.name)} "
         if t.kind == "lit":
             return "Answer using this specific value:\n"
