@@ -1,0 +1,132 @@
+"""Builds BAML's HTTP requests for the parity cases, without sending them.
+
+Run by a python that has baml-py (and pydantic) installed, never imported by vdsl:
+
+    python baml_driver.py CASE_DIR [CASE_DIR ...]  >  requests.json
+
+For each case directory (`*.baml` + `cases.json`) it copies the sources into a scratch
+folder, adds a `generator` block, runs `baml-cli generate`, imports the generated client and
+calls `b.request.<Fn>(...)` / `b.stream_request.<Fn>(...)` for every case. Output: one JSON
+object `{case_dir: {case_id: {"method", "url", "headers", "body"} | {"error"}}}`.
+
+`$PARITY_SERVICE_ACCOUNT` (a fake service-account JSON whose `token_uri` is a loopback token
+server: BAML fetches a token while it builds a request) replaces `"$SERVICE_ACCOUNT"` in a
+case's env; `$PARITY_SERVER` replaces `{SERVER}` in arguments (media URLs on loopback).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+GENERATOR = """
+generator parity_target {
+  output_type "python/pydantic"
+  output_dir "../"
+  version "%s"
+  default_client_mode "async"
+}
+"""
+
+
+def _baml_version() -> str:
+    from importlib.metadata import version
+    return version("baml-py")
+
+
+def _media(baml_py: object, spec: dict) -> object:
+    cls = getattr(baml_py, spec["$media"].capitalize())
+    if "url" in spec:
+        url = spec["url"].replace("{SERVER}", os.environ.get("PARITY_SERVER", ""))
+        if spec.get("media_type") is None:
+            return cls.from_url(url)
+        try:
+            return cls.from_url(url, spec["media_type"])
+        except TypeError:  # baml_py.Pdf.from_url takes only the URL
+            return cls.from_url(url)
+    try:
+        return cls.from_base64(spec["media_type"], spec["base64"])
+    except TypeError:  # baml_py.Pdf.from_base64 takes only the data
+        return cls.from_base64(spec["base64"])
+
+
+def _decode(baml_py: object, value: object) -> object:
+    if isinstance(value, str):
+        return value.replace("{SERVER}", os.environ.get("PARITY_SERVER", ""))
+    if isinstance(value, dict):
+        if "$media" in value:
+            return _media(baml_py, value)
+        return {k: _decode(baml_py, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(baml_py, v) for v in value]
+    return value
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.split("\nStack backtrace")[0].strip()
+
+
+async def _run_case_dir(case_dir: Path, scratch: Path, index: int, sa: str | None) -> dict:
+    import baml_py
+    spec = json.loads((case_dir / "cases.json").read_text())
+    pkg = f"parity_client_{index}"
+    root = scratch / f"p{index}"
+    src = root / "baml_src"
+    src.mkdir(parents=True)
+    for path in case_dir.glob("*.baml"):
+        shutil.copy(path, src / path.name)
+    (src / "zz_generator.baml").write_text(GENERATOR % _baml_version())
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from baml_py import invoke_runtime_cli; "
+         "sys.argv = ['baml-cli'] + sys.argv[1:]; sys.exit(invoke_runtime_cli())",
+         "generate", "--from", str(src)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"$generate_error": proc.stdout[-2000:] + proc.stderr[-2000:]}
+    (root / "baml_client").rename(root / pkg)
+    env = {k: (sa if v == "$SERVICE_ACCOUNT" else v) for k, v in spec.get("env", {}).items()}
+    saved = dict(os.environ)
+    os.environ.update(env)
+    sys.path.insert(0, str(root))
+    try:
+        client = importlib.import_module(pkg)
+        b = client.b
+        out: dict = {}
+        for case in spec["cases"]:
+            api = b.stream_request if case.get("stream") else b.request
+            try:
+                args = _decode(baml_py, case.get("args", {}))
+                req = await getattr(api, case["fn"])(**args)
+                out[case["id"]] = {"method": req.method, "url": req.url,
+                                   "headers": dict(req.headers), "body": req.body.json()}
+            except Exception as exc:  # BAML's error is part of what is compared
+                out[case["id"]] = {"error": _first_line(exc)}
+        return out
+    finally:
+        sys.path.remove(str(root))
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+async def main(argv: list[str]) -> int:
+    sa = os.environ.get("PARITY_SERVICE_ACCOUNT")
+    scratch = Path(tempfile.mkdtemp(prefix="vdsl-parity-"))
+    results = {}
+    try:
+        for index, arg in enumerate(argv):
+            results[arg] = await _run_case_dir(Path(arg), scratch, index, sa)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    json.dump(results, sys.stdout, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))
