@@ -48,12 +48,12 @@ IGNORED_HEADERS = {"authorization", "user-agent", "x-goog-api-client", "x-goog-u
 # ---- loopback server: token endpoint + media --------------------------------------------
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length") or 0))
         self._reply(json.dumps({"access_token": "parity-token", "expires_in": 3600,
                                 "token_type": "Bearer"}).encode(), "application/json")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         found = MEDIA.get(self.path)
         if found is None:
             self.send_response(404)
@@ -115,7 +115,7 @@ def baml_requests(python: str, case_dirs: list[Path], server: str, sa: str) -> d
     env = {**os.environ, "PARITY_SERVER": server, "PARITY_SERVICE_ACCOUNT": sa,
            "NO_PROXY": "127.0.0.1,localhost", "BAML_LOG": "off"}
     proc = subprocess.run([python, str(DRIVER), *map(str, case_dirs)], capture_output=True,
-                          text=True, env=env, timeout=600)
+                          text=True, env=env, timeout=600, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"baml driver failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout)
@@ -155,7 +155,7 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         project = vdsl.load(case_dir)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (reported as a difference)
         return {"$compile_error": str(exc)}
     with Runtime(project, env=env) as rt:
         for case in spec["cases"]:
@@ -163,7 +163,7 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
             try:
                 req = rt._prepare(case["fn"], args, None, None, None,
                                   stream=bool(case.get("stream")))
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 (vdsl's error is compared too)
                 out[case["id"]] = {"error": f"{type(exc).__name__}: {exc}"}
                 continue
             r = req.request
@@ -188,8 +188,7 @@ def _is_claude(req: dict[str, Any]) -> bool:
 
 
 def _blocks(body: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for block in body.get("system", []) if isinstance(body.get("system"), list) else []:
-        yield block
+    yield from body["system"] if isinstance(body.get("system"), list) else []
     for message in body.get("messages", []):
         if isinstance(message.get("content"), list):
             yield from message["content"]
@@ -209,12 +208,12 @@ def gemini_assistant_is_model(ctx: Ctx) -> None:
 
 def _client_block(ctx: Ctx) -> str:
     """The source of the client the called function uses (text match, enough for the cases)."""
-    fn = re.search(r"function\s+%s\s*\(.*?\bclient\s+\"?([\w-]+)" % re.escape(ctx.fn),
-                   ctx.source, re.S)
+    fn = re.search(rf"function\s+{re.escape(ctx.fn)}\s*\(.*?\bclient\s+\"?([\w-]+)",
+                   ctx.source, re.DOTALL)
     if not fn:
         return ctx.source
-    client = re.search(r"client<llm>\s+%s\s*\{(.*?)\n\}" % re.escape(fn.group(1)),
-                       ctx.source, re.S)
+    client = re.search(rf"client<llm>\s+{re.escape(fn.group(1))}\s*\{{(.*?)\n\}}",
+                       ctx.source, re.DOTALL)
     return client.group(1) if client else ctx.source
 
 
@@ -384,8 +383,8 @@ def run_all(python: str, dirs: list[Path]) -> list[tuple[str, str, list[str], li
             source = source_of(d)
             for key in ("$generate_error", "$compile_error"):
                 if key in theirs or key in mine:
-                    rows.append((d.name, key, [f"{key}: baml={theirs.get(key)} "
-                                               f"vdsl={mine.get(key)}"], []))
+                    problem = f"{key}: baml={theirs.get(key)} vdsl={mine.get(key)}"
+                    rows.append((d.name, key, [problem], []))
             if "$generate_error" in theirs or "$compile_error" in mine:
                 continue
             fns = {c["id"]: c["fn"] for c in json.loads((d / "cases.json").read_text())["cases"]}

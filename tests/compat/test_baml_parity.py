@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import parity_helpers as ph  # noqa: E402
+import parity_helpers as ph
 
 PYTHON = ph.baml_python()
 if PYTHON is None:
