@@ -59,7 +59,7 @@ class Attempt:
 class Attempts:
     """Walks a plan for one call; the sync, async and stream loops share it."""
 
-    def __init__(self, root: Node, rotation: RoundRobin, *, retry_parse: bool = False,
+    def __init__(self, root: Node, rotation: RoundRobin, *,
                  on_attempt: Callable[[Attempt], None] | None = None,
                  rng: random.Random | None = None) -> None:
         self.root = root
@@ -67,7 +67,7 @@ class Attempts:
         self._steps: Iterator[Step] = steps(root, rotation, rng)
         self._dead: set[str] = set()
         self._last: VdslError | None = None
-        self._retry_parse = retry_parse
+        self._retry_parse = root.retry_parse
         self._on_attempt = on_attempt
         self._deadline = (time.monotonic() + root.total_timeout_ms / 1000
                           if root.total_timeout_ms else None)

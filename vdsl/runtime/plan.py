@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
-from ..ir import ClientDecl, MapValue, NumberValue, RetryPolicyDecl, StringValue, plain
+from ..ir import BoolValue, ClientDecl, MapValue, NumberValue, RetryPolicyDecl, StringValue, plain
 from ..project import Project
 
 STRATEGIES = {"fallback": "fallback", "baml-fallback": "fallback",
@@ -60,6 +60,8 @@ class Node:
     kind: str = "leaf"  # leaf | fallback | round-robin
     start: int | None = None
     total_timeout_ms: int | None = None
+    retry_parse: bool = False
+    """`retry_on_parse_error true` on this client: a reply that does not parse moves on."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,12 @@ def build(project: Project, ref: str, _seen: tuple[str, ...] = ()) -> Node:
     if ref in _seen:
         raise ConfigError(f"client `{ref}` is part of a strategy cycle")
     backoff = _backoff(project, decl)
+    options = decl.options or MapValue(decl.span, ())
+    flag = options.get("retry_on_parse_error")
+    retry_parse = isinstance(flag, BoolValue) and flag.value
     kind = STRATEGIES.get(decl.provider or "")
     if kind is None:
-        return Node(ref, backoff)
-    options = decl.options or MapValue(decl.span, ())
+        return Node(ref, backoff, retry_parse=retry_parse)
     strategy = options.get("strategy")
     names = [v.value for v in getattr(strategy, "items", ()) if isinstance(v, StringValue)]
     start = options.get("start")
@@ -108,7 +112,8 @@ def build(project: Project, ref: str, _seen: tuple[str, ...] = ()) -> Node:
     total = http.get("total_timeout_ms") if isinstance(http, dict) else None
     return Node(ref, backoff, [build(project, n, _seen + (ref,)) for n in names], kind,
                 start.value if isinstance(start, NumberValue) and isinstance(start.value, int)
-                else None, int(total) if isinstance(total, (int, float)) and total > 0 else None)
+                else None, int(total) if isinstance(total, (int, float)) and total > 0 else None,
+                retry_parse)
 
 
 def _backoff(project: Project, client: ClientDecl) -> Backoff:

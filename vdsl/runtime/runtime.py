@@ -26,7 +26,7 @@ from ..errors import (
     StreamError,
     VdslError,
 )
-from ..ir import ClientDecl, FunctionDecl, plain
+from ..ir import FunctionDecl
 from ..project import Project
 from ..providers import adapter_for
 from ..providers.base import Completion, HttpRequest
@@ -184,12 +184,9 @@ class Runtime:
     # ---- plans ---------------------------------------------------------------------------
 
     def _attempts(self, function: str, client: str | None) -> Attempts:
-        root = self.plan(function, client)
-        decl = self.project.find(root.name)
-        options = plain(decl.options) if isinstance(decl, ClientDecl) and decl.options else {}
-        retry_parse = isinstance(options, dict) and options.get("retry_on_parse_error") is True
-        return Attempts(root, self._rotation, retry_parse=retry_parse,
+        return Attempts(self.plan(function, client), self._rotation,
                         on_attempt=self._on_attempt, rng=self._rng)
+
     # ---- building ------------------------------------------------------------------------
 
     def _environment(self, extra: Mapping[str, str] | None) -> dict[str, str]:
