@@ -43,11 +43,11 @@ def text(fn: str, **args: object) -> str:
 
 def test_class_attribute_access_enum_comparison_and_template_string() -> None:
     out = text("Describe", p={"name": "Ann", "mood": "HAPPY", "tags": ["a", "b"]})
-    assert out == 'happy true HAPPY none ["a", "b"] Hello Ann'
+    assert out == 'happy true HAPPY null ["a", "b"] Hello Ann'
 
 
 def test_values_print_like_minijinja() -> None:
-    assert text("Values", n=3, f=2, b=True, m={"a": 1}) == '3 2.0 true {"a": 1} none'
+    assert text("Values", n=3, f=2, b=True, m={"a": 1}) == '3 2.0 true {"a": 1} null'  # BAML prints null
 
 
 def test_media_parts_from_url_base64_and_value_objects() -> None:

@@ -15,6 +15,7 @@ function.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from types import TracebackType
@@ -29,7 +30,7 @@ from .messages import SUFFIX_MARK
 from .output_format import OutputFormatContent, parse_options
 from .roles import RoleMark
 from .schema import Schema, attr_text
-from .values import CURRENT, EnumType, EnumValue, finalize
+from .values import CURRENT, EnumType, EnumValue, finalize, to_json_data
 
 __all__ = ["ClientContext", "OutputFormat", "PromptContext", "Renderer", "renderer_for"]
 
@@ -38,8 +39,18 @@ _NAME_PREFIX = "vdsl:"
 
 def make_environment() -> SandboxedEnvironment:
     """A sandbox with BAML's defaults: no autoescape, minijinja-style value printing."""
-    return SandboxedEnvironment(autoescape=False, finalize=finalize, undefined=Undefined,
-                                keep_trailing_newline=False)
+    env = SandboxedEnvironment(autoescape=False, finalize=finalize, undefined=Undefined,
+                               keep_trailing_newline=False)
+    env.filters["tojson"] = _tojson
+    return env
+
+
+def _tojson(value: Any, indent: int | None = None) -> str:
+    """minijinja's `tojson`: compact (`{"a":1}`), or pretty with `indent`; no HTML escaping,
+    non-ASCII kept; class instances as their fields."""
+    if indent:
+        return json.dumps(value, indent=indent, ensure_ascii=False, default=to_json_data)
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=to_json_data)
 
 
 class OutputFormat:

@@ -1,6 +1,6 @@
 """How argument values look inside a prompt template.
 
-BAML renders prompts with minijinja, so values print the minijinja way: `none`, `true`,
+BAML renders prompts with minijinja, so values print the minijinja way: `null`, `true`,
 `[1, "a"]`, `{"k": 1}` (not Python's `None`, `True`, `['a']`). Class instances allow
 attribute access (`person.name`), enum values compare equal to their names
 (`mood == "HAPPY"`) and enum types are globals (`Mood.HAPPY`). Media values print as markers
@@ -141,7 +141,7 @@ def display(value: Any, nested: bool = False) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False) if nested else value
     if value is None:
-        return "none"
+        return "null"  # what BAML prints (measured on baml-py 0.226.3)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -158,6 +158,15 @@ def display(value: Any, nested: bool = False) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(display(v, True) for v in value) + "]"
     return str(value)
+
+
+def to_json_data(value: Any) -> Any:
+    """`json.dumps` default for `| tojson`: class instances as their fields, enums by name."""
+    if isinstance(value, ClassInstance):
+        return dict(value._fields)
+    if isinstance(value, EnumType):
+        return str(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _float(value: float) -> str:
