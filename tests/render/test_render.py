@@ -159,3 +159,14 @@ def test_any_exception_a_template_raises_is_a_render_error():
                          '  prompt #"{{ range(10**9)|list|length }}"#\n}\n')
     with pytest.raises(RenderError, match="F: prompt failed at main.vdsl:3"):
         render_prompt(project, "F", {"x": "a"})
+
+
+def test_block_tags_leave_no_blank_lines_or_indentation_behind():
+    import vdsl
+    from vdsl.render import render_prompt
+    project = vdsl.loads('function F(xs: string[]) -> string {\n'
+                         '  client "vertex-ai/gemini-2.5-flash"\n  prompt #"\n'
+                         '    Items:\n      {% for x in xs %}\n      - {{ x }}\n'
+                         '      {% endfor %}\n    Done {% if xs %}yes{% endif %}\n    End\n  "#\n}\n')
+    prompt = render_prompt(project, "F", {"xs": ["a", "b"]})
+    assert prompt.messages[0].text == "Items:\n  - a\n  - b\nDone yesEnd"

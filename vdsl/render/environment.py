@@ -39,8 +39,11 @@ _NAME_PREFIX = "vdsl:"
 
 def make_environment() -> SandboxedEnvironment:
     """A sandbox with BAML's defaults: no autoescape, minijinja-style value printing."""
+    # BAML's minijinja trims the newline after a block tag and the indentation before it
+    # (checked against baml-py 0.226.3): `{% for %}` lines leave no blank lines behind.
     env = SandboxedEnvironment(autoescape=False, finalize=finalize, undefined=Undefined,
-                               keep_trailing_newline=False)
+                               keep_trailing_newline=False, trim_blocks=True,
+                               lstrip_blocks=True)
     env.filters["tojson"] = _tojson
     return env
 
