@@ -170,3 +170,35 @@ def test_block_tags_leave_no_blank_lines_or_indentation_behind():
                          '      {% endfor %}\n    Done {% if xs %}yes{% endif %}\n    End\n  "#\n}\n')
     prompt = render_prompt(project, "F", {"xs": ["a", "b"]})
     assert prompt.messages[0].text == "Items:\n  - a\n  - b\nDone yesEnd"
+
+
+def test_class_and_enum_arguments_print_as_baml_prints_them():
+    import vdsl
+    from vdsl.render import render_prompt
+    project = vdsl.loads('''
+enum Color {
+  RED
+  GREEN @alias("verde")
+}
+class Item {
+  name string
+  tags string[]
+  color Color
+  note string?
+}
+function F(item: Item, c: Color, xs: int[]) -> string {
+  client "vertex-ai/gemini-2.5-flash"
+  prompt #"
+    item: {{ item }}
+    c: {{ c }} {{ item.color }} {{ c == "GREEN" }}
+    xs: {{ xs }} tags: {{ item.tags }}
+  "#
+}
+''')
+    prompt = render_prompt(project, "F", {"item": {"name": "Pen", "tags": ["a"], "color": "GREEN",
+                                                   "note": None},
+                                          "c": "GREEN", "xs": [1, 2]})
+    assert prompt.messages[0].text == (
+        'item: {\n    "name": "Pen",\n    "tags": [\n        "a",\n    ],\n'
+        '    "color": verde,\n    "note": null,\n}\n'
+        'c: verde verde true\nxs: [1, 2] tags: ["a"]')

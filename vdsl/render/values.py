@@ -130,14 +130,14 @@ CURRENT: ContextVar[RenderState | None] = ContextVar("vdsl_render_state", defaul
 
 def finalize(value: Any) -> Any:
     """Jinja `finalize` hook: print `{{ value }}` the way minijinja would."""
-    if isinstance(value, str):
+    if isinstance(value, str) and not isinstance(value, EnumValue):
         return value
     return display(value)
 
 
 def display(value: Any, nested: bool = False) -> str:
-    if isinstance(value, EnumValue):
-        return json.dumps(value.value) if nested else value.value
+    if isinstance(value, EnumValue):  # BAML prints an enum value by its alias, unquoted
+        return value.alias or value.value
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False) if nested else value
     if value is None:
@@ -150,14 +150,27 @@ def display(value: Any, nested: bool = False) -> str:
         state = CURRENT.get()
         return state.media_marker(value) if state else repr(value)
     if isinstance(value, ClassInstance):
-        items = value._fields.items()
-        return "{" + ", ".join(f"{json.dumps(k)}: {display(v, True)}" for k, v in items) + "}"
+        return _pretty(value, 0)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{display(k, True)}: {display(v, True)}"
                                for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(display(v, True) for v in value) + "]"
     return str(value)
+
+
+def _pretty(value: Any, depth: int) -> str:
+    """A class argument as BAML prints it: one field per line, 4-space indent, trailing commas,
+    and everything inside it the same way (lists and maps too)."""
+    pad, close = "    " * (depth + 1), "    " * depth
+    if isinstance(value, (ClassInstance, dict)):
+        items = value._fields.items() if isinstance(value, ClassInstance) else value.items()
+        lines = [f"{pad}{display(k, True)}: {_pretty(v, depth + 1)},\n" for k, v in items]
+        return "{\n" + "".join(lines) + close + "}" if lines else "{}"
+    if isinstance(value, (list, tuple)):
+        lines = [f"{pad}{_pretty(v, depth + 1)},\n" for v in value]
+        return "[\n" + "".join(lines) + close + "]" if lines else "[]"
+    return display(value, True)
 
 
 def to_json_data(value: Any) -> Any:
