@@ -111,7 +111,7 @@ def test_python_names_keep_declared_names_on_the_wire(import_package, emulator) 
     assert {"class", "from", "json", "list", "str", "Point", "self"} <= set(dumped)
     assert t.Collisions.model_validate(dumped) == c
     prompt = json.dumps(emulator.requests[-1].body)
-    assert "1.5" in prompt and "HIGH" in prompt  # generated models and enums as arguments
+    assert "1.5" in prompt and "urgent" in prompt  # models and enums (by alias) as arguments
 
 
 def test_request_previews_parse_and_options(import_package, emulator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
