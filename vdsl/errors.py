@@ -157,7 +157,7 @@ class TransportError(ProviderError):
     """The HTTP exchange did not complete."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - vdsl.errors.TimeoutError, by design
+class TimeoutError(TransportError):
     """A configured timeout passed; `.timeout` names which one (e.g. `request_timeout_ms`)."""
 
     def __init__(self, message: str, *, timeout: str, **where: str) -> None:

@@ -368,11 +368,11 @@ def _check_retry_policy(ctx: Context, policy: RetryPolicyDecl) -> None:
         ctx.diags.error("invalid-value", "`options` must be a map", _span(policy.name_span,
                                                                           options))
     elif isinstance(options, MapValue):
-        for entry in options.entries:  # BAML accepts any keys here; vdsl reads `jitter`
-            if entry.key == "jitter" and not (isinstance(entry.value, NumberValue)
-                                              and 0 <= entry.value.value <= 1):
-                ctx.diags.error("invalid-value", "`jitter` is a fraction between 0 and 1 "
-                                "(0.1 spreads each wait by ±10%)", entry.value.span)
+        jitter = options.get("jitter")  # BAML accepts any keys here; vdsl reads `jitter`
+        if jitter is not None and not (isinstance(jitter, NumberValue)
+                                       and 0 <= jitter.value <= 1):
+            ctx.diags.error("invalid-value", "`jitter` is a fraction between 0 and 1 "
+                            "(0.1 spreads each wait by ±10%)", jitter.span)
 
 
 def _check_retry_strategy(ctx: Context, policy: RetryPolicyDecl, strategy: Value | None) -> None:
