@@ -202,3 +202,10 @@ function F(item: Item, c: Color, xs: int[]) -> string {
         'item: {\n    "name": "Pen",\n    "tags": [\n        "a",\n    ],\n'
         '    "color": verde,\n    "note": null,\n}\n'
         'c: verde verde true\nxs: [1, 2] tags: ["a"]')
+
+
+def test_floats_print_as_baml_prints_them():
+    from vdsl.render.values import display
+    assert [display(1e20), display([1e20]), display(1.5e-7), display([1.5e-7]),
+            display(2.0), display(0.1)] == [
+        "100000000000000000000.0", "[1e20]", "0.00000015", "[1.5e-7]", "2.0", "0.1"]

@@ -9,6 +9,7 @@ that the splitter turns into message parts.
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 from collections.abc import Iterator
@@ -145,7 +146,7 @@ def display(value: Any, nested: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _float(value)
+        return _float(value, nested)
     if isinstance(value, Media):
         state = CURRENT.get()
         return state.media_marker(value) if state else repr(value)
@@ -182,7 +183,17 @@ def to_json_data(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def _float(value: float) -> str:
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e16:
-        return f"{value:.1f}"
-    return repr(value)
+def _float(value: float, nested: bool = False) -> str:
+    """Floats as BAML prints them: on their own never in exponent form (`100000000000000000000.0`,
+    `0.00000015`), inside lists and maps in the shortest form (`1e20`, `1.5e-7`)."""
+    if not math.isfinite(value):
+        return repr(value)
+    text = repr(value)
+    if nested:
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return f"{mantissa}e{int(exponent)}"
+        return text
+    if "e" in text:
+        text = format(decimal.Decimal(text), "f")
+    return text if "." in text else text + ".0"
