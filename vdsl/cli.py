@@ -18,6 +18,18 @@ _DESCRIPTION = """\
 vdsl compiles .vdsl files (BAML syntax) for Google Vertex AI: it checks them, renders prompts
 and requests, calls functions, and runs an offline Vertex emulator."""
 
+_RUN_EPILOG = """\
+Credentials (first found): options.query_params.key (an API key), options.credentials,
+options.credentials_content, GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_APPLICATION_CREDENTIALS_CONTENT,
+Application Default Credentials (gcloud auth application-default login, or the metadata
+server), gcloud auth print-access-token. The project: options.project_id, GOOGLE_CLOUD_PROJECT,
+then the credentials'. VDSL_VERTEX_ENDPOINT=http://127.0.0.1:PORT sends every call to an
+emulator (`vdsl emulator`); VDSL_LOG=debug logs each request (secrets redacted).
+Exit status: 0 ok, 1 compile errors, 2 usage, 3 the call failed (the error says why and what to
+do). Examples:
+  vdsl run samples/resume ExtractResume --test ExtractJane --emulator
+  vdsl run src/llm Classify --args '{"text": "refund please"}' --format json"""
+
 _CHECK_EPILOG = """\
 Every error in every file is reported at once, with file:line:col.
 Exit status: 0 when there are no errors (warnings allowed), 1 when there are errors,
@@ -148,7 +160,7 @@ COMMANDS: list[_Command] = [
     ("render", "print a function's rendered prompt, or keep prompt snapshots for CI",
      _render_arguments, _run_render, None),
     ("run", "call a function on Vertex AI (or, with --emulator, offline) and print the result",
-     _run_arguments, _run_run, None),
+     _run_arguments, _run_run, _RUN_EPILOG),
     ("parse", "read a model reply as a function's return type (typed, lenient)",
      _parse_arguments, _run_parse, None),
     ("generate", "write a typed Python client package (pydantic models, sync/async/stream)",
