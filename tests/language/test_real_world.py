@@ -178,6 +178,43 @@ client<llm> Other {
   }
 }
 """, ("unknown-retry-policy", "unsupported-provider")),
+    # A union holding its own class and another class is not a cycle on its own (BAML drops
+    # the self-reference when the union names more than one class) ...
+    ("union-with-self-and-other-class", """
+class Leaf {
+  label string
+}
+
+class Branch {
+  child Branch | Leaf
+}
+""", ()),
+    # ... but the self-reference alone, or a loop through the other class, still is.
+    ("union-of-only-self-is-a-cycle", """
+class Loop {
+  again Loop | (Loop | Loop)
+}
+""", ("class-cycle",)),
+    ("union-loop-through-other-class", """
+class Ping {
+  next Ping | Pong
+}
+
+class Pong {
+  back Ping
+}
+""", ("class-cycle",)),
+    # BAML parses (and ignores) an argument list after a class or enum name.
+    ("class-and-enum-with-argument-list", """
+class Pair(left: string, right: int) {
+  a string
+}
+
+enum Shade(tone: string) {
+  LIGHT
+  DARK
+}
+""", ()),
 ]
 
 

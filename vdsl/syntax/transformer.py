@@ -102,7 +102,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
     def _type_block(self, children: list[Any]) -> tuple[Any, Token, Token, list[Any], Token]:
         dynamic = children[0] if children[0].type == "DYNAMIC" else None
         rest = children[1:] if dynamic is not None else children
-        keyword, name, _open, items, close = rest
+        keyword, name, _params, _open, items, close = rest
         return dynamic, keyword, name, items or [], close
 
     def class_items(self, children: list[Any]) -> list[Any]:

@@ -59,25 +59,30 @@ def _report(ctx: Context, code: str, message: str, cycle: list[str], help_: str)
 def _class_deps(ctx: Context, decl: ClassDecl) -> set[str]:
     deps: set[str] = set()
     for field in decl.fields:
-        deps |= _required(ctx, field.type, frozenset())
+        deps |= _required(ctx, decl.name, field.type, frozenset())
     return deps
 
 
-def _required(ctx: Context, t: TypeExpr, aliases: frozenset[str]) -> set[str]:
-    """Classes that a value of type `t` must contain."""
+def _required(ctx: Context, owner: str, t: TypeExpr, aliases: frozenset[str]) -> set[str]:
+    """Classes that a value of type `t` (a field type of class `owner`) must contain."""
     if isinstance(t, (OptionalType, ListType, MapType)):
         return set()
     if isinstance(t, UnionType):
-        parts = [_required(ctx, m, aliases) for m in t.members]
+        parts = [_required(ctx, owner, m, aliases) for m in t.members]
         if any(not p for p in parts) or any(_is_null(m) for m in t.members):
             return set()
-        return set().union(*parts)
+        deps = set().union(*parts)
+        # As BAML does: a union that can also hold some other class does not count as the
+        # owner depending on itself (`next Node | Leaf`); only `X | X` alone stays a cycle.
+        if len(deps) > 1:
+            deps.discard(owner)
+        return deps
     if isinstance(t, NamedType):
         decl = ctx.types.get(t.name)
         if isinstance(decl, ClassDecl):
             return {t.name}
         if isinstance(decl, TypeAliasDecl) and t.name not in aliases:
-            return _required(ctx, decl.type, aliases | {t.name})
+            return _required(ctx, owner, decl.type, aliases | {t.name})
     return set()
 
 
