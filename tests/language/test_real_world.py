@@ -215,6 +215,12 @@ enum Shade(tone: string) {
   DARK
 }
 """, ()),
+    # A constraint's `{{ … }}` must parse as a Jinja expression; BAML refuses a broken one.
+    ("constraint-with-broken-jinja", """
+class Reading {
+  level int @assert(in_range, {{ this > ( }})
+}
+""", ("jinja-syntax",)),
 ]
 
 

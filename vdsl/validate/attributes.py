@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
 from ..ir import (
     Attribute,
     ClassDecl,
@@ -177,6 +180,18 @@ def _check_set(ctx: Context, attrs: Iterable[Attribute], allowed: set[str], wher
         _check_args(ctx, attr)
 
 
+_JINJA = SandboxedEnvironment(autoescape=False)
+
+
+def _check_jinja(ctx: Context, attr: Attribute, expr: JinjaExpr) -> None:
+    """A constraint's `{{ … }}` must be a Jinja expression that parses (BAML: hard error)."""
+    try:
+        _JINJA.parse("{{" + expr.source + "}}")
+    except TemplateSyntaxError as exc:
+        ctx.diags.error("jinja-syntax", f"Error parsing jinja template: syntax error: "
+                        f"{exc.message}", expr.span, label=f"in this `{attr.display}` expression")
+
+
 def _unknown(ctx: Context, attr: Attribute, where: str) -> None:
     ctx.diags.error("unknown-attribute", f'Attribute not known: "{attr.display}"', attr.name_span,
                     label=f"not valid on {where}")
@@ -186,6 +201,10 @@ def _check_args(ctx: Context, attr: Attribute) -> None:
     args = attr.args
     if len(args) > 2:
         return  # already reported by the parser (`attribute-arity`)
+    if attr.name in CONSTRAINTS:
+        for arg in args:
+            if isinstance(arg, JinjaExpr):
+                _check_jinja(ctx, attr, arg)
     if attr.name in _NO_ARGS and args:
         ctx.diags.error("attribute-arguments", f"`{attr.display}` takes no arguments", attr.span)
     elif attr.name in _ONE_STRING and (len(args) != 1 or not isinstance(args[0], StringValue)):
