@@ -360,3 +360,20 @@ def test_strict_env_reports_unset_variables(tmp_path, monkeypatch, capsys):
     assert f"{project}:6:24: error[missing-env] client `C` reads env.VDSL_TEST_KEY" in out
     monkeypatch.setenv("VDSL_TEST_KEY", "set")
     assert cli.main(["check", str(project), "--strict-env"]) == 0
+
+
+def test_secrets_written_into_files_are_flagged_and_never_generated(tmp_path, monkeypatch,
+                                                                     capsys):
+    monkeypatch.setenv("VDSL_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "p.vdsl"
+    project.write_text('client<llm> C {\n  provider vertex-ai\n  options {\n'
+                       '    model gemini-2.5-flash\n    location global\n'
+                       '    query_params { key "AIza-literal-secret" }\n  }\n}\n'
+                       'function F(x: string) -> string {\n  client C\n  prompt #"{{ x }}"#\n}\n')
+    assert cli.main(["check", str(project), "--format", "concise"]) == 0
+    assert "warning[literal-secret]" in capsys.readouterr().out
+    assert cli.main(["generate", str(project), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "secret written into the file (options.query_params.key)" in err
+    assert "AIza-literal-secret" not in err
+    assert not (tmp_path / "out").exists()

@@ -56,10 +56,10 @@ CASES = [
      [("error", "no-multi-region-endpoint")], "us-central1"),
     ("unlisted-region", client("meta/llama-3.3-70b-instruct-maas", location="asia-east1")
      + fn(), [("warning", "unlisted-region")], "listed regions: us-central1"),
-    ("api-key-on-partner", client("mistral-large-2411", 'query_params { key "k" }',
+    ("api-key-on-partner", client("mistral-large-2411", 'query_params { key env.KEY }',
                                   location="europe-west4") + fn(),
      [("error", "api-key-unsupported")], "Gemini models only"),
-    ("api-key-on-gemini-ok", client("gemini-2.5-flash", 'query_params { key "k" }',
+    ("api-key-on-gemini-ok", client("gemini-2.5-flash", 'query_params { key env.KEY }',
                                     location="global") + fn(), [], ""),
     ("thinking-unsupported", client("claude-3-5-haiku@20241022",
                                     "thinking { type enabled, budget_tokens 2048 }") + fn(),

@@ -39,9 +39,21 @@ def _text(decl: GeneratorDecl, key: str) -> str | None:
     return value.value if isinstance(value, StringValue) else None
 
 
+def _refuse_secrets(project: Project) -> None:
+    """The package embeds the sources: a secret written into them would ship with it."""
+    from ..validate.options import literal_secrets
+    for client in project.program.clients:
+        for setting, value in literal_secrets(client.options) if client.options else ():
+            raise GenerateError(
+                f"{value.span}: client `{client.name}` has a secret written into the file "
+                f"({setting}); the generated package embeds the sources, so it would contain "
+                "it. Read it from the environment instead (e.g. `env.VERTEX_API_KEY`)")
+
+
 def targets(project: Project, *, out: str | None = None, package: str | None = None,
             mode: str | None = None) -> list[Target]:
     """One target per python/pydantic generator block (or one default target)."""
+    _refuse_secrets(project)
     blocks = [g for g in project.program.generators
               if (_text(g, "output_type") or "python/pydantic") == "python/pydantic"]
     found: list[Target] = []

@@ -21,7 +21,7 @@ from ..ir.graph import find_cycles
 from ..source import Span
 from .context import Context
 from .cycles import cycle_path
-from .options import check_passthrough, check_spaces
+from .options import check_passthrough, check_secrets, check_spaces
 
 VERTEX = "vertex-ai"
 STRATEGIES = {"fallback", "round-robin", "baml-fallback", "baml-round-robin"}
@@ -164,6 +164,7 @@ def _check_vertex(ctx: Context, client: ClientDecl, options: MapValue | None) ->
         if value is not None and not isinstance(value, (BoolValue, EnvRef)):
             ctx.diags.error("invalid-option", f"`{flag}` must be true or false", value.span)
     check_passthrough(ctx, options)
+    check_secrets(ctx, client.name, options)
 
 
 def _exclusive(ctx: Context, options: MapValue, a: str, b: str) -> None:
