@@ -104,6 +104,10 @@ CASES = [
      '[{"value": 4, "children": []}]}]}'),
      {"value": 1, "children": [{"value": 2, "children": []},
                                {"value": 3, "children": [{"value": 4, "children": []}]}]}),
+    ("class-missing-list-is-empty", "Person", '{"name": "Ada", "age": 36, "score": 4.5}',
+     {**PERSON, "tags": []}),
+    ("class-recursive-leaf-without-children", "Tree", '{"value": 1, "children": [{"value": 2}]}',
+     {"value": 1, "children": [{"value": 2, "children": []}]}),
     ("class-numbers-stringified", "Item", '{"sku": 12345, "qty": 2}', {"sku": "12345", "qty": 2}),
     # ---- lists --------------------------------------------------------------------------
     ("list-strict", "int[]", "[1, 2, 3]", [1, 2, 3]),

@@ -282,6 +282,8 @@ class Coercer:
                 value, score = None, 0
             elif f.ty.nullable:
                 value, score = None, _MISSING_OPTIONAL
+            elif self._resolve(f.ty).kind == "list":
+                value, score = [], _MISSING_OPTIONAL  # as in BAML: a missing list is empty
             else:
                 raise Mismatch(f"missing required field `{f.name}`"
                                + (f" (written `{f.rendered}`)" if f.rendered != f.name else ""),
@@ -295,6 +297,12 @@ class Coercer:
         if self.partial and f.with_state:
             value = wrap_state(value, field_state(raw, MISSING))
         return value, score
+
+    def _resolve(self, ty: Ty) -> Ty:
+        seen = 0
+        while ty.kind == "ref" and seen < 32:
+            ty, seen = self.targets.aliases[ty.name], seen + 1
+        return ty
 
     def _field_value(self, f: FieldInfo, raw: Any, where: str) -> tuple[Any, int]:
         try:
