@@ -7,8 +7,9 @@ Unions and several candidate readings are settled by the lowest penalty, first o
 tie, and an exact fit (penalty 0) ends the search early.
 
 Lenient where BAML is (items that do not fit are dropped from lists; an optional field that
-does not fit is null), strict where it is (a missing required field, an array where an object
-is expected, an ambiguous enum).
+does not fit is null; a missing list field is empty; an array where one value is expected
+gives its first item that fits), strict where it is (a missing required field, an ambiguous
+enum).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _WRAP_PENALTY = 2  # `"solo"` → `["solo"]`
 _DROP_PENALTY = 3  # a list item or map entry that fits nowhere
 _MISSING_OPTIONAL = 1
 _EXTRA_KEY = 1
+_FROM_ARRAY = frozenset({"int", "float", "bool", "lit", "enum", "class"})
+"""Kinds that take the first fitting item of an array given where one value is expected."""
 
 
 def _fail(reason: str) -> Mismatch:
@@ -74,10 +77,23 @@ class Coercer:
                 return None, _DROP_PENALTY
             if exc.path is None:
                 exc.path = path
-            raise
+            if isinstance(v, list) and ty.kind in _FROM_ARRAY:
+                value, score = self.first_fit(ty, v, path, exc)
+            else:
+                raise
         if ty.constraints and value is not None and (not self.partial or is_complete(v)):
             value = self.constrain(value, ty.constraints, path)
         return value, score
+
+    def first_fit(self, ty: Ty, items: list[Any], path: str, exc: Mismatch) -> tuple[Any, int]:
+        """`[{…}]` where one value is expected: the first item that fits, as in BAML."""
+        for i, item in enumerate(items):
+            try:
+                value, score = self.coerce(ty, item, f"{path}[{i}]")
+            except Mismatch:
+                continue
+            return value, score + _WRAP_PENALTY
+        raise exc
 
     def constrain(self, value: Any, constraints: tuple[Constraint, ...], path: str) -> Any:
         if self.partial:
