@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any
 
-from .target import EnumInfo, plain_words
+from .target import EnumInfo, plain_words, spaced_words
 
 __all__ = ["Mismatch", "match_enum", "read_bool", "read_float", "read_int", "round_half_away"]
 
@@ -127,10 +127,15 @@ def match_enum(info: EnumInfo, value: Any) -> tuple[str, int]:
     hit = info.norm.get(words)
     if hit is not None:
         return hit, 1
-    if info.search is not None:
+    # prose: the value named most often, counting names written in their declared case
+    # first ("not positive … Final answer: NEGATIVE" is NEGATIVE), then ignoring case
+    for search, keys, haystack in ((info.cased_search, info.cased, spaced_words(text)),
+                                   (info.search, info.norm, words)):
+        if search is None:
+            continue
         counts: dict[str, int] = {}
-        for m in info.search.finditer(words):
-            name = info.norm[m.group(0)]
+        for m in search.finditer(haystack):
+            name = keys[m.group(0)]
             counts[name] = counts.get(name, 0) + 1
         if counts:
             best = max(counts.values())

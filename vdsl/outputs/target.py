@@ -105,6 +105,10 @@ class EnumInfo:
     """The same keys normalized (`norm_key`)."""
     search: re.Pattern[str] | None
     """All normalized keys, longest first, for finding them inside prose."""
+    cased: dict[str, str] = field(default_factory=dict)
+    """The keys as `spaced_words` (punctuation gone, case kept) → value name."""
+    cased_search: re.Pattern[str] | None = None
+    """The same, longest first: prose is searched with case first, as BAML does."""
     cls: Any = None
 
 
@@ -247,7 +251,13 @@ class Targets:
             norm.setdefault(_plain_words(key), value)
         found = sorted((re.escape(k) for k in norm if k), key=len, reverse=True)
         search = re.compile(r"(?<!\w)(?:" + "|".join(found) + r")(?!\w)") if found else None
-        info = EnumInfo(name, values, exact, norm, search)
+        cased: dict[str, str] = {}
+        for key, value in exact.items():
+            cased.setdefault(spaced_words(key), value)
+        found = sorted((re.escape(k) for k in cased if k), key=len, reverse=True)
+        cased_search = (re.compile(r"(?<!\w)(?:" + "|".join(found) + r")(?!\w)") if found
+                        else None)
+        info = EnumInfo(name, values, exact, norm, search, cased, cased_search)
         info.cls = build_enum(name, [v.name for v in decl.values])
         self._enums[name] = info
         return info
@@ -256,10 +266,15 @@ class Targets:
 _WORDS = re.compile(r"[^\w]+")
 
 
+def spaced_words(text: str) -> str:
+    """Punctuation and markdown emphasis gone, single spaces, case kept."""
+    return " ".join(_WORDS.sub(" ", text.replace("_", " ")).split())
+
+
 def _plain_words(text: str) -> str:
     """Lower case, punctuation and markdown emphasis gone, single spaces: how enum keys are
     compared with what a model wrote around them."""
-    return " ".join(_WORDS.sub(" ", text.replace("_", " ")).split()).lower()
+    return spaced_words(text).lower()
 
 
 def plain_words(text: str) -> str:
