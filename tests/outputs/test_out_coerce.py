@@ -46,6 +46,8 @@ CASES = [
     ("optional-null", "int?", "null", None),
     ("optional-value", "int?", "7", 7),
     ("optional-python-none", "int?", "None", None),
+    ("optional-reply-that-does-not-fit-is-null", "int?", "There is no number here.", None),
+    ("optional-class-reply-that-does-not-fit-is-null", "Item?", "Sorry, I can't.", None),
     # ---- literals -----------------------------------------------------------------------
     ("literal-string", '"open"', '"open"', "open"),
     ("literal-case", '"open"', "OPEN", "open"),

@@ -67,7 +67,7 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
     try:
         value, _ = coercer.coerce(ty, extract(text, partial), "")
     except Mismatch as exc:
-        if partial:
+        if partial or ty.nullable:  # an optional reply that does not fit is null, as in BAML
             return None
         raise OutputParseError(text, type_to_str(type_expr), exc.describe()) from None
     except AssertionFailed as exc:
