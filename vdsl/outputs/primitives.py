@@ -48,7 +48,7 @@ def round_half_away(x: float) -> int:
 
 def _number(text: str, percent: bool) -> tuple[float | int, int]:
     """A whole string as a number: plain, grouped with commas, a fraction or (with `percent`)
-    a percentage as a fraction of 1."""
+    a percentage, as the number before the `%`."""
     s = text.strip(_DECOR).lstrip("$€£").rstrip(".,;:!?")
     if _INT.fullmatch(s):
         return int(s), 0
@@ -61,8 +61,8 @@ def _number(text: str, percent: bool) -> tuple[float | int, int]:
     if m and float(m.group(2)) != 0:
         return float(m.group(1)) / float(m.group(2)), 1
     m = _PERCENT.fullmatch(s)
-    if m and percent:
-        return float(m.group(1)) / 100, 1
+    if m and percent:  # "45%" is 45, as in BAML (and as an int reads it)
+        return float(m.group(1)), 1
     found = _ANY_NUMBER.findall(text)
     if len(found) == 1:  # "about 42 items": one number in prose is unambiguous
         plain = found[0].replace(",", "")
