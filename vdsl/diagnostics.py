@@ -177,6 +177,8 @@ def render_github(diagnostics: Iterable[Diagnostic]) -> str:
 
 def render_sarif(diagnostics: Iterable[Diagnostic]) -> str:
     """SARIF 2.1.0, for code-scanning uploads."""
+    from . import __version__
+
     results = []
     for d in diagnostics:
         result: dict[str, object] = {
@@ -194,7 +196,7 @@ def render_sarif(diagnostics: Iterable[Diagnostic]) -> str:
     sarif = {
         "version": "2.1.0",
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [{"tool": {"driver": {"name": "vdsl", "informationUri": "https://github.com/"}},
+        "runs": [{"tool": {"driver": {"name": "vdsl", "version": __version__}},
                   "results": results}],
     }
     return json.dumps(sarif, indent=2)
