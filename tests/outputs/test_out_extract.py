@@ -92,6 +92,11 @@ PICK = [
      '{"sku": "a", "qty": 1}\n{"sku": "b", "qty": 2}',
      [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]),
     ("list-picks-array", "int[]", 'Counting {"n": 3}: [1, 2, 3]', [1, 2, 3]),
+    ("list-takes-every-object-in-prose", "Person[]",
+     ('One: {"name": "Ada", "age": 36, "score": 4.5, "tags": []} and two: '
+      '{"name": "Bob", "age": 40, "score": 3, "tags": []}'),
+     [{"name": "Ada", "age": 36, "rating": 4.5, "mood": None, "tags": [], "address": None},
+      {"name": "Bob", "age": 40, "rating": 3.0, "mood": None, "tags": [], "address": None}]),
     ("two-fences-picks-fitting", "Item",
      '```json\n{"wrong": true}\n```\nActually:\n```json\n{"sku": "z", "qty": 9}\n```',
      {"sku": "z", "qty": 9}),

@@ -104,12 +104,25 @@ class Coercer:
     def any_of(self, ty: Ty, found: Extracted, path: str) -> tuple[Any, int]:
         if ty.kind == "string":  # a string target is the reply itself, as-is
             return self.coerce(ty, found.raw, path)
-        best: tuple[Any, int] | None = None
-        first_error: Mismatch | None = None
-        failed_assert: AssertionFailed | None = None
         raw = PartialStr(found.raw) if self.partial else found.raw
         readings = [(c, 0) for c in found.candidates]
         readings.append((raw, _RAW_PENALTY if found.candidates else 0))
+        if self._resolve(ty).kind == "list":
+            # a list target takes an array the reply holds (or the array of every value found)
+            # over one value wrapped, as BAML does, unless no array gives a non-empty list
+            arrays = [r for r in readings if isinstance(r[0], list)]
+            if arrays:
+                try:
+                    return self._best_of(ty, arrays, path, non_empty=True)
+                except (Mismatch, AssertionFailed):
+                    pass
+        return self._best_of(ty, readings, path)
+
+    def _best_of(self, ty: Ty, readings: list[tuple[Any, int]], path: str,
+                 non_empty: bool = False) -> tuple[Any, int]:
+        best: tuple[Any, int] | None = None
+        first_error: Mismatch | None = None
+        failed_assert: AssertionFailed | None = None
         for value, extra in readings:
             try:
                 result, score = self.coerce(ty, value, path)
@@ -118,6 +131,9 @@ class Coercer:
                 continue
             except AssertionFailed as exc:
                 failed_assert = failed_assert or exc
+                continue
+            if non_empty and not result and value:
+                first_error = first_error or Mismatch("no item fits")
                 continue
             if best is None or score + extra < best[1]:
                 best = (result, score + extra)
@@ -293,6 +309,7 @@ class Coercer:
 
     def field(self, f: FieldInfo, raw: Any, path: str) -> tuple[Any, int]:
         where = f"{path}.{f.name}" if path else f.name
+        value: Any
         if raw is MISSING:
             if self.partial:
                 value, score = None, 0
