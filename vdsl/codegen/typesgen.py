@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..ir import ClassDecl, EnumDecl, NamedType, TypeAliasDecl, TypeExpr
+from ..ir.graph import strongly_connected
 from ..ir.walk import iter_types
 from ..render.schema import attr_text, has_attr
 from .imports import Imports
@@ -69,38 +70,8 @@ def _deps(decl: TypeDecl) -> list[str]:
 
 
 def _sccs(order: list[str], edges: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's algorithm: components with their dependencies first, stable by `order`."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-    position = {n: i for i, n in enumerate(order)}
-
-    def visit(v: str) -> None:
-        index[v] = low[v] = len(index)
-        stack.append(v)
-        on_stack.add(v)
-        for w in edges[v]:
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            out.append(sorted(component, key=position.__getitem__))
-
-    for v in order:
-        if v not in index:
-            visit(v)
-    return out
+    """Components with their dependencies first, members stable by `order`."""
+    return strongly_connected({name: edges[name] for name in order})
 
 
 def _within(component: list[str], decls: dict[str, TypeDecl]) -> list[str]:
