@@ -21,8 +21,15 @@ from .fixtures import FixtureError, FixtureSet, parse_fixture
 from .reply import Reply, Request, json_reply, text_reply
 from .requestlog import RequestLog
 from .routes import Route, match_route
+from .state import StateStore
 
-__all__ = ["App"]
+__all__ = ["SERVICES", "App", "Service"]
+
+Service = Callable[["App", Request], Reply | None]
+"""A non-model API the emulator serves (Cloud Storage, batch jobs, cached contents…): it
+answers the requests it owns and returns None for the rest. Register it in `SERVICES`."""
+
+SERVICES: list[Service] = []
 
 HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "gemini": gemini.handle, "anthropic": anthropic.handle, "openapi": openai_compat.handle,
@@ -42,6 +49,8 @@ class App:
     log: RequestLog = field(default_factory=RequestLog)
     extra_models: dict[str, ModelInfo] = field(default_factory=dict)
     check_regions: bool = False
+    state: StateStore = field(default_factory=StateStore)
+    """Resources that outlive a request (and, with a named folder, the process)."""
 
     def lookup(self, model_id: str) -> ModelInfo | None:
         """The catalog, plus models a test added (by id or bare id)."""
@@ -65,6 +74,10 @@ class App:
         if request.path == "/" and request.method == "GET":
             ping = text_reply("vdsl Vertex AI emulator\n", headers={"Metadata-Flavor": "Google"})
             return ping, Fault()
+        for service in SERVICES:
+            answer = service(self, request)
+            if answer is not None:
+                return answer, Fault()
         route = match_route(request.path)
         if route is None:
             return errors.google_error(404, f"The requested URL {request.path} was not found "

@@ -203,6 +203,15 @@ class Authority:
             return _unauthenticated(errors.MISSING_CREDENTIALS, "CREDENTIALS_MISSING")
         return self._check_bearer(bearer)
 
+    def check_resource(self, request: Request) -> Reply | None:
+        """Non-model resources (storage, jobs, caches) take an OAuth token, never an API key."""
+        if not self.require_auth:
+            return None
+        bearer = _bearer(request.header("authorization"))
+        if bearer is None:
+            return _unauthenticated(errors.MISSING_CREDENTIALS, "CREDENTIALS_MISSING")
+        return self._check_bearer(bearer)
+
     def _check_key(self, key: str) -> Reply | None:
         if not self.require_auth or key in self._api_keys:
             return None

@@ -20,6 +20,7 @@ from .faults import Fault, parse_fault
 from .fixtures import Fixture, load_fixtures, parse_fixture
 from .requestlog import LoggedRequest, RequestLog
 from .server import MAX_BODY_BYTES, EmulatorServer
+from .state import StateStore
 
 __all__ = ["Emulator"]
 
@@ -34,19 +35,23 @@ class Emulator:
             assert emu.requests[-1].body["contents"][0]["role"] == "user"
 
     `require_auth=True` (the default here) checks credentials like Google; the CLI defaults
-    to accepting any caller, since offline users have no service account.
+    to accepting any caller, since offline users have no service account. `state_dir` keeps
+    the resources it creates (batch jobs, buckets, caches) between processes; without it they
+    live in a temporary folder removed on `stop()`.
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_auth: bool = True,
                  fixtures: str | Path | list[Fixture] | None = None, token_lifetime: int = 3600,
                  check_regions: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
-                 log_limit: int = 10_000, project_id: str = "vdsl-emulator") -> None:
+                 log_limit: int = 10_000, project_id: str = "vdsl-emulator",
+                 state_dir: str | Path | None = None) -> None:
         self.host, self._port = host, port
         self.project_id = project_id
         self.app = App(authority=Authority(require_auth=require_auth,
                                            token_lifetime=token_lifetime,
                                            project_id=project_id),
-                       log=RequestLog(log_limit), check_regions=check_regions)
+                       log=RequestLog(log_limit), check_regions=check_regions,
+                       state=StateStore(state_dir))
         self.api_key = "AIza-emu-" + secrets.token_urlsafe(16)
         self.app.authority.add_api_key(self.api_key)
         self._max_body = max_body_bytes
@@ -81,6 +86,7 @@ class Emulator:
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self.app.state.close()
 
     def __enter__(self) -> Self:
         return self.start()

@@ -23,7 +23,6 @@ from ..project import Project
 from .result import Result
 
 OK, FAILED, USAGE, RUNTIME = 0, 1, 2, 3
-FIXTURE_NAMES = ("emulator.yaml", "emulator.yml", "emulator.json")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,15 +71,9 @@ def _endpoint(args: argparse.Namespace) -> Iterator[str | None]:
     if not args.emulator:
         yield None
         return
-    from ..emulator import Emulator
-    fixtures = args.fixtures or _project_fixtures(Path(args.path))
-    with Emulator(require_auth=False, fixtures=str(fixtures) if fixtures else None) as emu:
+    from ..emulator.session import project_emulator
+    with project_emulator(args.path, args.fixtures) as emu:
         yield emu.url
-
-
-def _project_fixtures(path: Path) -> Path | None:
-    folder = path if path.is_dir() else path.parent
-    return next((folder / n for n in FIXTURE_NAMES if (folder / n).is_file()), None)
 
 
 def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],

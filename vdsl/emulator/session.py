@@ -1,0 +1,54 @@
+"""The emulator a command starts for `--emulator`: the project's fixtures, persistent state.
+
+Every command that takes `--emulator` (`run`, and the commands that manage Vertex resources)
+starts it the same way, so replies come from the same fixtures file and resources created by
+one command (a batch job, a cached content) are there for the next, as on Vertex. The state
+folder is `$VDSL_EMULATOR_STATE` when set, else `emulator/<project hash>` in vdsl's cache
+folder; with the cache turned off (`VDSL_CACHE_DIR=`) state lasts one command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .inprocess import Emulator
+
+__all__ = ["FIXTURE_NAMES", "project_emulator", "project_fixtures", "state_folder"]
+
+FIXTURE_NAMES = ("emulator.yaml", "emulator.yml", "emulator.json")
+
+
+def project_fixtures(path: str | Path) -> Path | None:
+    """The fixtures file beside a project (a folder, or the folder of a file), if any."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    return next((folder / n for n in FIXTURE_NAMES if (folder / n).is_file()), None)
+
+
+def state_folder(path: str | Path) -> Path | None:
+    """Where the emulator keeps a project's resources between commands (None: not kept)."""
+    configured = os.environ.get("VDSL_EMULATOR_STATE")
+    if configured:
+        return Path(configured)
+    from ..compiler import cache_dir
+    base = cache_dir()
+    if base is None:
+        return None
+    digest = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    return base / "emulator" / digest
+
+
+@contextmanager
+def project_emulator(path: str | Path, fixtures: str | Path | None = None, *,
+                     persistent: bool = True) -> Iterator[Emulator]:
+    """A running emulator for the project at `path` (auth off, as for an offline user).
+
+    Raises `FixtureError` for a fixtures file that cannot be read."""
+    chosen = fixtures or project_fixtures(path)
+    with Emulator(require_auth=False, fixtures=str(chosen) if chosen else None,
+                  state_dir=state_folder(path) if persistent else None) as emulator:
+        yield emulator
