@@ -39,8 +39,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from loopback import cpu_seconds, running  # noqa: E402
-from synthetic import write_project  # noqa: E402
+from loopback import cpu_seconds, running
+from synthetic import write_project
 
 BAML_VERSION = "0.226.3"
 GENERATOR = """
@@ -112,8 +112,9 @@ def timed(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> tupl
 
 
 def baml_cli(python: str) -> list[str]:
-    return [python, "-c", "import sys; from baml_py import invoke_runtime_cli; "
-            "sys.argv = ['baml-cli'] + sys.argv[1:]; sys.exit(invoke_runtime_cli())"]
+    code = ("import sys; from baml_py import invoke_runtime_cli; "
+            "sys.argv = ['baml-cli'] + sys.argv[1:]; sys.exit(invoke_runtime_cli())")
+    return [python, "-c", code]
 
 
 class Bench:
@@ -123,6 +124,7 @@ class Bench:
         self.work, self.baml_python, self.args = work, baml_python, args
         self.env = {**os.environ, "VDSL_CACHE_DIR": ""}
         self.env.pop("VDSL_VERTEX_ENDPOINT", None)
+        self.server_cpu: list[float] = []
 
     # ---- projects ---------------------------------------------------------------------
 
@@ -159,8 +161,6 @@ class Bench:
             self.server_cpu.append((cpu_seconds(server) - before) / (self.args.calls + 50))
             return figures["rate"], figures["cpu_per_call"]
         return run
-
-    server_cpu: list[float] = []
 
     def check(self, src: Path, side: str) -> Run:
         def run() -> tuple[float, float]:

@@ -5,8 +5,9 @@ first event: after it, a failure is raised with the text received so far)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -80,11 +81,13 @@ async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
         started = False
         try:
             call = await rt._aprepare(function, args, leaf, env, headers, stream=True)
-            async for item in astream_events(rt, call):
-                if isinstance(item, Result):
-                    item.attempts = attempts.success(leaf, call.options.model)
-                started = True
-                yield item
+            # closing this stream closes the attempt's at once, and with it the connection
+            async with contextlib.aclosing(astream_events(rt, call)) as events:
+                async for item in events:
+                    if isinstance(item, Result):
+                        item.attempts = attempts.success(leaf, call.options.model)
+                    started = True
+                    yield item
             return
         except VdslError as error:
             if started:
@@ -92,7 +95,7 @@ async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
             attempts.failure(leaf, error)
     raise attempts.exhausted()
 
-async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent | Result]:
+async def astream_events(rt: Runtime, call: Call) -> AsyncGenerator[StreamEvent | Result, None]:
     if not call.stream:
         result = rt._finish(call, rt._parse(call, await rt._asend(call)))
         yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)

@@ -1,5 +1,6 @@
 """HTTP for the runtime: pooled httpx clients (one per process, one per event loop), and
-server-sent events read line by line. The only module of the runtime that touches sockets."""
+server-sent events read line by line. With `aio.py`, the only modules of the runtime that
+touch sockets. Async clients speak httpx's API over aiohttp's pool (see `aio.py` for why)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ class Pool:
         if client is None or self._pid != os.getpid():
             if self._pid != os.getpid():
                 self.sync()
-            client = httpx.AsyncClient(limits=self._limits, http2=_http2(), timeout=None,
+            from .aio import AiohttpTransport  # imported on the first async call only
+            client = httpx.AsyncClient(transport=AiohttpTransport(self._limits), timeout=None,
                                        trust_env=False)
             self._async[loop] = client
         return client
@@ -61,12 +63,8 @@ class Pool:
 
 
 class Gate:
-    """An optional cap on requests in flight, for threads and for each event loop.
-
-    With many connections open at once httpx's async pool slows down sharply on a fast server
-    (bench/calls.py); a small cap can then raise throughput. Against a distant server a cap
-    lowers it, so there is none by default.
-    """
+    """An optional cap on requests in flight, for threads and for each event loop (None: no
+    cap, the default: the pools handle any number of connections in constant time)."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
