@@ -7,7 +7,8 @@ Run by bench/versus.py (vdsl's python for `--side vdsl`, `$VDSL_BAML_PYTHON` for
 baml`), never imported. DIR holds `baml_src/` (one function, `Echo`, on a vertex-ai client
 whose `base_url` is the loopback emulator) and, for BAML, the `baml_client/` generated from it.
 Both sides call with default settings: a fresh client, 50 warm-up calls, then `--calls` timed
-calls. Prints one JSON line: calls per second and the client's CPU time per call.
+calls. Prints one JSON line: calls per second and the client's CPU time per timed call (all its
+threads: BAML's runtime has its own).
 """
 
 from __future__ import annotations
@@ -48,29 +49,30 @@ def baml_callers(project: Path) -> tuple[Callable[[], Any], Callable[[], Awaitab
     return (lambda: sync_b.Echo("hello"), lambda: async_b.Echo("hello"))
 
 
-def sequential(call: Callable[[], Any], n: int) -> float:
+def sequential(call: Callable[[], Any], n: int) -> tuple[float, float]:
     for _ in range(WARMUP):
         call()
-    start = time.perf_counter()
+    start, used = time.perf_counter(), cpu()
     for _ in range(n):
         call()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - used
 
 
-def concurrent(call: Callable[[], Awaitable[Any]], n: int, concurrency: int) -> float:
+def concurrent(call: Callable[[], Awaitable[Any]], n: int,
+               concurrency: int) -> tuple[float, float]:
     """`n` calls from `concurrency` tasks, each calling in a loop (a batch job's shape)."""
-    async def run(count: int) -> float:
+    async def run(count: int) -> tuple[float, float]:
         left = [count]
 
         async def worker() -> None:
             while left[0] > 0:
                 left[0] -= 1
                 await call()
-        start = time.perf_counter()
+        start, used = time.perf_counter(), cpu()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
-        return time.perf_counter() - start
+        return time.perf_counter() - start, cpu() - used
 
-    async def both() -> float:
+    async def both() -> tuple[float, float]:
         await run(WARMUP)
         return await run(n)
     return asyncio.run(both())
@@ -87,14 +89,11 @@ def main() -> None:
     args = parser.parse_args()
     sync_call, async_call = (vdsl_callers(args.project, args.max_in_flight)
                              if args.side == "vdsl" else baml_callers(args.project))
-    before = cpu()
     if args.mode == "seq":
-        seconds = sequential(sync_call, args.calls)
+        seconds, used = sequential(sync_call, args.calls)
     else:
-        seconds = concurrent(async_call, args.calls, args.concurrency)
-    used = cpu() - before
-    print(json.dumps({"rate": args.calls / seconds,
-                      "cpu_per_call": used / (args.calls + WARMUP)}))
+        seconds, used = concurrent(async_call, args.calls, args.concurrency)
+    print(json.dumps({"rate": args.calls / seconds, "cpu_per_call": used / args.calls}))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 
 import aiohttp
 import httpx
@@ -25,43 +25,76 @@ __all__ = ["AiohttpTransport"]
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """One aiohttp session for one event loop, created on first use inside it."""
+    """One aiohttp session for one event loop, created on first use inside it.
+
+    Streams go through httpx (`handle_async_request`); a whole-body request can skip httpx's
+    client layer (`post`, ~0.1 ms less per call) and still gets an `httpx.Response` back.
+    """
 
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits
+        self._defaults: list[tuple[str, str]] = []
         self._session: aiohttp.ClientSession | None = None
 
+    def use_defaults(self, headers: httpx.Headers) -> None:
+        """The headers httpx's client adds to every request (Accept, User-Agent, …), which
+        `post` sends too."""
+        self._defaults = _pairs(headers)
+
     def _open(self) -> aiohttp.ClientSession:
-        connector = aiohttp.TCPConnector(
-            limit=self._limits.max_connections or 0, limit_per_host=0,
-            keepalive_timeout=self._limits.keepalive_expiry or 15.0,
-            ssl=httpx.create_ssl_context(trust_env=False))
-        # a runtime dropped with its loop still open must not warn "Unclosed connector"
-        weakref.finalize(self, _close_quietly, connector)
-        return aiohttp.ClientSession(connector=connector, trust_env=False,
-                                     auto_decompress=False, skip_auto_headers=("User-Agent",))
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self._limits.max_connections or 0, limit_per_host=0,
+                keepalive_timeout=self._limits.keepalive_expiry or 15.0,
+                ssl=httpx.create_ssl_context(trust_env=False))
+            # a runtime dropped with its loop still open must not warn "Unclosed connector"
+            weakref.finalize(self, _close_quietly, connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector, trust_env=False, auto_decompress=False,
+                skip_auto_headers=("User-Agent",))
+        return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._session is None or self._session.closed:
-            self._session = self._open()
-        timeout = request.extensions.get("timeout", {})
         content = await request.aread()
         with _mapped():
-            response = await self._session.request(
-                request.method, str(request.url), headers=_headers(request),
+            response = await self._open().request(
+                request.method, str(request.url), headers=_pairs(request.headers),
                 data=content or None, allow_redirects=False, compress=None,
-                timeout=aiohttp.ClientTimeout(total=None, connect=timeout.get("pool"),
-                                              sock_connect=timeout.get("connect"),
-                                              sock_read=timeout.get("read")))
+                timeout=_timeout(request.extensions.get("timeout", {})))
         return httpx.Response(
             response.status, headers=response.raw_headers, stream=_Body(response),
             request=request, extensions={"http_version": b"HTTP/1.1",
                                          "reason_phrase": (response.reason or "").encode()})
 
+    async def post(self, url: str, headers: Mapping[str, str], content: bytes,
+                   timeout: httpx.Timeout) -> httpx.Response:
+        """POST and read the whole reply; the same headers on the wire as httpx's client
+        sends (its defaults first), errors as httpx's exceptions."""
+        sent = [*self._defaults, *headers.items(), ("Content-Length", str(len(content)))]
+        with _mapped():
+            async with self._open().request(
+                    "POST", url, headers=sent, data=content, allow_redirects=False,
+                    compress=None, timeout=_timeout(timeout.as_dict())) as response:
+                body = await response.read()
+        return httpx.Response(response.status, headers=response.raw_headers, content=body)
+
     async def aclose(self) -> None:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _timeout(limits: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
+    """httpx's limits in aiohttp's terms: `pool` bounds waiting for a connection (and
+    connecting), `connect` the TCP connect, `read` each wait for data."""
+    return aiohttp.ClientTimeout(total=None, connect=limits.get("pool"),
+                                 sock_connect=limits.get("connect"),
+                                 sock_read=limits.get("read"))
+
+
+def _pairs(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """The headers as httpx would write them (its names and their case, its order)."""
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw]
 
 
 class _Body(httpx.AsyncByteStream):
@@ -108,12 +141,6 @@ def _httpx_error(error: aiohttp.ClientError) -> httpx.TransportError:
         if isinstance(error, aiohttp_kind):
             return httpx_kind(message)
     return httpx.ReadError(message)
-
-
-def _headers(request: httpx.Request) -> list[tuple[str, str]]:
-    """The headers as httpx would write them (its names and their case, its order)."""
-    return [(name.decode("latin-1"), value.decode("latin-1"))
-            for name, value in request.headers.raw]
 
 
 def _close_quietly(connector: aiohttp.BaseConnector) -> None:

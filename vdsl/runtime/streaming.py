@@ -56,7 +56,7 @@ def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
     timeout = httpx_timeout(call.options.timeouts, stream=True)
     reader = StreamReader(call)
     try:
-        with http.stream("POST", call.request.url, headers=rt._headers(call),
+        with http.stream("POST", rt._pool.url(call.request.url), headers=rt._headers(call),
                          content=call.request.content(), timeout=timeout) as response:
             if response.status_code >= 400:
                 response.read()
@@ -107,7 +107,7 @@ async def astream_events(rt: Runtime, call: Call) -> AsyncGenerator[StreamEvent 
         request_headers.update(await call.auth.aheaders())
     reader = StreamReader(call)
     try:
-        async with http.stream("POST", call.request.url, headers=request_headers,
+        async with http.stream("POST", rt._pool.url(call.request.url), headers=request_headers,
                                content=call.request.content(),
                                timeout=httpx_timeout(call.options.timeouts, stream=True)
                                ) as response:
