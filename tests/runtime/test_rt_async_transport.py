@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 import vdsl
-from vdsl.errors import TimeoutError, TransportError
+from vdsl.errors import ConfigError, InvalidArgumentError, TimeoutError, TransportError
 from vdsl.runtime import Runtime, StaticToken
 
 SAY = """
@@ -186,3 +186,40 @@ print("done")
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout.strip() == "done", result.stderr
     assert result.stderr == ""
+
+
+async def _drain(stream) -> None:  # type: ignore[no-untyped-def]
+    async for _ in stream:
+        pass
+
+
+CALLERS = {
+    "call": lambda rt, h: rt.call("Say", {"text": "x"}, headers=h),
+    "acall": lambda rt, h: asyncio.run(rt.acall("Say", {"text": "x"}, headers=h)),
+    "stream": lambda rt, h: list(rt.stream("Say", {"text": "x"}, headers=h)),
+    "astream": lambda rt, h: asyncio.run(_drain(rt.astream("Say", {"text": "x"}, headers=h))),
+}
+
+
+@pytest.mark.parametrize("how", sorted(CALLERS))
+@pytest.mark.parametrize("headers", [{"x-a": "b\r\nInjected: 1"}, {"x-a": "nul\0"},
+                                     {"x é": "v"}, {"": "v"}, {"x:y": "v"}])
+def test_a_forged_header_is_refused_on_every_path(make_runtime, emulator, how, headers):
+    runtime = make_runtime(SAY)
+    with pytest.raises(InvalidArgumentError, match="header"):
+        CALLERS[how](runtime, headers)
+    assert not emulator.requests
+
+
+@pytest.mark.parametrize("how", sorted(CALLERS))
+def test_a_non_ascii_header_value_is_sent_as_utf8_on_every_path(make_runtime, emulator, how):
+    CALLERS[how](make_runtime(SAY), {"x-note": "café 日本"})
+    received = emulator.requests[-1].headers["x-note"]
+    assert received.encode("latin-1").decode("utf-8") == "café 日本"
+
+
+def test_a_configured_header_with_a_bad_name_rules_the_client_out(make_runtime):
+    source = SAY.replace("generationConfig { temperature 0.0 }",
+                         'generationConfig { temperature 0.0 }\n    headers { "x y" "v" }')
+    with pytest.raises(ConfigError, match="header 'x y'"):
+        make_runtime(source).call("Say", {"text": "x"})

@@ -93,8 +93,10 @@ def _timeout(limits: Mapping[str, float | None]) -> aiohttp.ClientTimeout:
 
 
 def _pairs(headers: httpx.Headers) -> list[tuple[str, str]]:
-    """The headers as httpx would write them (its names and their case, its order)."""
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw]
+    """The headers as httpx would write them (its names and their case, its order); values
+    are UTF-8 (`transport.wire_headers`), which aiohttp encodes back to the same bytes."""
+    return [(name.decode("latin-1"), value.decode("utf-8", "replace"))
+            for name, value in headers.raw]
 
 
 class _Body(httpx.AsyncByteStream):

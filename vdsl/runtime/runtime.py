@@ -39,7 +39,15 @@ from ..render.clients import resolve_client
 from ..render.prompt import find_function
 from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
-from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .calls import (
+    Call,
+    check_finish,
+    check_headers,
+    http_failure,
+    located,
+    returns_string,
+    token_secrets,
+)
 from .failures import CallSite, transport_error
 from .media import http_fetcher, resolve_media
 from .plan import Node, RoundRobin
@@ -221,6 +229,7 @@ class Runtime:
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
+        check_headers(options.headers, headers or {}, info.name)
         request_headers = {**options.headers, **adapter.extra_headers(options),
                            **{k.lower(): v for k, v in (headers or {}).items()},
                            "content-type": "application/json"}
@@ -267,7 +276,6 @@ class Runtime:
         return headers
 
     def _send(self, call: Call, remaining: float | None = None) -> httpx.Response:
-        http = self._pool.sync()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         started = time.monotonic()
         for attempt in (1, 2):
@@ -276,8 +284,8 @@ class Runtime:
             headers = self._headers(call)
             try:
                 with self._gate.sync():
-                    response = http.post(self._pool.url(call.request.url), headers=headers,
-                                         content=call.request.content(), timeout=timeout)
+                    response = self._pool.post(call.request.url, headers,
+                                               call.request.content(), timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             log.debug("%s in %.0f ms", response.status_code, (time.monotonic() - started) * 1e3)

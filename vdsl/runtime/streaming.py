@@ -17,7 +17,7 @@ from ..providers.base import Completion, Delta, Usage
 from .calls import Call, at_site, http_failure, located
 from .failures import http_error, transport_error
 from .result import Result, StreamEvent
-from .transport import asse_events, httpx_timeout, sse_events
+from .transport import asse_events, httpx_timeout, sse_events, wire_headers
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -56,7 +56,8 @@ def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
     timeout = httpx_timeout(call.options.timeouts, stream=True)
     reader = StreamReader(call)
     try:
-        with http.stream("POST", rt._pool.url(call.request.url), headers=rt._headers(call),
+        with http.stream("POST", rt._pool.url(call.request.url),
+                         headers=wire_headers(rt._headers(call)),
                          content=call.request.content(), timeout=timeout) as response:
             if response.status_code >= 400:
                 response.read()
@@ -107,7 +108,8 @@ async def astream_events(rt: Runtime, call: Call) -> AsyncGenerator[StreamEvent 
         request_headers.update(await call.auth.aheaders())
     reader = StreamReader(call)
     try:
-        async with http.stream("POST", rt._pool.url(call.request.url), headers=request_headers,
+        async with http.stream("POST", rt._pool.url(call.request.url),
+                               headers=wire_headers(request_headers),
                                content=call.request.content(),
                                timeout=httpx_timeout(call.options.timeouts, stream=True)
                                ) as response:

@@ -9,7 +9,7 @@ import contextlib
 import os
 import threading
 import weakref
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,8 @@ class Pool:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._sync: httpx.Client | None = None
+        self._transport: httpx.HTTPTransport
+        self._defaults: list[tuple[bytes, bytes]] = []
         self._urls: dict[str, httpx.URL] = {}
         # keyed weakly by event loop: a client dies with its loop (asyncio.run makes many)
         self._async: weakref.WeakKeyDictionary[
@@ -45,9 +47,28 @@ class Pool:
                 if self._sync is None or self._pid != os.getpid():
                     self._pid = os.getpid()
                     self._async = weakref.WeakKeyDictionary()
-                    self._sync = httpx.Client(limits=self._limits, http2=_http2(),
-                                              timeout=None, trust_env=False)
+                    self._transport = httpx.HTTPTransport(limits=self._limits,
+                                                          http2=_http2())
+                    self._sync = httpx.Client(transport=self._transport, timeout=None,
+                                              trust_env=False)
+                    self._defaults = list(self._sync.headers.raw)
         return self._sync
+
+    def post(self, url: str, headers: Mapping[str, str], content: bytes,
+             timeout: httpx.Timeout) -> httpx.Response:
+        """POST and read the whole reply through the sync pool, without httpx's client layer
+        (cookies, redirects, hooks: none used here; ~0.1 ms less per call). The same request
+        as `client.post` would send: the client's default headers first, then `headers`."""
+        self.sync()
+        request = httpx.Request("POST", self.url(url), content=content,
+                                headers=[*self._defaults, *wire_headers(headers)],
+                                extensions={"timeout": timeout.as_dict()})
+        response = self._transport.handle_request(request)
+        try:
+            response.read()
+        finally:
+            response.close()
+        return response
 
     def async_(self) -> httpx.AsyncClient:
         """The httpx client of the running event loop (streams go through it)."""
@@ -108,6 +129,12 @@ class Gate:
         if semaphore is None:
             semaphore = self._loops[loop] = asyncio.Semaphore(self.limit)
         return semaphore
+
+
+def wire_headers(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as bytes, values UTF-8 (httpx would refuse a non-ASCII value with a bare
+    UnicodeEncodeError; aiohttp sends UTF-8), so every path sends the same bytes."""
+    return [(name.encode("latin-1"), value.encode("utf-8")) for name, value in headers.items()]
 
 
 def _http2() -> bool:
