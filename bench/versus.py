@@ -147,7 +147,7 @@ class Bench:
 
     # ---- figures ----------------------------------------------------------------------
 
-    def calls(self, python: str, side: str, project: Path, mode: str, server: int,
+    def calls(self, python: str, side: str, project: Path, mode: str, server: list[int],
               extra: list[str] = ()) -> Run:  # type: ignore[assignment]
         def run() -> tuple[float, float]:
             argv = [python, str(HERE / "versus_calls.py"), "--side", side, "--project",
@@ -192,22 +192,22 @@ class Bench:
         return run
 
 
-def figures(bench: Bench, only: set[str], server: tuple[str, int] | None) -> list[Figure]:
+def figures(bench: Bench, only: set[str], server: tuple[str, list[int]] | None) -> list[Figure]:
     found: list[Figure] = []
     baml = bench.baml_python
     if "calls" in only and server is not None:
-        url, pid = server
+        url, pids = server
         project = bench.calls_project(url)
         c = ["--concurrency", "32"]
         py = sys.executable
 
         def pair(mode: str, extra: list[str]) -> tuple[Run, Run | None]:
-            return (bench.calls(py, "vdsl", project, mode, pid, extra),
-                    bench.calls(baml, "baml", project, mode, pid, extra) if baml else None)
+            return (bench.calls(py, "vdsl", project, mode, pids, extra),
+                    bench.calls(baml, "baml", project, mode, pids, extra) if baml else None)
         found.append(Figure("calls/s, asyncio, 32 concurrent, default settings", "calls/s",
                             *pair("async", c)))
         found.append(Figure("same with `max_in_flight=4`", "calls/s",
-                            bench.calls(py, "vdsl", project, "async", pid,
+                            bench.calls(py, "vdsl", project, "async", pids,
                                         [*c, "--max-in-flight", "4"])))
         found.append(Figure("calls/s sequential", "calls/s", *pair("seq", [])))
     if "check" in only or "generate" in only:
@@ -275,9 +275,9 @@ def main() -> None:
         bench = Bench(work, baml, args)
         server_dir = work / "server"
         server_dir.mkdir()
-        with running(server_dir) as (url, credentials, pid):
+        with running(server_dir) as (url, credentials, pids):
             bench.env["BENCH_CREDENTIALS"] = str(credentials)
-            found = figures(bench, only, (url, pid))
+            found = figures(bench, only, (url, pids))
             measure(found, args.rounds)
     print(table(found))
     if bench.server_cpu:
