@@ -22,6 +22,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
+from . import tables
+from .engine import Engine, ParseFailed
 from .messages import describe_expected, describe_token, friendly_message
 from .postlex import NewlinePostLex
 from .transformer import IRBuilder
@@ -103,21 +105,44 @@ def parse_source(source: SourceFile, diags: Diagnostics,
     """Parse one file. Syntax problems are appended to `diags`; the blocks that parse are
     returned even when others do not, and the names of those that do not go to `broken` (so
     later checks do not report them again as undefined)."""
-    with _lock:
-        quick = Diagnostics()
-        try:
-            decls = _run(source.text, IRBuilder(source, quick))
-        except UnexpectedInput:
-            pass
-        else:
-            diags.extend(quick)
-            return decls
-        return _parse_blocks(source, diags, broken if broken is not None else [])
+    quick = Diagnostics()
+    try:
+        decls = _run(source.text, IRBuilder(source, quick))
+    except UnexpectedInput:
+        pass
+    else:
+        diags.extend(quick)
+        return decls
+    return _parse_blocks(source, diags, broken if broken is not None else [])
 
 
 def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
-    _slot.builder = builder
-    return _parser().parse(text)  # type: ignore[return-value]
+    """The engine (Lark's tables without Lark); Lark itself when the text does not parse,
+    so a syntax error is Lark's, with its expected tokens."""
+    engine = _engine()
+    if engine is not None:
+        scratch = Diagnostics()
+        trial = IRBuilder(builder.source, scratch, builder.line_offset, builder.pos_offset)
+        try:
+            decls = engine.parse(text, trial, {"DOC_COMMENT": trial.record_doc})
+        except ParseFailed:
+            pass
+        else:
+            builder.diags.extend(scratch)
+            return decls  # type: ignore[no-any-return]
+    with _lock:
+        _slot.builder = builder
+        return _parser().parse(text)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Engine | None:
+    """None when the grammar uses something the engine does not reproduce (then Lark)."""
+    from ..compiler import cache_dir
+    try:
+        return Engine(tables.load(grammar_text(), cache_dir(), ("DOC_COMMENT",)))
+    except tables.Unsupported:
+        return None
 
 
 # ---- recovery: one block at a time -------------------------------------------------------
