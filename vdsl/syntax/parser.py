@@ -14,10 +14,7 @@ import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..diagnostics import Diagnostics
@@ -27,6 +24,10 @@ from .engine import Engine, ParseFailed
 from .messages import describe_expected, describe_token, friendly_message
 from .postlex import NewlinePostLex
 from .transformer import IRBuilder
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput
 
 KEYWORDS = ("class", "enum", "function", "client", "client<llm>", "retry_policy", "test",
             "generator", "template_string", "string_template", "type")
@@ -65,10 +66,19 @@ class _LazyTransformer:
         return call
 
 
+def _syntax_error() -> type[UnexpectedInput]:
+    """Lark's syntax error class, imported only when a parse fails (an `except` clause
+    evaluates its class then)."""
+    from lark.exceptions import UnexpectedInput
+    return UnexpectedInput
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """Built once per process; Lark's analysis of the grammar is cached on disk (next to the
     check cache), which makes a cold `vdsl check` of a small project ~45 ms faster."""
+    from lark import Lark
+
     grammar = grammar_text()
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "postlex": NewlinePostLex(),
@@ -108,7 +118,7 @@ def parse_source(source: SourceFile, diags: Diagnostics,
     quick = Diagnostics()
     try:
         decls = _run(source.text, IRBuilder(source, quick))
-    except UnexpectedInput:
+    except _syntax_error():
         pass
     else:
         diags.extend(quick)
@@ -227,7 +237,7 @@ def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> 
         mark = len(diags)
         try:
             decls.extend(_run(chunk, builder))
-        except UnexpectedInput as error:
+        except _syntax_error() as error:
             _report(error, source, chunk, start, line_offset, keyword, diags, mark)
             named = _BOUNDARY_NAME.match(chunk)
             if named:
@@ -322,6 +332,8 @@ def _unsupported_statement(chunk: str, keyword: str) -> tuple[int, str] | None:
 
 def _describe(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
               keyword: str) -> tuple[Span, str, str | None]:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(error, UnexpectedEOF):
         end = start + len(chunk.rstrip())
         span = source.span(max(start, end - 1), end)

@@ -5,8 +5,10 @@ directly inside `{ … }` bodies, not after `{` or `,`, and one per run."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from lark import Token
+if TYPE_CHECKING:
+    from lark import Token
 
 OPEN = {"LBRACE": "{", "_LPAR": "(", "LSQB": "[", "_LESS": "<"}
 CLOSE = {"RBRACE", "_RPAR", "RSQB", "_MORE"}
