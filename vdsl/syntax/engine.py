@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Self
 
 from .postlex import CLOSE, OPEN
@@ -65,7 +66,7 @@ class Tree:
 class _Lexer:
     """One of the contextual lexer's terminal sets, compiled on first use."""
 
-    __slots__ = ("callbacks", "ignore", "newline", "patterns", "sources", "unless")
+    __slots__ = ("callbacks", "ignore", "kinds", "newline", "patterns", "sources", "unless")
 
     def __init__(self, config: tuple[Any, ...]) -> None:
         self.sources, unless, ignore, newline, callbacks = config
@@ -73,11 +74,21 @@ class _Lexer:
         self.ignore = frozenset(ignore)
         self.newline = frozenset(newline)
         self.callbacks = frozenset(callbacks)
-        self.patterns: list[Any] | None = None
+        self.patterns: list[Any] = []
+        self.kinds: dict[str, tuple[bool, bool, bool, dict[str, str] | None]] = {}
 
-    def compiled(self) -> list[Any]:
-        if self.patterns is None:
-            self.patterns = [re.compile(source, flags).match for source, flags in self.sources]
+    def compile(self, dropped: frozenset[str]) -> list[Any]:
+        """The matchers, and per terminal what the loop needs to know in one lookup:
+        (counts lines, skipped without a token, a keyword or callback to look at, keywords)."""
+        compiled = [re.compile(source, flags) for source, flags in self.sources]
+        for pattern in compiled:
+            for kind in pattern.groupindex:
+                special = (kind in self.unless or kind in self.callbacks
+                           or (kind in dropped and kind not in self.ignore))
+                self.kinds[kind] = (kind in self.newline,
+                                    kind in self.ignore and kind not in self.callbacks,
+                                    special, self.unless.get(kind))
+        self.patterns = [pattern.match for pattern in compiled]
         return self.patterns
 
 
@@ -91,6 +102,7 @@ class Engine:
         self.rules: list[tuple[Any, ...]] = tables["rules"]
         self.shapes = [(rule[0], rule[1]) for rule in self.rules]  # (origin, size)
         lexers = [_Lexer(config) for config in tables["lexers"]]
+        self.dropped = frozenset(tables["dropped"])
         self.lexer_of_state = [lexers[i] if i >= 0 else None for i in tables["lexer_of_state"]]
 
     def parse(self, text: str, builder: Any,
@@ -107,12 +119,13 @@ class Engine:
         pos, line, line_start, end = 0, 1, 0, len(text)
         brackets: list[str] = []
         previous = "LBRACE"
-        last: Token | None = None
+        last = "nothing"
+        dropped = self.dropped
         while pos < end:
             lexer = lexer_of_state[state_stack[-1]]
             if lexer is None:
                 raise ParseFailed("no lexer")
-            for match in lexer.patterns or lexer.compiled():
+            for match in lexer.patterns or lexer.compile(dropped):
                 found = match(text, pos)
                 if found:
                     break
@@ -120,25 +133,32 @@ class Engine:
                 raise ParseFailed(f"unexpected character at offset {pos}")
             value = found.group(0)
             kind: str = found.lastgroup  # type: ignore[assignment]
+            counts_lines, skipped, special, literals = lexer.kinds[kind]
             start, start_line, column = pos, line, pos - line_start + 1
-            if kind in lexer.newline:
+            if counts_lines:
                 breaks = value.count("\n")
                 if breaks:
                     line += breaks
                     line_start = pos + value.rindex("\n") + 1
             pos += len(value)
-            ignored = kind in lexer.ignore
-            if ignored and kind not in lexer.callbacks:
+            if skipped:
                 continue
-            token = Token(kind, value, start, start_line, column)
-            token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
-            literals = lexer.unless.get(kind)
-            if literals is not None:
-                token.type = kind = literals.get(value, kind)
-            if kind in lexer.callbacks:
-                on_token[kind](token)
-            if ignored:
-                continue
+            token: Token | None = None
+            if special:  # a keyword, a callback, or a terminal no rule keeps
+                original = kind
+                if literals is not None:
+                    kind = literals.get(value, kind)
+                if original in lexer.callbacks or kind not in dropped:
+                    token = Token(kind, value, start, start_line, column)
+                    token.end_line, token.end_column = line, pos - line_start + 1
+                    token.end_pos = pos
+                if original in lexer.callbacks:
+                    on_token[original](token)  # type: ignore[arg-type]
+                if original in lexer.ignore:
+                    continue
+            else:
+                token = Token(kind, value, start, start_line, column)
+                token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
             if kind == "_NL":  # postlex: a separator only directly inside `{ … }`
                 if not (brackets and brackets[-1] == "{"
                         and previous not in ("LBRACE", "_COMMA", "_NL")):
@@ -148,7 +168,7 @@ class Engine:
             elif kind in CLOSE and brackets:
                 brackets.pop()
             previous = kind
-            last = token
+            last = kind
             while True:  # feed the token: reduce until it can be shifted
                 action = states[state_stack[-1]].get(kind)
                 if action is None:
@@ -169,7 +189,7 @@ class Engine:
         while True:  # end of input: reduce to the start rule
             action = states[state_stack[-1]].get("$END")
             if action is None or action[0]:
-                raise ParseFailed(f"$END after {last.type if last else 'nothing'}")
+                raise ParseFailed(f"$END after {last}")
             _reduce(action[1], state_stack, value_stack, states, rules, reducers)
             if state_stack[-1] == self.end:
                 return value_stack[-1]
@@ -194,8 +214,13 @@ def _reducer(rule: tuple[Any, ...], builder: Any) -> Callable[[list[Any]], Any]:
     builder's method for the rule (or make a `Tree` for an inlined `_rule`)."""
     _origin, _size, name, expand1, include, nones = rule
     method = getattr(builder, name, None)
-    build: Callable[[list[Any]], Any] = method if method is not None else (
-        lambda children: Tree(name, children))
+    build: Callable[[list[Any]], Any]
+    if method is not None:
+        build = method
+    elif name.startswith("_"):  # inlined into its parent: only its children are read
+        build = _children
+    else:
+        build = partial(Tree, name)
     if expand1:  # Lark wraps the method first, then filters the children for it
         inner = build
 
@@ -206,6 +231,10 @@ def _reducer(rule: tuple[Any, ...], builder: Any) -> Callable[[list[Any]], Any]:
     return build
 
 
+def _children(children: list[Any]) -> list[Any]:
+    return children
+
+
 def _filtered(build: Callable[[list[Any]], Any], include: list[tuple[int, bool, int]],
               nones: int) -> Callable[[list[Any]], Any]:
     def filtered(children: list[Any]) -> Any:
@@ -213,11 +242,11 @@ def _filtered(build: Callable[[list[Any]], Any], include: list[tuple[int, bool, 
         for index, expand, pad in include:
             if pad:
                 kept += [None] * pad
-            if expand:
+            if expand:  # an inlined `_rule`: its value is its children's list
                 if kept:
-                    kept += children[index].children
+                    kept += children[index]
                 else:  # Lark's shortcut: the inlined child's own list
-                    kept = children[index].children
+                    kept = children[index]
             else:
                 kept.append(children[index])
         if nones:

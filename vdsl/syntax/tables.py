@@ -20,12 +20,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 2
 Tables = dict[str, Any]
 """{"states": [{symbol: (shift?, state | rule)}], "start": int, "end": int,
 "rules": [(origin, size, callback name, expand single child, to_include | None, nones)],
 "lexers": [(patterns, unless, ignore, newline types, callback terminals)],
-"lexer_of_state": [lexer index per state]}"""
+"lexer_of_state": [lexer index per state], "dropped": [terminals no rule keeps]}"""
 
 
 class Unsupported(Exception):
@@ -83,7 +83,18 @@ def derive(grammar: str, callbacks: tuple[str, ...] = ()) -> Tables:
     lexers, lexer_of_state = _lexers(parser.parser.lexer.lexer, len(states))
     return {"states": states, "start": int(table.start_states["start"]),
             "end": int(table.end_states["start"]), "rules": rules, "lexers": lexers,
-            "lexer_of_state": lexer_of_state}
+            "lexer_of_state": lexer_of_state, "dropped": _dropped(parser, rules)}
+
+
+def _dropped(parser: Any, rules: list[tuple[Any, ...]]) -> list[str]:
+    """Terminals no rule keeps among its children (`_COMMA`, `_NL`, …): their values are
+    never read, so the engine need not build tokens for them."""
+    kept: set[str] = set()
+    for (rule, _chain), (_o, _s, _n, _e, include, _p) in zip(
+            parser._parse_tree_builder.rule_builders, rules, strict=True):
+        positions = range(len(rule.expansion)) if include is None else [i for i, _, _ in include]
+        kept.update(str(rule.expansion[i].name) for i in positions if rule.expansion[i].is_term)
+    return sorted(str(t.name) for t in parser.terminals if str(t.name) not in kept)
 
 
 def _ignore(token: Any) -> None:
