@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,6 +52,7 @@ def load(grammar: str, directory: Path | None, callbacks: tuple[str, ...]) -> Ta
 
 
 def _write(path: Path, data: bytes) -> None:
+    import tempfile
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
