@@ -14,9 +14,9 @@ import pydantic
 import pytest
 from codegen_helpers import CASES
 
-from vdsl.media import Image, Pdf
 from vdsl.codegen.client import check_version
 from vdsl.emulator import Emulator
+from vdsl.media import Image, Pdf
 
 DRAWING = {
     "name": "Cat", "figures": [{"kind": "circle", "center": {"x": 1, "y": 2}, "radius": 3},
