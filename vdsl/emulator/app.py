@@ -202,3 +202,9 @@ def parse_body(body: bytes) -> tuple[Any, str | None]:
         return json.loads(body), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, str(exc).split(":")[0]
+
+
+# Non-model services register last: their modules import this one.
+from . import batch, storage
+
+SERVICES.extend([storage.serve, batch.serve])
