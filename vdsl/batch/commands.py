@@ -1,7 +1,5 @@
 """What each `vdsl batch` subcommand does (the argument parsing is in `cli.py`)."""
 
-__all__ = ["cancel", "listing", "results", "run_job", "status", "submit"]
-
 from __future__ import annotations
 
 import argparse
@@ -17,6 +15,8 @@ from .prepare import Prepared
 from .progress import Progress
 from .results import Summary
 from .runstate import RunState, input_identity, run_key
+
+__all__ = ["cancel", "listing", "results", "run_job", "status", "submit"]
 
 EMULATOR_POLL = 0.25
 
