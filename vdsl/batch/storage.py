@@ -33,6 +33,7 @@ STORAGE_HOST = "https://storage.googleapis.com"
 CHUNK = 8 * 1024 * 1024
 """Upload chunk size: a multiple of 256 KiB, as resumable uploads require."""
 MAX_SMALL = 64 * 1024 * 1024
+_PIECE = 256 * 1024
 _RETRIES = 5
 _TIMEOUT = httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=60.0)
 _PERMISSIONS = {"upload": "storage.objects.create", "read": "storage.objects.get",
@@ -87,14 +88,14 @@ class Storage:
                      chunk: int) -> dict[str, Any]:
         offset, failures = 0, 0
         while True:
-            handle.seek(offset)
-            data = handle.read(chunk)
-            end = offset + len(data) - 1
-            span = f"bytes {offset}-{end}/{size}" if data else f"bytes */{size}"
+            length = max(0, min(chunk, size - offset))
+            span = f"bytes {offset}-{offset + length - 1}/{size}" if length else f"bytes */{size}"
             try:
-                response = self._http.put(session, content=data, timeout=_TIMEOUT,
-                                          headers={**self._headers(),
-                                                   "content-range": span})
+                response = self._http.put(
+                    session, content=_read_span(handle, offset, length), timeout=_TIMEOUT,
+                    headers={**self._headers(), "content-range": span,
+                             "content-length": str(length),
+                             "content-type": "application/octet-stream"})
             except httpx.HTTPError as error:
                 failures = self._retry(failures, uri, str(error))
                 offset = self._persisted(session, size, uri)
@@ -195,6 +196,18 @@ class Storage:
                 raise _storage_error(response, uri, op)
             return response
         raise AssertionError("unreachable")
+
+
+def _read_span(handle: IO[bytes], offset: int, length: int) -> Iterator[bytes]:
+    """The file's bytes [offset, offset+length) in pieces, read as the request is sent: no
+    chunk is held whole, and nothing stays referenced once it is on the wire."""
+    handle.seek(offset)
+    while length > 0:
+        piece = handle.read(min(_PIECE, length))
+        if not piece:
+            return
+        length -= len(piece)
+        yield piece
 
 
 def _split_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
