@@ -205,15 +205,13 @@ def _answer_line(app: App, raw: bytes, project: str, location: str, publisher: s
 
 def answer(app: App, route: Route, body: Any) -> tuple[Any, str | None]:
     """One row through the family's online handler: (response, None) or (None, error)."""
-    from .app import HANDLERS  # app imports this module to register it
-
     request = Request("POST", f"/{route.version}/batch-row", headers={
         "content-type": "application/json"}, json=body)
     if not isinstance(body, dict):
         return None, "The request of the line is missing or not a JSON object."
     ctx = Context(route=route, request=request, fixtures=app.fixtures, lookup=app.lookup,
                   check_regions=app.check_regions)
-    reply = HANDLERS[route.family](ctx)
+    reply = app.family_reply(ctx)
     fault = ctx.fixture_fault
     if fault is not None and fault.status is not None and fault.status >= 400:
         return None, fault.message or errors.default_message(fault.status)
