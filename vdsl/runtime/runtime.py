@@ -27,6 +27,7 @@ from ..errors import (
     VdslError,
 )
 from ..ir import FunctionDecl
+from ..policy import Policy
 from ..project import Project
 from ..providers import adapter_for
 from ..providers.base import Completion, HttpRequest
@@ -39,7 +40,9 @@ from ..render.prompt import find_function
 from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
+from .guards import guard
 from .media import http_fetcher, resolve_media
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
@@ -58,7 +61,8 @@ class Runtime:
     (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
     `max_in_flight` caps the requests this runtime has open at once (None: no cap).
     `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
-    tracing. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
+    tracing. `policy` (default: the project's, from `[tool.vdsl.policy]`) is checked before
+    every request. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
     `seed` makes round-robin starts and retry jitter reproducible.
     """
 
@@ -68,8 +72,10 @@ class Runtime:
                  on_attempt: Callable[[Attempt], None] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  asleep: Callable[[float], Awaitable[None]] | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, policy: Policy | None = None) -> None:
         self.project = project
+        self.policy = policy if policy is not None else project.policy
+        self._memo: dict[tuple[object, ...], Any] = {}
         self._gate = Gate(max_in_flight)
         self._on_attempt = on_attempt
         self._sleep = sleep or time.sleep
@@ -228,7 +234,10 @@ class Runtime:
         request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
         site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
                         auth.description if auth else "")
-        return Call(fn, options, adapter, request, site, auth, wire_stream)
+        call = Call(fn, options, adapter, request, site, auth, wire_stream)
+        if not preview:
+            guard(self, call, prompt, blocking=fetch)
+        return call
 
     def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
                   *, blocking: bool) -> AuthStrategy | None:
@@ -352,11 +361,6 @@ class Runtime:
         except ImportError:  # typed parsing not available: the raw text
             return text
         return parse_output(self.project, fn.name, text, partial=partial)
-
-
-class _NeedsThread(Exception):
-    """Raised while preparing an async call when blocking work (a media download, resolving
-    credentials) must move to a worker thread."""
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:
