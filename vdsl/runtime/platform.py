@@ -18,7 +18,7 @@ import httpx
 from ..errors import ConfigError, StreamError
 from ..policy.enforce import check_request
 from ..providers import Adapter, adapter_for
-from ..providers.endpoints import ENDPOINT_ENV, API_VERSION, append_query, host_for, redirect
+from ..providers.endpoints import API_VERSION, ENDPOINT_ENV, append_query, host_for, redirect
 from ..providers.options import ClientOptions, resolve_options
 from ..render.clients import resolve_client
 from .auth_bridge import AuthStrategy
