@@ -109,7 +109,7 @@ def project_policy(paths: Sequence[str | os.PathLike[str]],
     if not paths:
         return None, ""
     from .policy import load_policy
-    return load_policy(paths[0], diags)
+    return load_policy(os.fspath(paths[0]), diags)
 
 
 def cache_dir() -> Path | None:
