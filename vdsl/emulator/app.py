@@ -206,3 +206,12 @@ def parse_body(body: bytes) -> tuple[Any, str | None]:
         return json.loads(body), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, str(exc).split(":")[0]
+
+
+def _register_services() -> None:
+    """The non-model APIs this emulator serves, each in its own module."""
+    from . import caching
+    SERVICES.append(caching.serve)
+
+
+_register_services()

@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 from ..policy.enforce import check_request
 from ..render import RenderedPrompt
 from .calls import Call
+from .counting import check_budget
+from .features import check_cache
+from .platform import Target
 
 if TYPE_CHECKING:
     from .runtime import Runtime
@@ -21,6 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["guard"]
 
 
-def guard(rt: Runtime, call: Call, prompt: RenderedPrompt, *, blocking: bool) -> None:
+def guard(rt: Runtime, call: Call, prompt: RenderedPrompt, where: Target, *,
+          blocking: bool) -> None:
     """Raise when `call` must not be sent (see the module docstring)."""
     check_request(rt.policy, call.request.url, call.request.body, call.site.client)
+    check_budget(rt, where, prompt, blocking=blocking)
+    check_cache(rt, where, prompt, blocking=blocking)

@@ -20,15 +20,17 @@ from ..policy.enforce import check_request
 from ..providers import Adapter, adapter_for
 from ..providers.endpoints import API_VERSION, ENDPOINT_ENV, append_query, host_for, redirect
 from ..providers.options import ClientOptions, resolve_options
+from ..render import RenderedPrompt, render_prompt
 from ..render.clients import resolve_client
 from .auth_bridge import AuthStrategy
 from .failures import CallSite, http_error, transport_error
+from .media import http_fetcher, resolve_media
 from .transport import cap, httpx_timeout
 
 if TYPE_CHECKING:
     from .runtime import Runtime
 
-__all__ = ["Target", "send_json", "target"]
+__all__ = ["Target", "render_for", "send_json", "target"]
 
 log = logging.getLogger("vdsl.runtime")
 
@@ -43,6 +45,8 @@ class Target:
     auth: AuthStrategy | None
     override: str | None
     env: dict[str, str]
+    express: bool = False
+    """An API key and no project: Gemini's express mode (counts work, resources do not)."""
 
     @property
     def client(self) -> str:
@@ -92,8 +96,20 @@ def target(rt: Runtime, client: str, env: Mapping[str, str] | None = None) -> Ta
     adapter = adapter_for(options.model, options.resolved.get("publisher"))
     override = rt._endpoint or environ.get(ENDPOINT_ENV) or None
     auth = rt._auth or rt._strategy(options, environ, override, blocking=True)
-    project = rt._project(options, environ, auth, override, preview=False)
-    return Target(options, adapter, project, auth, override, environ)
+    express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
+        options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
+    project = None if express else rt._project(options, environ, auth, override, False)
+    return Target(options, adapter, project, auth, override, environ, express)
+
+
+def render_for(rt: Runtime, where: Target, function: str,
+               args: Mapping[str, Any]) -> RenderedPrompt:
+    """`function`'s prompt as a call to `where` renders it, media resolved (URLs fetched
+    where the family needs them inline)."""
+    prompt = render_prompt(rt.project, function, args, client=where.client,
+                           base_dir=rt._base_dir, default_remap=where.adapter.DEFAULT_REMAP)
+    return resolve_media(prompt, where.adapter.media_options(where.options),
+                         http_fetcher(rt._pool.sync()))
 
 
 def send_json(rt: Runtime, where: Target, method: str, url: str,

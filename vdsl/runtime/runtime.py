@@ -42,10 +42,13 @@ from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
 from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
+from .features import shape_options
 from .guards import guard
 from .media import http_fetcher, resolve_media
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
+from .platform import Target
+from .resources import PlatformMethods
 from .result import AsyncStream, Result, Stream
 from .streaming import astream_plan, stream_plan
 from .transport import Gate, Pool, cap, httpx_timeout
@@ -53,7 +56,7 @@ from .transport import Gate, Pool, cap, httpx_timeout
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
 
-class Runtime:
+class Runtime(PlatformMethods):
     """Calls the functions of a compiled `Project`.
 
     `env` replaces `os.environ` for `env.VAR` lookups and credentials (None: the process
@@ -222,6 +225,7 @@ class Runtime:
         express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
             options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
         project = None if express else self._project(options, environ, auth, override, preview)
+        shape_options(self, fn, options, adapter, project, preview=preview)
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
@@ -236,7 +240,8 @@ class Runtime:
                         auth.description if auth else "")
         call = Call(fn, options, adapter, request, site, auth, wire_stream)
         if not preview:
-            guard(self, call, prompt, blocking=fetch)
+            where = Target(options, adapter, project, auth, override, environ, express)
+            guard(self, call, prompt, where, blocking=fetch)
         return call
 
     def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
@@ -351,7 +356,7 @@ class Runtime:
         return Result(value, completion.text, completion.thoughts, completion.finish_reason,
                       completion.usage, call.site.client, call.options.model,
                       cost=estimate_cost(call.options.model, completion.usage)
-                      if completion.usage else None)
+                      if completion.usage else None, grounding=completion.grounding)
 
     def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
         if returns_string(fn):
