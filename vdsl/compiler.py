@@ -99,6 +99,9 @@ def compile_sources(sources: Sequence[SourceFile], *, diags: Diagnostics | None 
     if policy is not None:
         from .policy.check import check as check_policy
         check_policy(program, policy, diags)
+    if not diags.has_errors and program.tests:
+        from .tokens.checks import check as check_tokens
+        check_tokens(program, {s.path: s for s in sources}, diags)
     return program, diags
 
 

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as error:
         return _error(str(error), USAGE)
     try:
-        with _endpoint(args) as endpoint:
+        with emulator_endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
     except InvalidArgumentError as error:
         return _error(str(error), USAGE)
@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+    """The emulator's URL for `--emulator` (the project session: fixtures, kept state), else
+    None (real Vertex)."""
     if not args.emulator:
         yield None
         return

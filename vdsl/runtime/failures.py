@@ -84,6 +84,10 @@ def _html_hint(status: int, site: CallSite) -> str:
 
 
 def _hint(status: int, vertex_status: str | None, message: str, site: CallSite) -> str:
+    if status == 404 and ("/cachedContents" in site.url or "cached content" in message.lower()
+                          or "cachedcontent" in message.lower()):
+        return ("the context cache does not exist in this project and location, or it has "
+                "expired: make a new one (`vdsl cache create`), or set a longer ttl")
     if status == 404:
         return _not_found_hint(site)
     if status == 403:
