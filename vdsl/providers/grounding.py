@@ -2,7 +2,7 @@
 `groundingMetadata` as a `Grounding` value (nothing dropped: `raw` keeps all of it).
 
     grounding google_search
-    grounding { google_search true  vertex_ai_search "projects/p/locations/global/collections/default_collection/dataStores/d" }
+    grounding { google_search true, vertex_ai_search "projects/p/locations/global/collections/default_collection/dataStores/d" }
 
 `google_search` adds `{"googleSearch": {}}`; each Vertex AI Search data store (or engine)
 adds `{"retrieval": {"vertexAiSearch": {"datastore" | "engine": NAME}}}`. Replies carry
@@ -35,7 +35,7 @@ def grounding_tools(value: Any, client: str) -> tuple[dict[str, Any], ...]:
         return ({"googleSearch": {}},)
     if not isinstance(value, dict):
         raise ConfigError(f"client `{client}`: options.grounding must be `google_search` or a "
-                          "map { google_search true  vertex_ai_search \"projects/…\" }")
+                          "map { google_search true, vertex_ai_search \"projects/…\" }")
     unknown = sorted(set(value) - set(GROUNDING_KEYS))
     if unknown:
         raise ConfigError(f"client `{client}`: unknown grounding source `{unknown[0]}` "

@@ -14,7 +14,7 @@ PLATFORM_OPTIONS = {
                       "(`projects/…/cachedContents/ID`, a bare ID, or env.VAR)",
     "max_input_tokens": "any family: refuse to send a prompt with more input tokens "
                         "(a whole number > 0)",
-    "grounding": "Gemini: `google_search`, or a map { google_search true "
+    "grounding": "Gemini: `google_search`, or a map { google_search true, "
                  "vertex_ai_search \"projects/…/dataStores/…\" }",
     "structured_output": "Gemini: true to also send responseMimeType + responseJsonSchema "
                          "derived from the function's return type",

@@ -12,7 +12,7 @@ Vertex reads a subset of JSON Schema: `type`, `enum` (strings and numbers), `ite
 | `"a"`, `1` literals | `{"type": …, "enum": [value]}` (a `true`/`false` literal: `boolean`) |
 | enum | `{"type": "string", "enum": [alias or name, …]}` (`@skip` values left out) |
 | class | `object`: properties by `@alias` or name, `@description`s, `required` for fields that are not optional, `propertyOrdering` as declared (`@skip` fields left out) |
-| `T[]`, `map<K, V>`, `(A, B)` | `array` with `items`; `object` with `additionalProperties`; `array` with `prefixItems` |
+| `T[]`, `map<K, V>` | `array` with `items`; `object` with `additionalProperties` |
 | `T?`, `A | B` | `anyOf` (with `{"type": "null"}` for optional) |
 
 Recursive classes or aliases and `@@dynamic` types (fields added at run time) do not map:
@@ -65,10 +65,6 @@ class _Builder:
             return {"type": "array", "items": self.build(t.args[0])}
         if t.kind == "map":
             return {"type": "object", "additionalProperties": self.build(t.args[1])}
-        if t.kind == "tuple":
-            items = [self.build(a) for a in t.args]
-            return {"type": "array", "prefixItems": items, "minItems": len(items),
-                    "maxItems": len(items)}
         if t.kind == "union":
             return {"anyOf": [self.build(a) for a in t.args]}
         if t.kind == "ralias":

@@ -99,7 +99,7 @@ def _check_grounding(ctx: Context, value: Value | None) -> None:
         return
     if not isinstance(value, MapValue):
         ctx.diags.error("invalid-option", "`grounding` must be `google_search` or a map",
-                        value.span, help="e.g. `grounding { google_search true  "
+                        value.span, help="e.g. `grounding { google_search true, "
                         "vertex_ai_search \"projects/P/locations/global/collections/"
                         "default_collection/dataStores/D\" }`")
         return
