@@ -63,8 +63,8 @@ def test_platform_option_mistakes(tmp_path: Path, option: str, model: str, code:
 @pytest.mark.parametrize("option", [
     'cached_content "projects/p/locations/us-central1/cachedContents/123"',
     'cached_content "123"', "cached_content env.CACHE", "grounding google_search",
-    'grounding { google_search true, vertex_ai_search ["projects/p/locations/global/'
-    'collections/default_collection/dataStores/d"] }', "structured_output true",
+    ('grounding { google_search true, vertex_ai_search ["projects/p/locations/global/'
+     'collections/default_collection/dataStores/d"] }'), "structured_output true",
     "max_input_tokens 100000"])
 def test_good_platform_options_are_quiet(tmp_path: Path, option: str) -> None:
     assert _found(tmp_path, option) == []

@@ -25,14 +25,14 @@ client<llm> G {
     model gemini-2.5-flash
     location us-central1
     tools [ { codeExecution {} } ]
-    grounding { google_search true, vertex_ai_search "%s" }
+    grounding { google_search true, vertex_ai_search "STORE" }
   }
 }
 function Ask(q: string) -> string {
   client G
   prompt #"{{ q }}"#
 }
-""" % STORE
+""".replace("STORE", STORE)
 
 
 def test_the_option_becomes_tools_after_the_client_s_own(runtime_for: Make) -> None:
@@ -71,8 +71,9 @@ def test_streams_carry_grounding_too(runtime_for: Make) -> None:
 
 
 def test_ungrounded_calls_have_none(runtime_for: Make) -> None:
-    source = SOURCE.replace('    grounding { google_search true, vertex_ai_search "%s" }\n'
-                            % STORE, "").replace("    tools [ { codeExecution {} } ]\n", "")
+    kept = [line for line in SOURCE.splitlines()
+            if "grounding" not in line and "codeExecution" not in line]
+    source = "\n".join(kept)
     assert runtime_for(source).complete("Ask", {"q": "hi"}).grounding is None
 
 
