@@ -118,3 +118,8 @@ def test_tokens_over_budget_exits_1(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_tokens_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["tokens", MANUAL, "AnswerFromManual", "--args", "{nope", "--emulator"]) == 2
     assert "--args is not valid JSON" in capsys.readouterr().err
+
+
+def test_run_names_the_grounding_sources(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", MANUAL, "PumpNews", "--test", "HeatPumps", "--emulator"]) == 0
+    assert "# grounded in 1 source(s): energy.ec.europa.eu" in capsys.readouterr().err

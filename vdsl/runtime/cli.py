@@ -111,6 +111,10 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
     cost = f" · ~${result.cost:.6f}" if result.cost is not None else ""
     print(f"# {result.client} ({result.model}) · finish {result.finish_reason}"
           + (f" · tokens: {tokens}" if tokens else "") + cost, file=sys.stderr)
+    if result.grounding is not None:
+        sources = ", ".join(f"{s.title or s.uri}" for s in result.grounding.sources[:5])
+        print(f"# grounded in {len(result.grounding.sources)} source(s)"
+              + (f": {sources}" if sources else ""), file=sys.stderr)
 
 
 def _error(message: str, code: int) -> int:
