@@ -77,3 +77,12 @@ def test_a_budget_over_the_window_is_only_a_warning(tmp_path: Path) -> None:
     (diag,) = vdsl.check(path, use_cache=False)
     assert not diag.is_error
     vdsl.load(path)
+
+
+def test_a_cache_on_the_global_endpoint_is_warned_about(tmp_path: Path) -> None:
+    path = tmp_path / "main.vdsl"
+    path.write_text((TEMPLATE % {"model": "gemini-2.5-flash", "option": 'cached_content "1"'})
+                    .replace("location us-central1", "location global"))
+    (diag,) = vdsl.check(path, use_cache=False)
+    assert diag.code == "feature-unsupported" and not diag.is_error
+    assert "global endpoint" in diag.message

@@ -74,6 +74,11 @@ def _check_cache_option(ctx: Context, options: MapValue, info: ModelInfo | None)
     if options.get("base_url") is not None:
         ctx.diags.error("conflicting-options", "`cached_content` needs `location` (a cache "
                         "lives in one project and location), not `base_url`", value.span)
+    location = options.get("location")
+    if isinstance(location, StringValue) and location.value == "global":
+        ctx.diags.warning("feature-unsupported", "Google documents context caching as not "
+                          "offered on the global endpoint", value.span,
+                          help="use a regional location for the client that reads the cache")
 
 
 def _check_budget(ctx: Context, options: MapValue, info: ModelInfo | None) -> None:
