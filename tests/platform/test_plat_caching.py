@@ -182,3 +182,27 @@ def test_ttl_parsing_never_raises_anything_but_a_usage_error(text: str) -> None:
     except InvalidArgumentError:
         return
     assert MIN_TTL_SECONDS <= seconds <= MAX_TTL_SECONDS
+
+
+def test_auto_finds_the_cache_made_for_this_prompt_or_calls_without_one(
+        runtime_for: Make, manual: Project, manual_args: dict[str, str],
+        emulator: Emulator) -> None:
+    source = next(iter(manual.sources.values())).text.replace(
+        "cached_content env.MANUAL_CACHE", "cached_content auto")
+    import vdsl
+    project = vdsl.loads(source)
+    rt = runtime_for(project)
+    uncached = rt.complete("AnswerFromManual", manual_args, client="CachedFlash")
+    assert "cachedContent" not in emulator.requests[-1].body
+    assert not (uncached.usage and uncached.usage.cached_tokens)
+    name = runtime_for(project).create_cache("AnswerFromManual", manual_args,
+                                             client="CachedFlash").name
+    fresh = runtime_for(project)
+    assert fresh.build_request("AnswerFromManual", manual_args,
+                               client="CachedFlash").body.get("cachedContent") is None
+    cached = fresh.complete("AnswerFromManual", manual_args, client="CachedFlash")
+    assert emulator.requests[-1].body["cachedContent"] == name
+    assert cached.usage is not None and cached.usage.cached_tokens
+    other = fresh.complete("AnswerFromManual", {**manual_args, "manual": "Another manual."},
+                           client="CachedFlash")  # a different leading part: no cache, no error
+    assert "cachedContent" not in emulator.requests[-1].body and other.value

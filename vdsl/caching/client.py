@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from ..runtime.platform import Target
     from ..runtime.runtime import Runtime
 
-__all__ = ["create_cache", "delete_cache", "get_cache", "list_caches", "update_cache"]
+__all__ = ["caches_at", "create_cache", "delete_cache", "get_cache", "list_caches",
+           "update_cache"]
 
 MAX_PAGES = 100
 """List pages followed at most (a page holds up to 1,000 caches)."""
@@ -55,8 +56,13 @@ def create_cache(rt: Runtime, function: str, args: Mapping[str, Any], *,
 def list_caches(rt: Runtime, *, client: str | None = None,
                 env: Mapping[str, str] | None = None) -> list[CachedContent]:
     """Every unexpired cache in the client's project and location."""
-    from ..runtime.platform import send_json
     where = _caching_target(rt, client or _default_client(rt), env, check_model=False)
+    return caches_at(rt, where)
+
+
+def caches_at(rt: Runtime, where: Target) -> list[CachedContent]:
+    """Every unexpired cache where `where` keeps them (pages followed)."""
+    from ..runtime.platform import send_json
     found: list[CachedContent] = []
     token = ""
     for _ in range(MAX_PAGES):

@@ -11,7 +11,8 @@ from ..errors import ConfigError, MissingEnvError
 
 PLATFORM_OPTIONS = {
     "cached_content": "Gemini: a context cache to read the prompt's leading part from "
-                      "(`projects/…/cachedContents/ID`, a bare ID, or env.VAR)",
+                      "(`projects/…/cachedContents/ID`, a bare ID, env.VAR, or `auto`: the "
+                      "cache vdsl made for this prompt, if any)",
     "max_input_tokens": "any family: refuse to send a prompt with more input tokens "
                         "(a whole number > 0)",
     "grounding": "Gemini: `google_search`, or a map { google_search true, "

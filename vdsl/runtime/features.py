@@ -11,15 +11,14 @@ so a call is never answered from stale or foreign context.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError, MissingEnvError
 from ..ir import FunctionDecl
-from ..providers import Adapter
 from ..providers.cached import cache_name, fingerprint
 from ..providers.catalog import lookup
-from ..providers.options import ClientOptions
 from ..render import RenderedPrompt
 from .calls import NeedsThread
 from .platform import Target, send_json
@@ -28,20 +27,58 @@ if TYPE_CHECKING:
     from ..caching.model import CachedContent
     from .runtime import Runtime
 
-__all__ = ["check_cache", "shape_options"]
+__all__ = ["AUTO", "check_cache", "shape_options"]
+
+AUTO = "auto"
+"""`cached_content auto`: use the cache vdsl made for this prompt, if there is one."""
+AUTO_RECHECK = 60.0
 
 log = logging.getLogger("vdsl.runtime")
 
 
-def shape_options(rt: Runtime, fn: FunctionDecl, options: ClientOptions, adapter: Adapter,
-                  project: str | None, *, preview: bool) -> None:
+def shape_options(rt: Runtime, fn: FunctionDecl, where: Target, prompt: RenderedPrompt, *,
+                  preview: bool, blocking: bool) -> None:
+    options = where.options
     cache = options.cached_content
-    if cache and cache.startswith("$") and not preview:  # an unset env.VAR
+    if cache == AUTO:
+        options.cached_content = None if preview else _auto_cache(rt, where, prompt, blocking)
+    elif cache and cache.startswith("$") and not preview:  # an unset env.VAR
         raise MissingEnvError(cache[1:], options.client, "options.cached_content")
-    if cache and not cache.startswith("$"):
-        options.cached_content = cache_name(cache, project, options.location)
-    if options.structured_output and adapter.family == "gemini":
+    elif cache and not cache.startswith("$"):
+        options.cached_content = cache_name(cache, where.project, options.location)
+    if options.structured_output and where.adapter.family == "gemini":
         options.output_schema = _schema(rt, fn)
+
+
+def _auto_cache(rt: Runtime, where: Target, prompt: RenderedPrompt,
+                blocking: bool) -> str | None:
+    """`cached_content auto`: the newest live cache vdsl made for exactly this leading part,
+    in the client's project and location; None (an uncached call) when there is none.
+    A miss is asked again after AUTO_RECHECK seconds (another process may make one)."""
+    from ..caching.client import caches_at
+    cache_fields = getattr(where.adapter, "cache_fields", None)
+    if cache_fields is None:
+        return None
+    digest = fingerprint(cache_fields(prompt, where.options))
+    key = ("auto-cache", where.parent(), where.options.model, digest)
+    found = rt._memo.get(key)
+    if found is not None and (found[0] is not None or time.monotonic() - found[1] < AUTO_RECHECK):
+        return found[0]  # type: ignore[no-any-return]
+    if not blocking:
+        raise NeedsThread("find the context cache")
+    now = datetime.now(UTC)
+    model = lookup(where.options.model)
+    live = [c for c in caches_at(rt, where) if c.fingerprint == digest
+            and (c.expires() or now) > now
+            and c.model.rsplit("/", 1)[-1] == (model.id if model else where.options.model)]
+    best = max(live, key=lambda c: c.expire_time, default=None)
+    if best is not None:
+        rt._memo[("cache", best.name)] = best
+    else:
+        log.info("client %s: no context cache holds this prompt's leading part; calling "
+                 "without one", where.client)
+    rt._memo[key] = (best.name if best else None, time.monotonic())
+    return best.name if best else None
 
 
 def _schema(rt: Runtime, fn: FunctionDecl) -> dict[str, Any] | None:

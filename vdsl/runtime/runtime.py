@@ -225,7 +225,8 @@ class Runtime(PlatformMethods):
         express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
             options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
         project = None if express else self._project(options, environ, auth, override, preview)
-        shape_options(self, fn, options, adapter, project, preview=preview)
+        where = Target(options, adapter, project, auth, override, environ, express)
+        shape_options(self, fn, where, prompt, preview=preview, blocking=fetch)
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
@@ -240,7 +241,6 @@ class Runtime(PlatformMethods):
                         auth.description if auth else "")
         call = Call(fn, options, adapter, request, site, auth, wire_stream)
         if not preview:
-            where = Target(options, adapter, project, auth, override, environ, express)
             guard(self, call, prompt, where, blocking=fetch)
         return call
 

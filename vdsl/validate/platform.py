@@ -66,7 +66,7 @@ def _check_cache_option(ctx: Context, options: MapValue, info: ModelInfo | None)
     if not isinstance(value, StringValue) or not re.match(CACHE_NAME, value.value):
         ctx.diags.error("invalid-option", "`cached_content` must name a context cache",
                         value.span, help="projects/P/locations/L/cachedContents/ID, a bare ID, "
-                        "or env.VAR (`vdsl cache create` prints the name)")
+                        "env.VAR (`vdsl cache create` prints the name), or `auto`")
         return
     if info is not None and info.family == "gemini" and not info.caching:
         ctx.diags.error("feature-unsupported", f"`{info.id}` has no context caching on Vertex",
