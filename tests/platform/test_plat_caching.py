@@ -206,3 +206,16 @@ def test_auto_finds_the_cache_made_for_this_prompt_or_calls_without_one(
     other = fresh.complete("AnswerFromManual", {**manual_args, "manual": "Another manual."},
                            client="CachedFlash")  # a different leading part: no cache, no error
     assert "cachedContent" not in emulator.requests[-1].body and other.value
+
+
+def test_async_and_streamed_calls_read_the_cache_too(runtime_for: Make, manual: Project,
+                                                     manual_args: dict[str, str],
+                                                     emulator: Emulator) -> None:
+    import asyncio
+    name = _make_cache(runtime_for, manual, manual_args)
+    rt = runtime_for(manual, {"MANUAL_CACHE": name})
+    result = asyncio.run(rt.acomplete("AnswerFromManual", manual_args, client="CachedFlash"))
+    assert result.usage is not None and result.usage.cached_tokens
+    streamed = rt.stream("AnswerFromManual", manual_args, client="CachedFlash").result()
+    assert emulator.requests[-1].body["cachedContent"] == name
+    assert streamed.usage is not None and streamed.usage.cached_tokens

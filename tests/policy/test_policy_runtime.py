@@ -109,3 +109,33 @@ def test_a_plain_403_keeps_the_iam_hint(emulator: Emulator) -> None:
     with _runtime(emulator, None, "europe-west4") as rt, pytest.raises(VertexError) as info:
         rt.complete("Hello", {"name": "Ada"}, client="Eu")
     assert "aiplatform.endpoints.predict" in info.value.hint
+
+
+CACHE_SOURCE = """
+client<llm> Flash {
+  provider vertex-ai
+  options { model gemini-2.5-flash, location us-central1 }
+}
+function Ask(doc: string, q: string) -> string {
+  client Flash
+  prompt #"{{ _.role("system") }}{{ doc }}{{ _.role("user") }}{{ q }}"#
+}
+"""
+
+
+def test_resource_calls_obey_the_policy_too(emulator: Emulator) -> None:
+    rt = Runtime(vdsl.loads(CACHE_SOURCE), env={}, endpoint=emulator.url,
+                 auth=StaticToken(emulator.issue_token()),
+                 policy=Policy(allowed_locations=("europe-*",), source="test"))
+    with rt, pytest.raises(PolicyError, match="us-central1"):
+        rt.create_cache("Ask", {"doc": "x " * 5000, "q": "?"})
+    assert emulator.requests == []
+
+
+def test_a_resource_locations_refusal_gets_its_hint() -> None:
+    with Emulator(org_policy=OrgPolicy(allowed_locations=("europe-*",))) as emu, Runtime(
+            vdsl.loads(CACHE_SOURCE), env={}, endpoint=emu.url,
+            auth=StaticToken(emu.issue_token())) as rt, pytest.raises(VertexError) as info:
+        rt.create_cache("Ask", {"doc": "x " * 5000, "q": "?"})
+    assert info.value.status == 400
+    assert "constraints/gcp.resourceLocations" in info.value.hint

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import ConfigError
 from ..providers.cached import cache_name, display_name, fingerprint, split_prompt
 from ..providers.catalog import lookup
-from ..render import RenderedPrompt
+from ..render import ChatMessage, RenderedPrompt
 from ..render.prompt import find_function
 from .model import CachedContent, expiry_fields
 
@@ -142,7 +142,8 @@ def _check_minimum(rt: Runtime, where: Target, prompt: RenderedPrompt) -> None:
     if info is None or not info.cache_min_tokens:
         return
     head, _ = split_prompt(prompt)
-    as_user = RenderedPrompt(tuple(m if i != head.system_index else type(m)(
+    # countTokens wants contents: the system instruction is counted as a user turn
+    as_user = RenderedPrompt(tuple(m if i != head.system_index else ChatMessage(
         "user", m.parts, m.allow_duplicate_role) for i, m in enumerate(head.messages)), None)
     tokens, method = count_prompt(rt, where, as_user)
     if tokens < info.cache_min_tokens:

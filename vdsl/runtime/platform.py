@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -69,9 +70,8 @@ class Target:
 
     def url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         """The URL of `path` (`projects/…/cachedContents/…`) on the client's host."""
-        location = self.location if not path.startswith("projects/") else \
-            path.split("/")[3] if path.count("/") >= 3 else self.location
-        url = f"https://{host_for(location)}/{API_VERSION}/{path}"
+        named = re.match(r"projects/[^/]+/locations/([^/]+)", path)
+        url = f"https://{host_for(named.group(1) if named else self.location)}/{API_VERSION}/{path}"
         url = append_query(url, {**self.options.query_params, **(query or {})})
         return redirect(url, self.override) if self.override else url
 
