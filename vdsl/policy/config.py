@@ -18,7 +18,6 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,6 +122,7 @@ def load_policy(start: str | Path, diags: Diagnostics) -> tuple[Policy | None, s
 def parse_policy(source: SourceFile, table: tuple[str, ...],
                  diags: Diagnostics) -> Policy | None:
     """Read the policy table of one TOML file (None when it has none or it is broken)."""
+    import tomllib  # only projects that have a policy file pay for it
     try:
         data: Any = tomllib.loads(source.text)
     except tomllib.TOMLDecodeError as error:
