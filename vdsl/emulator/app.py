@@ -13,7 +13,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..providers.catalog import ModelInfo, lookup
-from . import ai21, anthropic, errors, gemini, mistral, openai_compat
+from . import (
+    ai21,
+    anthropic,
+    batch,
+    caching,
+    errors,
+    gemini,
+    mistral,
+    openai_compat,
+    storage,
+)
 from .auth import Authority
 from .common import Context
 from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
@@ -30,7 +40,7 @@ Service = Callable[["App", Request], Reply | None]
 """A non-model API the emulator serves (Cloud Storage, batch jobs, cached contents…): it
 answers the requests it owns and returns None for the rest. Register it in `SERVICES`."""
 
-SERVICES: list[Service] = []
+SERVICES: list[Service] = [storage.serve, batch.serve, caching.serve]
 
 HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "gemini": gemini.handle, "anthropic": anthropic.handle, "openapi": openai_compat.handle,
@@ -100,6 +110,10 @@ class App:
         spec = request.header(FAULT_HEADER) or request.param(FAULT_PARAM)
         return parse_fault(spec) or Fault()
 
+    def family_reply(self, ctx: Context) -> Reply:
+        """The model family's answer to a checked request (services reuse it: batch rows)."""
+        return HANDLERS.get(ctx.route.family, _unknown_publisher)(ctx)
+
     def _vertex(self, route: Route, request: Request, fault: Fault) -> tuple[Reply, Fault]:
         if fault.html404:
             return errors.html_not_found(request.path), fault
@@ -114,7 +128,7 @@ class App:
             return problem, fault
         ctx = Context(route=route, request=request, fixtures=self.fixtures,
                       lookup=self.lookup, check_regions=self.check_regions, state=self.state)
-        reply = HANDLERS.get(route.family, _unknown_publisher)(ctx)
+        reply = self.family_reply(ctx)
         if ctx.fixture_fault is not None:
             fault = ctx.fixture_fault.merged(fault)
             if fault.status is not None and fault.status >= 400 and reply.status < 400:
@@ -206,12 +220,3 @@ def parse_body(body: bytes) -> tuple[Any, str | None]:
         return json.loads(body), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, str(exc).split(":")[0]
-
-
-def _register_services() -> None:
-    """The non-model APIs this emulator serves, each in its own module."""
-    from . import caching
-    SERVICES.append(caching.serve)
-
-
-_register_services()
