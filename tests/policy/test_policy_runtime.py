@@ -4,6 +4,7 @@ organization-policy constraint gets a hint naming it (not the IAM one)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +140,38 @@ def test_a_resource_locations_refusal_gets_its_hint() -> None:
         rt.create_cache("Ask", {"doc": "x " * 5000, "q": "?"})
     assert info.value.status == 400
     assert "constraints/gcp.resourceLocations" in info.value.hint
+
+
+def test_a_generated_client_carries_and_enforces_the_policy(tmp_path: Path, emulator: Emulator,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    import importlib
+    import sys
+
+    from vdsl.codegen import GenerateOptions, generate
+    project_dir = tmp_path / "llm"
+    project_dir.mkdir()
+    (project_dir / "main.vdsl").write_text(SOURCE, encoding="utf-8")
+    (project_dir / "vdsl.toml").write_text('[policy]\nallowed_locations = ["europe-*"]\n',
+                                           encoding="utf-8")
+    files = generate(vdsl.load(project_dir), GenerateOptions(package="policy_client"))
+    assert "POLICY" in files["_sources.py"]
+    for rel, text in files.items():
+        (tmp_path / "policy_client" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "policy_client" / rel).write_text(text, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("VERTEX_LOCATION", "us-central1")
+    monkeypatch.setenv("VDSL_VERTEX_ENDPOINT", emulator.url)
+    try:
+        client = importlib.import_module("policy_client")
+        client._runtime.core.runtime_options["auth"] = StaticToken(emulator.issue_token())
+        with pytest.raises(PolicyError, match="us-central1"):
+            client.b.with_options(client="Anywhere").Hello("Ada")
+        assert emulator.requests == []
+        assert client.b.Hello("Ada") is not None   # the fallback's Eu client is allowed
+        assert [r.path.split("/locations/")[1].split("/")[0] for r in emulator.requests] == [
+            "europe-west4"]
+    finally:
+        for name in [m for m in sys.modules if m.startswith("policy_client")]:
+            del sys.modules[name]
+
