@@ -5,8 +5,9 @@ first event: after it, a failure is raised with the text received so far)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -20,6 +21,7 @@ from .result import Result, StreamEvent
 from .transport import asse_events, httpx_timeout, sse_events
 
 if TYPE_CHECKING:
+    from .attempts import Attempts
     from .observe import Observation
     from .runtime import Runtime
     from .settings import CallSettings
@@ -51,15 +53,11 @@ def _stream_attempts(rt: Runtime, function: str, args: Mapping[str, Any],
         try:
             call = rt._prepare(function, args, leaf, settings.env, settings.headers,
                                stream=True, settings=settings)
-            for item in stream_events(rt, call):
-                if isinstance(item, Result):
-                    item.attempts = attempts.success(leaf, call.options.model, call)
-                    if observation is not None:
-                        observation.end(item, None)
-                elif observation is not None:
-                    observation.first_event()
-                started = True
-                yield item
+            with contextlib.closing(stream_events(rt, call)) as events:  # closed at once
+                for item in events:
+                    _note(item, attempts, leaf, call, observation)
+                    started = True
+                    yield item
             return
         except VdslError as error:
             if started:
@@ -67,7 +65,17 @@ def _stream_attempts(rt: Runtime, function: str, args: Mapping[str, Any],
             attempts.failure(leaf, error, call)
     raise attempts.exhausted()
 
-def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
+def _note(item: StreamEvent | Result, attempts: Attempts, leaf: str, call: Call,
+          observation: Observation | None) -> None:
+    if isinstance(item, Result):
+        item.attempts = attempts.success(leaf, call.options.model, call)
+        if observation is not None:
+            observation.end(item, None)
+    elif observation is not None:
+        observation.first_event()
+
+
+def stream_events(rt: Runtime, call: Call) -> Generator[StreamEvent | Result, None, None]:
     if not call.stream:  # supports_streaming false: one call, surfaced as one event
         result = rt._finish(call, rt._parse(call, rt._send(call).content))
         yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
@@ -108,15 +116,11 @@ async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
             try:
                 call = await rt._aprepare(function, args, leaf, settings.env, settings.headers,
                                           stream=True, settings=settings)
-                async for item in astream_events(rt, call):
-                    if isinstance(item, Result):
-                        item.attempts = attempts.success(leaf, call.options.model, call)
-                        if observation is not None:
-                            observation.end(item, None)
-                    elif observation is not None:
-                        observation.first_event()
-                    started = True
-                    yield item
+                async with contextlib.aclosing(astream_events(rt, call)) as events:
+                    async for item in events:  # an early close releases the connection now
+                        _note(item, attempts, leaf, call, observation)
+                        started = True
+                        yield item
                 return
             except VdslError as error:
                 if started:
@@ -132,11 +136,7 @@ async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
 async def abortable(events: AsyncIterator[T], controller: AbortController | None
                     ) -> AsyncIterator[T]:
     """`events`, each wait for the next one cancelled by `controller` (raising AbortError);
-    between events the consumer is left alone."""
-    if controller is None:
-        async for item in events:
-            yield item
-        return
+    between events the consumer is left alone. Closing this closes `events`."""
     iterator = events.__aiter__()
     try:
         while True:
@@ -151,7 +151,9 @@ async def abortable(events: AsyncIterator[T], controller: AbortController | None
         if close is not None:
             await close()
 
-async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent | Result]:
+
+async def astream_events(rt: Runtime, call: Call
+                         ) -> AsyncGenerator[StreamEvent | Result, None]:
     if not call.stream:
         result = rt._finish(call, rt._parse(call, await rt._asend(call)))
         yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
