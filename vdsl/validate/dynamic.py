@@ -37,7 +37,6 @@ def check_builder(ctx: Context, test: TestDecl, *, case_exempt: str | None = Non
 
 
 def _check_block(ctx: Context, builder: TypeBuilder, *, case_exempt: str | None) -> None:
-    mark = len(ctx.diags)
     decls = (*builder.classes, *builder.enums, *builder.aliases)
     seen: dict[tuple[bool, str], Span] = {}
     for decl in decls:
@@ -57,8 +56,7 @@ def _check_block(ctx: Context, builder: TypeBuilder, *, case_exempt: str | None)
             names.unique_members(ctx, [(v.name, v.span) for v in decl.values], "value", decl)
             if dynamic:
                 _already_there(ctx, decl)
-    if not any(d.is_error for d in list(ctx.diags)[mark:]):
-        _check_cycles(ctx, builder)
+    _check_cycles(ctx, builder)
 
 
 def _redefined(ctx: Context, kind: str, name: str, span: Span, first: Span | None) -> None:
