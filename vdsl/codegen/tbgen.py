@@ -65,8 +65,9 @@ def _members(names: list[str]) -> dict[str, str]:
 
 def _dynamic_class(decl: ClassDecl, py: str, names: _Names) -> tuple[str, list[ast.stmt]]:
     builder, props = names.new(f"{py}Builder"), names.new(f"{py}Properties")
-    members = [_getter(attr, "_ClassPropertyBuilder", call("self._property", const(field)))
-               for field, attr in _members([f.name for f in decl.fields]).items()]
+    members: list[ast.stmt] = [
+        _getter(attr, "_ClassPropertyBuilder", call("self._property", const(field)))
+        for field, attr in _members([f.name for f in decl.fields]).items()]
     return builder, [
         _class(builder, "_ClassBuilder", f"`{decl.name}` (@@dynamic): add and describe "
                "properties.", [_getter("props", props, call(props, name("self._tb"),
@@ -78,8 +79,9 @@ def _dynamic_class(decl: ClassDecl, py: str, names: _Names) -> tuple[str, list[a
 
 def _dynamic_enum(decl: EnumDecl, py: str, names: _Names) -> tuple[str, list[ast.stmt]]:
     builder, values = names.new(f"{py}Builder"), names.new(f"{py}Values")
-    members = [_getter(attr, "_EnumValueBuilder", call("self._value", const(value)))
-               for value, attr in _members([v.name for v in decl.values]).items()]
+    members: list[ast.stmt] = [
+        _getter(attr, "_EnumValueBuilder", call("self._value", const(value)))
+        for value, attr in _members([v.name for v in decl.values]).items()]
     return builder, [
         _class(builder, "_EnumBuilder", f"`{decl.name}` (@@dynamic): add and describe values.",
                [_getter("values", values, call(values, name("self._tb"), const(decl.name)))]),
@@ -97,8 +99,8 @@ def type_builder_module(plan: TypesPlan) -> list[ast.stmt]:
             continue
         py = plan.py_names[declared]
         if is_dynamic(decl):
-            make = _dynamic_class if isinstance(decl, ClassDecl) else _dynamic_enum
-            returns, more = make(decl, py, names)  # type: ignore[operator]
+            returns, more = (_dynamic_class(decl, py, names) if isinstance(decl, ClassDecl)
+                             else _dynamic_enum(decl, py, names))
             helpers.extend(more)
         else:
             returns = "_ClassViewer" if isinstance(decl, ClassDecl) else "_EnumViewer"

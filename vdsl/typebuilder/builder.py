@@ -218,9 +218,9 @@ class TypeBuilder:
             raise TypeBuilderError("a class or enum name must be a non-empty string")
         decl = self.decl(name)
         if decl is not None and decl.kind in ("class", "enum", "type_alias"):
-            raise TypeBuilderError(f"a {decl.kind.replace('_', ' ')} named `{name}` already "
-                                   f"exists (declared at {decl.name_span}); add_class and "
-                                   "add_enum need a new name")
+            what = {"class": "a class", "enum": "an enum"}.get(decl.kind, "a type alias")
+            raise TypeBuilderError(f"{what} named `{name}` already exists (declared at "
+                                   f"{decl.name_span}); add_class and add_enum need a new name")
         if name in self._classes or name in self._enums:
             raise TypeBuilderError(f"`{name}` was already added to this TypeBuilder")
 
