@@ -88,9 +88,10 @@ def test_a_span_per_call_and_per_attempt(make_runtime, emulator, spans) -> None:
 
 
 def test_prompts_and_replies_only_when_asked(make_runtime, spans) -> None:
-    import vdsl.otel
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    import vdsl.otel
 
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(spans))
@@ -154,5 +155,5 @@ def test_without_the_extra_calls_work_and_instrument_says_what_to_install() -> N
     out = _run(CALL + "import vdsl.otel\n"
                "try:\n    vdsl.otel.instrument()\n"
                "except vdsl.VdslError as e:\n    print(type(e).__name__, e)\n", block_otel=True)
-    assert out.splitlines() == ["[]", "ConfigError OpenTelemetry is not installed: pip install "
-                                "'vdsl[otel]'"]
+    assert out.splitlines() == ["[]", ("ConfigError OpenTelemetry is not installed: pip install "
+                                "'vdsl[otel]'")]

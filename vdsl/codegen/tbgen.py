@@ -20,7 +20,7 @@ from ..ir import ClassDecl, EnumDecl
 from .names import identifier, param_names
 from .pytypes import is_dynamic
 from .typesgen import TypesPlan
-from .writer import call, const, docstring, name
+from .writer import call, const, docstring, name, used_names
 
 __all__ = ["type_builder_module"]
 
@@ -44,12 +44,13 @@ def _class(cls: str, base: str, doc: str, body: list[ast.stmt]) -> ast.ClassDef:
 
 
 class _Names:
-    """Module-level names, unique: helpers are named after types (`ResumeBuilder`), which a
-    project could also use."""
+    """Module-level names, unique: helpers are named after types (`ResumeBuilder`), and must
+    differ from every type's name too (those are the TypeBuilder's accessors, which the
+    annotations in its body would otherwise find first)."""
 
-    def __init__(self) -> None:
-        self.taken = {"TypeBuilder", "core", "annotations", *(f"_{n}" for n in _IMPORTED),
-                      "_TypeBuilder"}
+    def __init__(self, types: set[str]) -> None:
+        self.taken = {"TypeBuilder", "FieldType", "core", "annotations", "_TypeBuilder",
+                      *(f"_{n}" for n in _IMPORTED), *types}
 
     def new(self, wanted: str) -> str:
         while wanted in self.taken:
@@ -91,7 +92,7 @@ def _dynamic_enum(decl: EnumDecl, py: str, names: _Names) -> tuple[str, list[ast
 
 
 def type_builder_module(plan: TypesPlan) -> list[ast.stmt]:
-    names = _Names()
+    names = _Names(set(plan.py_names.values()))
     accessors: list[ast.stmt] = []
     helpers: list[ast.stmt] = []
     for declared, decl in plan.decls.items():
@@ -112,10 +113,12 @@ def type_builder_module(plan: TypesPlan) -> list[ast.stmt]:
     top = _class("TypeBuilder", "_TypeBuilder", "Types added for one call (pass it as "
                  "`baml_options={\"tb\": tb}`), with an accessor per class and enum.",
                  [init, *accessors])
+    used = used_names([top, *helpers])
     imports: list[ast.stmt] = [
         ast.ImportFrom(module="__future__", names=[ast.alias(name="annotations")], level=0),
         ast.ImportFrom(module="vdsl.typebuilder", names=[
-            ast.alias(name=n, asname=f"_{n}") for n in (*_IMPORTED, "TypeBuilder")], level=0),
+            ast.alias(name=n, asname=f"_{n}") for n in (*_IMPORTED, "TypeBuilder")
+            if f"_{n}" in used], level=0),
         ast.ImportFrom(module="vdsl.typebuilder", names=[ast.alias(name="FieldType")],
                        level=0),
         ast.ImportFrom(module="_runtime", names=[ast.alias(name="core")], level=1),
