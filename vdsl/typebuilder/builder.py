@@ -198,6 +198,19 @@ class TypeBuilder:
         from .compile import listing_text
         return listing_text(self)
 
+    if not TYPE_CHECKING:  # `tb.Resume` by name, untyped; generated builders declare each one
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("_") or self.project is None:
+                raise AttributeError(name)
+            decl = self.decl(name)
+            dynamic = isinstance(decl, (ClassDecl, EnumDecl)) and any(
+                a.name == "dynamic" and a.block for a in decl.attrs)
+            if isinstance(decl, ClassDecl) or name in self._classes:
+                return self.class_(name) if dynamic or decl is None else self.class_viewer(name)
+            if isinstance(decl, EnumDecl) or name in self._enums:
+                return self.enum(name) if dynamic or decl is None else self.enum_viewer(name)
+            raise AttributeError(f"the project has no class or enum `{name}`")
+
     # ---- shared with the views -----------------------------------------------------------
     @property
     def project(self) -> Project | None:
