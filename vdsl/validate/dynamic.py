@@ -11,7 +11,16 @@ block; the runtime uses it for `TypeBuilder`s, so a bad one fails before any req
 from __future__ import annotations
 
 from ..diagnostics import Diagnostics, Label
-from ..ir import ClassDecl, EnumDecl, Program, TestDecl, TypeBuilder
+from ..ir import (
+    ClassDecl,
+    EnumDecl,
+    NamedType,
+    Program,
+    TestDecl,
+    TypeAliasDecl,
+    TypeBuilder,
+)
+from ..ir.walk import iter_types
 from ..source import Span
 from . import attributes, cycles, names, types
 from .context import Context
@@ -85,11 +94,25 @@ def _already_there(ctx: Context, ext: ClassDecl | EnumDecl) -> None:
                                 f"`{v.name}`", v.span)
 
 
+def _adds_edges(ctx: Context, builder: TypeBuilder) -> bool:
+    new = {d.name for d in (*builder.classes, *builder.aliases)}
+    types = [f.type for c in builder.classes for f in c.fields] + [
+        a.type for a in builder.aliases]
+    for t in types:
+        for node in iter_types(t):
+            if isinstance(node, NamedType) and (node.name in new or isinstance(
+                    ctx.types.get(node.name), (ClassDecl, TypeAliasDecl))):
+                return True
+    return False
+
+
 def _check_cycles(ctx: Context, builder: TypeBuilder) -> None:
     """Cycles in the merged project. The project alone has none, so every cycle found goes
     through something the block adds; it is reported there."""
     from ..typebuilder.overlay import Extension, merged_decls
 
+    if not _adds_edges(ctx, builder):
+        return  # only primitives and enums added: no new way for a class to need itself
     merged = Program(merged_decls(ctx.program.decls, Extension(builder)),
                      set(ctx.program.broken_names))
     scratch = Context(merged, Diagnostics(), ctx.sources)
