@@ -99,7 +99,10 @@ def test_a_sync_call_aborted_while_waiting_for_the_reply(make_runtime, emulator)
     assert time.monotonic() - started < 1.5
     assert len(emulator.requests) == 1
     assert checked_out(background_client(runtime)) == 0
-    assert collector.last is not None and "aborted" in (collector.last.error or "")
+    log = collector.last
+    assert log is not None and "aborted" in (log.error or "")
+    (call,) = log.calls  # the attempt in flight is recorded, with what it sent
+    assert call.error == "cancelled" and call.http_request is not None and not call.selected
 
 
 def test_abort_during_a_retry_wait_ends_the_wait(make_runtime, emulator) -> None:

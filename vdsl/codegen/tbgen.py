@@ -113,20 +113,22 @@ def type_builder_module(plan: TypesPlan) -> list[ast.stmt]:
     top = _class("TypeBuilder", "_TypeBuilder", "Types added for one call (pass it as "
                  "`baml_options={\"tb\": tb}`), with an accessor per class and enum.",
                  [init, *accessors])
-    used = used_names([top, *helpers])
-    imports: list[ast.stmt] = [
-        ast.ImportFrom(module="__future__", names=[ast.alias(name="annotations")], level=0),
-        ast.ImportFrom(module="vdsl.typebuilder", names=[
-            ast.alias(name=n, asname=f"_{n}") for n in (*_IMPORTED, "TypeBuilder")
-            if f"_{n}" in used], level=0),
-        ast.ImportFrom(module="vdsl.typebuilder", names=[ast.alias(name="FieldType")],
-                       level=0),
-        ast.ImportFrom(module="_runtime", names=[ast.alias(name="core")], level=1),
-    ]
     doc = docstring("A TypeBuilder for this project: `tb = TypeBuilder()`, then "
                     "`tb.<Class>.add_property(...)` on @@dynamic classes, "
                     "`tb.<Enum>.add_value(...)` on @@dynamic enums.")
     exports = ast.Assign(targets=[ast.Name(id="__all__", ctx=ast.Store())],
                          value=ast.List(elts=[const("FieldType"), const("TypeBuilder")],
                                         ctx=ast.Load()))
-    return [doc, *imports, top, *helpers, exports]
+    return [doc, *_imports(used_names([top, *helpers])), top, *helpers, exports]
+
+
+def _imports(used: set[str]) -> list[ast.stmt]:
+    wanted = [n for n in (*_IMPORTED, "TypeBuilder") if f"_{n}" in used]
+    return [
+        ast.ImportFrom(module="__future__", names=[ast.alias(name="annotations")], level=0),
+        ast.ImportFrom(module="vdsl.typebuilder", names=[
+            ast.alias(name=n, asname=f"_{n}") for n in wanted], level=0),
+        ast.ImportFrom(module="vdsl.typebuilder", names=[ast.alias(name="FieldType")],
+                       level=0),
+        ast.ImportFrom(module="_runtime", names=[ast.alias(name="core")], level=1),
+    ]

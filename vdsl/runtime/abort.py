@@ -106,28 +106,37 @@ async def armed(controller: AbortController | None) -> AsyncIterator[None]:
         yield
         return
     controller.check()
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    state = {"inside": True, "cancelled": False}
-
-    def cancel() -> None:  # runs on the loop, so it cannot race the region's end
-        if state["inside"] and not task.done():
-            state["cancelled"] = True
-            task.cancel()
-
-    def schedule() -> None:
-        with contextlib.suppress(RuntimeError):  # the loop is gone: nothing left to cancel
-            loop.call_soon_threadsafe(cancel)
-
-    stop = controller.listen(schedule)
+    region = _Region(asyncio.current_task(), asyncio.get_running_loop())
+    stop = controller.listen(region.schedule)
     try:
         yield
     except asyncio.CancelledError:
-        if state["cancelled"]:
-            task.uncancel()
+        if region.cancelled:
+            region.task.uncancel()
             raise controller.error() from None
         raise
     finally:
-        state["inside"] = False
+        region.inside = False
         stop()
+
+
+class _Region:
+    """The task an armed region runs in, cancelled on the loop's own thread (so the
+    cancellation cannot land after the region has ended)."""
+
+    def __init__(self, task: asyncio.Task[object] | None, loop: asyncio.AbstractEventLoop
+                 ) -> None:
+        assert task is not None
+        self.task = task
+        self.loop = loop
+        self.inside = True
+        self.cancelled = False
+
+    def schedule(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nothing left to cancel
+            self.loop.call_soon_threadsafe(self._cancel)
+
+    def _cancel(self) -> None:
+        if self.inside and not self.task.done():
+            self.cancelled = True
+            self.task.cancel()

@@ -138,6 +138,11 @@ class Attempts:
             return
         raise self._finish(error)
 
+    def cancelled(self, client: str, call: Any = None) -> None:
+        """The attempt in flight was cancelled (an abort): recorded, not retried."""
+        model = call.options.model if call is not None else ""
+        self._note(Attempt(client, model, None, "cancelled", self._elapsed()), call)
+
     def broken(self, client: str, error: VdslError, call: Any = None) -> VdslError:
         """A stream failed after sending events: never retried (the caller saw them)."""
         self._note(Attempt(client, getattr(error, "model", "") or "",

@@ -4,6 +4,7 @@ loop in `streaming.py`."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ def complete_plan(rt: Runtime, function: str, args: Mapping[str, Any], settings:
             attempts.failure(leaf, error, call)
             continue
         result.attempts = attempts.success(leaf, call.options.model, call)
+        if observation is not None:
+            observation.end(result, None)
         return result
     raise attempts.exhausted()
 
@@ -55,6 +58,11 @@ async def acomplete_plan(rt: Runtime, function: str, args: Mapping[str, Any],
         except VdslError as error:
             attempts.failure(leaf, error, call)
             continue
+        except asyncio.CancelledError:
+            attempts.cancelled(leaf, call)
+            raise
         result.attempts = attempts.success(leaf, call.options.model, call)
+        if observation is not None:
+            observation.end(result, None)
         return result
     raise attempts.exhausted()

@@ -9,8 +9,9 @@ which holds the request and the response) and about the end of the call; it turn
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .collector import (
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from .calls import Call
     from .result import Result
 
-__all__ = ["Observation", "Tracer", "observe", "observed", "set_tracer", "tracing"]
+__all__ = ["Observation", "Tracer", "aobserving", "observe", "observing", "set_tracer",
+           "tracing"]
 
 
 class Tracer(Protocol):
@@ -98,17 +100,26 @@ def tracing() -> bool:
     return _tracer is not None
 
 
-def observed(observation: Observation | None, run: Callable[[], Result]) -> Result:
-    """`run()`, with its end (result or error) told to `observation`."""
-    if observation is None:
-        return run()
+@contextlib.contextmanager
+def observing(observation: Observation | None) -> Iterator[None]:
+    """An error leaving the block ends the observation (a success ends it where the result
+    is made, in the plan)."""
     try:
-        result = run()
+        yield
     except BaseException as error:
-        observation.end(None, error)
+        if observation is not None:
+            observation.end(None, error)
         raise
-    observation.end(result, None)
-    return result
+
+
+@contextlib.asynccontextmanager
+async def aobserving(observation: Observation | None) -> AsyncIterator[None]:
+    try:
+        yield
+    except BaseException as error:
+        if observation is not None:
+            observation.end(None, error)
+        raise
 
 
 def observe(function: str, kind: str, collectors: Sequence[Collector],

@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import random
-import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -46,7 +45,7 @@ from .calling import acomplete_plan, complete_plan
 from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
 from .failures import CallSite, transport_error
 from .media import http_fetcher, resolve_media
-from .observe import Observation, observed, tracing
+from .observe import Observation, aobserving, observing, tracing
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
 from .result import AsyncStream, Result, Stream
@@ -90,14 +89,10 @@ class Runtime:
         self._auth = auth
         self._pool = Pool()
         self._base_dir = base_dir
-        self._bg: Background | None = None
-        self._bg_lock = threading.Lock()
+        self._bg = Background()  # a loop thread for abortable sync calls, started on use
         _configure_logging()
 
-    # ---- public API -----------------------------------------------------------------------
-    # Every call method takes per-call options as BAML's `baml_options={...}` dict and as
-    # keyword arguments of the same names (`CallOptions`: client, env, headers, tb,
-    # client_registry, collector, abort_controller, tags); keywords win.
+    # ---- public API (per-call options: `baml_options={...}` and/or `CallOptions` keywords)
 
     def call(self, function: str, args: Mapping[str, Any] | None = None, *,
              baml_options: CallOptions | None = None, **options: Unpack[CallOptions]) -> Any:
@@ -112,10 +107,10 @@ class Runtime:
         settings = resolve(self.project, baml_options, options)
         if settings.abort is not None:  # abortable: run where a task can be cancelled
             settings.abort.check()
-            return self._background().run(self._acomplete(function, args or {}, settings))
+            return self._bg.run(self._acomplete(function, args or {}, settings))
         observation = settings.observe(function, "call")
-        return observed(observation, lambda: complete_plan(self, function, args or {},
-                                                           settings, observation))
+        with observing(observation):
+            return complete_plan(self, function, args or {}, settings, observation)
 
     async def acall(self, function: str, args: Mapping[str, Any] | None = None, *,
                     baml_options: CallOptions | None = None,
@@ -132,16 +127,8 @@ class Runtime:
     async def _acomplete(self, function: str, args: Mapping[str, Any],
                          settings: CallSettings) -> Result:
         observation = settings.observe(function, "call")
-        try:
-            async with armed(settings.abort):
-                result = await acomplete_plan(self, function, args, settings, observation)
-        except BaseException as error:
-            if observation is not None:
-                observation.end(None, error)
-            raise
-        if observation is not None:
-            observation.end(result, None)
-        return result
+        async with aobserving(observation), armed(settings.abort):
+            return await acomplete_plan(self, function, args, settings, observation)
 
     def stream(self, function: str, args: Mapping[str, Any] | None = None, *,
                baml_options: CallOptions | None = None,
@@ -155,7 +142,7 @@ class Runtime:
         if settings.abort is not None:
             settings.abort.check()
             events = astream_plan(self, function, args or {}, settings)
-            return Stream(self._background().iterate(abortable(events, settings.abort)))
+            return Stream(self._bg.iterate(abortable(events, settings.abort)))
         return Stream(stream_plan(self, function, args or {}, settings))
 
     def astream(self, function: str, args: Mapping[str, Any] | None = None, *,
@@ -164,7 +151,8 @@ class Runtime:
         settings = resolve(self.project, baml_options, options)
         find_function(settings.project, function)
         events = astream_plan(self, function, args or {}, settings)
-        return AsyncStream(abortable(events, settings.abort))
+        return AsyncStream(events if settings.abort is None else
+                           abortable(events, settings.abort))
 
     def build_request(self, function: str, args: Mapping[str, Any] | None = None, *,
                       stream: bool = False, baml_options: CallOptions | None = None,
@@ -196,8 +184,7 @@ class Runtime:
         return self._parse_value(find_function(project, function), text, partial, project)
 
     def close(self) -> None:
-        if self._bg is not None:
-            self._bg.close(lambda: self._pool.async_().aclose())
+        self._bg.close(lambda: self._pool.async_().aclose())
         self._pool.close()
 
     def __enter__(self) -> Self:
@@ -213,13 +200,6 @@ class Runtime:
         return Attempts(self.plan(function, settings.client, settings.project),
                         self._rotation, on_attempt=self._on_attempt, rng=self._rng,
                         observer=observation)
-
-    def _background(self) -> Background:
-        if self._bg is None:
-            with self._bg_lock:
-                if self._bg is None:
-                    self._bg = Background()
-        return self._bg
 
     # ---- building ------------------------------------------------------------------------
 

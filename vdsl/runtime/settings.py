@@ -79,18 +79,20 @@ def _collectors(value: Any) -> tuple[Collector, ...]:
 def resolve(project: Project, baml_options: CallOptions | Mapping[str, Any] | None,
             options: Mapping[str, Any]) -> CallSettings:
     """Resolve a call's options; bad ones raise before anything is sent."""
-    from ..typebuilder import TypeBuilder, extend
-    from ..typebuilder.compile import compile_builder
-    from .registry import ClientRegistry
-
+    if not baml_options and not any(v is not None for v in options.values()):
+        return CallSettings(project)
     merged = _merged(baml_options, options)
-    registry = _expect(merged.get("client_registry"), ClientRegistry, "client_registry")
-    tb = _expect(merged.get("tb"), TypeBuilder, "tb")
-    abort = _expect(merged.get("abort_controller"), AbortController, "abort_controller")
-    if registry is not None:
+    registry = tb = None
+    if merged.get("client_registry") is not None:
+        from .registry import ClientRegistry
+        registry = _expect(merged["client_registry"], ClientRegistry, "client_registry")
         project = registry.project_for(project)
-    if tb is not None:
+    if merged.get("tb") is not None:
+        from ..typebuilder import TypeBuilder, extend
+        from ..typebuilder.compile import compile_builder
+        tb = _expect(merged["tb"], TypeBuilder, "tb")
         project = extend(project, compile_builder(tb, project))
+    abort = _expect(merged.get("abort_controller"), AbortController, "abort_controller")
     client = _expect(merged.get("client"), str, "client") or (
         registry.primary if registry is not None else None)
     return CallSettings(project, client, merged.get("env"), merged.get("headers"),

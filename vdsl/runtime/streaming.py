@@ -17,6 +17,7 @@ from ..providers.base import Completion, Delta, Usage
 from .abort import AbortController, armed
 from .calls import Call, at_site, http_failure, located
 from .failures import http_error, transport_error
+from .observe import aobserving, observing
 from .result import Result, StreamEvent
 from .transport import asse_events, httpx_timeout, sse_events
 
@@ -32,12 +33,8 @@ T = TypeVar("T")
 def stream_plan(rt: Runtime, function: str, args: Mapping[str, Any], settings: CallSettings
                 ) -> Iterator[StreamEvent | Result]:
     observation = settings.observe(function, "stream")
-    try:
+    with observing(observation):
         yield from _stream_attempts(rt, function, args, settings, observation)
-    except BaseException as error:
-        if observation is not None:
-            observation.end(None, error)
-        raise
 
 
 def _stream_attempts(rt: Runtime, function: str, args: Mapping[str, Any],
@@ -106,7 +103,7 @@ async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
                        settings: CallSettings) -> AsyncIterator[StreamEvent | Result]:
     observation = settings.observe(function, "stream")
     attempts = rt._attempts(function, settings, observation)
-    try:
+    async with aobserving(observation):
         for leaf, wait in attempts:
             if wait:
                 await rt._asleep(wait)
@@ -126,11 +123,10 @@ async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
                 if started:
                     raise attempts.broken(leaf, error, call) from None
                 attempts.failure(leaf, error, call)
+            except asyncio.CancelledError:
+                attempts.cancelled(leaf, call)
+                raise
         raise attempts.exhausted()
-    except BaseException as error:
-        if observation is not None:
-            observation.end(None, error)
-        raise
 
 
 async def abortable(events: AsyncIterator[T], controller: AbortController | None

@@ -212,34 +212,40 @@ def _check_state(tb: TypeBuilder, project: Project) -> None:
     """What only the recorded state can tell: classes and enums changed that do not exist or
     are not `@@dynamic`, re-described members that do not exist, properties without a type."""
     for name, cls in tb._classes.items():
-        decl = project.find(name)
-        if cls.new:
-            if decl is not None and decl.kind in ("class", "enum", "type_alias"):
-                raise TypeBuilderError(f"`{name}` already exists (declared at "
-                                       f"{decl.name_span}); add_class needs a new name")
-            missing = [p for p, s in cls.props.items() if s.type is None]
-        else:
-            _check_dynamic(name, decl, ClassDecl, "class")
-            assert isinstance(decl, ClassDecl)
-            declared = {f.name for f in decl.fields}
-            missing = [p for p, s in cls.props.items() if s.type is None and p not in declared]
-        if missing:
-            raise TypeBuilderError(f"class `{name}` has no property `{missing[0]}`: add it "
-                                   "with add_property(name, type)")
+        _check_class_state(name, cls, project.find(name))
     for name, enum in tb._enums.items():
-        decl = project.find(name)
-        if enum.new:
-            if decl is not None and decl.kind in ("class", "enum", "type_alias"):
-                raise TypeBuilderError(f"`{name}` already exists (declared at "
-                                       f"{decl.name_span}); add_enum needs a new name")
-            continue
-        _check_dynamic(name, decl, EnumDecl, "enum")
-        assert isinstance(decl, EnumDecl)
-        declared = {v.name for v in decl.values}
-        for value, state in enum.values.items():
-            if not state.new and value not in declared:
-                raise TypeBuilderError(f"enum `{name}` has no value `{value}`: add it with "
-                                       "add_value(name)")
+        _check_enum_state(name, enum, project.find(name))
+
+
+def _check_new(name: str, decl: Decl | None, call: str) -> None:
+    if decl is not None and decl.kind in ("class", "enum", "type_alias"):
+        raise TypeBuilderError(f"`{name}` already exists (declared at {decl.name_span}); "
+                               f"{call} needs a new name")
+
+
+def _check_class_state(name: str, cls: ClassState, decl: Decl | None) -> None:
+    if cls.new:
+        _check_new(name, decl, "add_class")
+        declared: set[str] = set()
+    else:
+        _check_dynamic(name, decl, ClassDecl, "class")
+        declared = {f.name for f in decl.fields} if isinstance(decl, ClassDecl) else set()
+    missing = [p for p, s in cls.props.items() if s.type is None and p not in declared]
+    if missing:
+        raise TypeBuilderError(f"class `{name}` has no property `{missing[0]}`: add it with "
+                               "add_property(name, type)")
+
+
+def _check_enum_state(name: str, enum: EnumState, decl: Decl | None) -> None:
+    if enum.new:
+        _check_new(name, decl, "add_enum")
+        return
+    _check_dynamic(name, decl, EnumDecl, "enum")
+    declared = {v.name for v in decl.values} if isinstance(decl, EnumDecl) else set()
+    for value, state in enum.values.items():
+        if not state.new and value not in declared:
+            raise TypeBuilderError(f"enum `{name}` has no value `{value}`: add it with "
+                                   "add_value(name)")
 
 
 def _check_dynamic(name: str, decl: Decl | None, kind: type, what: str) -> None:
@@ -254,9 +260,6 @@ def _check_dynamic(name: str, decl: Decl | None, kind: type, what: str) -> None:
 def compile_builder(tb: TypeBuilder, project: Project) -> Extension:
     """The builder as an `Extension` of `project`, checked; `TypeBuilderError` lists every
     problem. Cached until the builder changes."""
-    from ..validate.context import Context
-    from ..validate.dynamic import check_builder
-
     with tb._lock:
         cached = tb._compiled.get(id(project))
         if cached is not None and cached[0] == tb._version and cached[1][0] is project:
@@ -267,21 +270,31 @@ def compile_builder(tb: TypeBuilder, project: Project) -> Extension:
         for path, text, parsed in tb._baml:
             decls.extend(parsed)
             sources[path] = SourceFile(path, text)
-        decls = _merge_dynamic(decls)
-        span = Span(LISTING, 0, 0, 1, 1, 1, 1)
-        block = BuilderBlock(tuple(d for d in decls if isinstance(d, ClassDecl)),
-                             tuple(d for d in decls if isinstance(d, EnumDecl)),
-                             tuple(d for d in decls if isinstance(d, TypeAliasDecl)), span)
-        test = TestDecl(LISTING, span, span, None, (), (), block)
-        diags = Diagnostics()
-        check_builder(Context(project.program, diags, project.sources), test,
-                      case_exempt=LISTING)
-        errors = [d for d in diags.sorted() if d.is_error]
-        if errors:
-            raise TypeBuilderError(_message(errors, sources), errors)
+        block = _block(_merge_dynamic(decls))
+        _run_checks(project, block, sources)
         extension = Extension(block, tuple(patches))
         tb._compiled[id(project)] = (tb._version, (project, extension))
         return extension
+
+
+def _block(decls: list[Decl]) -> BuilderBlock:
+    return BuilderBlock(tuple(d for d in decls if isinstance(d, ClassDecl)),
+                        tuple(d for d in decls if isinstance(d, EnumDecl)),
+                        tuple(d for d in decls if isinstance(d, TypeAliasDecl)),
+                        Span(LISTING, 0, 0, 1, 1, 1, 1))
+
+
+def _run_checks(project: Project, block: BuilderBlock, sources: dict[str, SourceFile]) -> None:
+    """The checks `vdsl check` runs on a test's type_builder block."""
+    from ..validate.context import Context
+    from ..validate.dynamic import check_builder
+
+    test = TestDecl(LISTING, block.span, block.span, None, (), (), block)
+    diags = Diagnostics()
+    check_builder(Context(project.program, diags, project.sources), test, case_exempt=LISTING)
+    errors = [d for d in diags.sorted() if d.is_error]
+    if errors:
+        raise TypeBuilderError(_message(errors, sources), errors)
 
 
 def _message(errors: list[Diagnostic], sources: dict[str, SourceFile]) -> str:
