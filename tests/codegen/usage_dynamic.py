@@ -3,12 +3,15 @@ type checkers must accept each line as BAML's users write it, and know every typ
 
 from __future__ import annotations
 
-from typing import assert_type
+from typing import Any, assert_type
 
 from client_dynamic import b, types
 from client_dynamic.type_builder import FieldType, TypeBuilder
 
 from vdsl import AbortController, ClientRegistry, Collector
+from vdsl.call_options import CallOptions
+from vdsl.providers.base import HttpRequest
+from vdsl.runtime import AsyncStream, Result, Runtime, Stream
 from vdsl.typebuilder import (
     ClassBuilder,
     ClassPropertyBuilder,
@@ -65,3 +68,17 @@ def call(tb: TypeBuilder) -> None:
     if log is not None:
         assert_type(log.usage.input_tokens, int | None)
         assert_type(log.calls[0].http_request.url if log.calls[0].http_request else "", str)
+
+
+def runtime(rt: Runtime, tb: TypeBuilder) -> None:
+    """`Runtime` takes the same options as `baml_options` and as keyword arguments."""
+    options: CallOptions = {"tb": tb, "env": {"A": None}, "tags": {"k": "v"}}
+    assert_type(rt.complete("Triage", {"text": "x"}, baml_options=options,
+                            collector=[Collector()]), Result)
+    assert_type(rt.call("Triage", {"text": "x"}, tb=tb, client="Flash"), Any)
+    assert_type(rt.stream("Triage", {"text": "x"}, abort_controller=AbortController()),
+                Stream)
+    assert_type(rt.astream("Triage", {"text": "x"}, client_registry=ClientRegistry()),
+                AsyncStream)
+    assert_type(rt.build_request("Triage", {"text": "x"}, stream=True, tb=tb), HttpRequest)
+    assert_type(rt.parse("Triage", "{}", partial=True, baml_options={"tb": tb}), Any)
