@@ -152,6 +152,16 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _batch_arguments(parser: argparse.ArgumentParser) -> None:
+    from .batch.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from .batch.cli import run
+    return run(args)
+
+
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                  Callable[[argparse.Namespace], int], str | None]
 COMMANDS: list[_Command] = [
@@ -167,6 +177,8 @@ COMMANDS: list[_Command] = [
      _generate_arguments, _run_generate, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
+    ("batch", "run a function over many rows with Vertex AI batch prediction (typed results)",
+     _batch_arguments, _run_batch, None),
 ]
 
 

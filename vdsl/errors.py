@@ -19,6 +19,8 @@
     ├── AbortError              an `AbortController` stopped the call or stream
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
     │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
+    ├── BatchError              a batch job cannot be planned, submitted or collected (a model
+    │                           without batch support, bad rows, a job that failed)
     └── ProviderError           a call to Vertex failed; `.client`, `.model`, `.url` (no secrets)
         ├── VertexError         Vertex answered with an error status: `.status`,
         │   │                   `.vertex_status` (e.g. RESOURCE_EXHAUSTED), `.message`, `.hint`
@@ -151,6 +153,10 @@ class FinishReasonError(VdslError):
         self.client = client
         super().__init__(f"client `{client}`: the model stopped with finish reason "
                          f"{finish_reason!r}, which the client's finish_reason list rejects")
+
+
+class BatchError(VdslError):
+    """A batch job cannot be planned, submitted, followed or collected; the message says why."""
 
 
 class ProviderError(VdslError):

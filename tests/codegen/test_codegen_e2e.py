@@ -192,3 +192,16 @@ def test_an_incompatible_package_fails_at_import(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m.startswith("gen_old")]:
             del sys.modules[name]
+
+
+def test_batch_jobs_give_the_generated_classes_in_input_order(import_package, emulator,  # type: ignore[no-untyped-def]
+                                                              monkeypatch) -> None:
+    monkeypatch.setenv("VDSL_EMULATOR_BATCH", "queued=0; running=0.1")
+    emulator.load_fixtures(CASES["resume"] / "emulator.yaml")
+    pkg = import_package("resume", "gen_resume_batch")
+    job = pkg.b.batch.ExtractResume([{"resume": "Jane Doe"}, {"resume": "Bo"}, {"resume": "Jo"}],
+                                    dest="gs://gen-bucket/runs")
+    assert job.wait(poll=0.05, timeout=30).state == "JOB_STATE_SUCCEEDED"
+    results = list(job.results())
+    assert [r.row for r in results] == [1, 2, 3] and [r.ok for r in results] == [True] * 3
+    assert all(type(r.value) is pkg.types.Resume for r in results)

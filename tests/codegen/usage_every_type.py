@@ -82,3 +82,19 @@ async def async_calls() -> None:
     assert_type(await stream.get_final_response(), types.Drawing)
     assert_type(ab.request.Draw("x", None, []), HttpRequest)
     assert_type(ab.parse.PickShape("Circle"), types.Shape | types.Circle | None)
+
+
+def batch_jobs() -> None:
+    from vdsl.batch import BatchStatus
+    from vdsl.codegen.client import BatchResult, TypedBatchJob
+
+    job = b.batch.Draw([{"prompt": "a cat", "shapes": ["Circle"]}], dest="gs://bucket/p")
+    assert_type(job, TypedBatchJob[types.Drawing])
+    assert_type(job.wait(timeout=60.0), BatchStatus)
+    for result in job.results():
+        assert_type(result, BatchResult[types.Drawing])
+        assert_type(result.value, types.Drawing | None)
+        if result.value is not None:
+            assert_type(result.value.title, str)
+    from_file = b.batch.PickShape("rows.jsonl", dest="gs://bucket/p")
+    assert_type(from_file, TypedBatchJob[types.Shape | types.Circle | None])

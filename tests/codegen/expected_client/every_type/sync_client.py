@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from vdsl.codegen.client import CallOptions, SyncStream
     from vdsl.media import Audio, Image, Pdf, Video
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -42,6 +43,11 @@ class VdslSyncClient(ClientBase):
     def parse_stream(self) -> VdslParseStreamClient:
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
+
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
     def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Drawing:
         return _cast('types.Drawing', self._call('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options, baml_options))
