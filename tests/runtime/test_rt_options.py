@@ -127,3 +127,22 @@ def test_registry_client_replaces_a_project_client_and_primary_applies(make_runt
                                 client="Flash")
     assert explicit.client == "Flash"  # an explicit client wins over the primary
     assert runtime.complete("Extract", {"text": "x"}).model == "gemini-2.5-flash"
+
+
+def test_registry_strategies_mix_registry_and_project_clients(make_runtime, emulator) -> None:
+    runtime = make_runtime(SOURCE)
+    registry = ClientRegistry()
+    registry.add_llm_client("Pro", "vertex-ai", {"model": "gemini-2.5-pro",
+                                                 "location": "us-east1",
+                                                 "project_id": "test-project"})
+    registry.add_llm_client("Spread", "round-robin", {"strategy": ["Pro", "Flash"],
+                                                      "start": 0})
+    registry.set_primary("Spread")
+    models = [runtime.complete("Extract", {"text": "x"}, client_registry=registry).model
+              for _ in range(4)]
+    assert models == ["gemini-2.5-pro", "gemini-2.5-flash"] * 2
+    registry.add_llm_client("Safe", "fallback", {"strategy": ["Pro", "Flash"]})
+    registry.set_primary("Safe")
+    emulator.script([400, None])  # Pro is refused: the fallback moves on to Flash
+    result = runtime.complete("Extract", {"text": "x"}, client_registry=registry)
+    assert [a.client for a in result.attempts] == ["Pro", "Flash"]
