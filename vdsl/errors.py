@@ -45,6 +45,11 @@ class VdslError(Exception):
     """Base class of every error vdsl raises for a user mistake or a provider failure."""
 
 
+class ArgumentWarning(UserWarning):
+    """An argument held something the function ignores (a field its class does not declare);
+    BAML drops it silently, vdsl drops it and warns."""
+
+
 class CompileError(VdslError):
     """The project does not compile; `diagnostics` holds every error and warning found."""
 

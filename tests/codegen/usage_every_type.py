@@ -34,6 +34,10 @@ def sync_calls() -> None:
     text = b.Describe(Image.from_url("https://example.com/a.png"), Audio.from_url("gs://a/b.mp3"),
                       Pdf.from_url("https://example.com/a.pdf"), Video.from_url("gs://v.mp4"))
     assert_type(text, str)
+    shot = types.Attachment(shot=Image.from_url("https://example.com/a.png"), caption="a")
+    assert_type(shot.shot, Image)
+    assert_type(shot.scan, Pdf | None)
+    assert_type(b.Caption([shot], None), str)
     collisions = b.Collide(types.Point(x=1, y=2), types.Priority.HIGH,
                            types.Square(kind="square", corner=types.Point(x=0, y=0), side=1))
     assert_type(collisions.class_, str)

@@ -55,6 +55,9 @@ class VdslAsyncClient(ClientBase):
     async def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', await self._acall('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
+    async def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options))
+
     async def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', await self._acall('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options))
 
@@ -79,6 +82,9 @@ class VdslAsyncStreamClient(ClientBase):
 
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
         return self._astream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
+
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options)
 
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Collisions, types.Collisions]:
         return self._astream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options)

@@ -23,6 +23,9 @@ class VdslBatchClient(ClientBase):
     def Describe(self, rows: Iterable[Mapping[str, object]] | str | PathLike[str], *, dest: str, vdsl_options: CallOptions | None=None) -> TypedBatchJob[str]:
         return self._batch('Describe', rows, dest, vdsl_options)
 
+    def Caption(self, rows: Iterable[Mapping[str, object]] | str | PathLike[str], *, dest: str, vdsl_options: CallOptions | None=None) -> TypedBatchJob[str]:
+        return self._batch('Caption', rows, dest, vdsl_options)
+
     def Collide(self, rows: Iterable[Mapping[str, object]] | str | PathLike[str], *, dest: str, vdsl_options: CallOptions | None=None) -> TypedBatchJob[types.Collisions]:
         return self._batch('Collide', rows, dest, vdsl_options)
 

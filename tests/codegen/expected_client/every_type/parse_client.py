@@ -21,6 +21,9 @@ class VdslParseClient(ClientBase):
     def Describe(self, text: str, *, baml_options: CallOptions | None=None) -> str:
         return _cast('str', self._parse('Describe', text, False, baml_options))
 
+    def Caption(self, text: str, *, baml_options: CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Caption', text, False, baml_options))
+
     def Collide(self, text: str, *, baml_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', self._parse('Collide', text, False, baml_options))
 
@@ -45,6 +48,9 @@ class VdslParseStreamClient(ClientBase):
 
     def Describe(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
         return _cast('str | None', self._parse('Describe', text, True, baml_options))
+
+    def Caption(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Caption', text, True, baml_options))
 
     def Collide(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Collisions | None:
         return _cast('partial_types.Collisions | None', self._parse('Collide', text, True, baml_options))

@@ -55,6 +55,9 @@ class VdslSyncClient(ClientBase):
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', self._call('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options))
+
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', self._call('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options))
 
@@ -79,6 +82,9 @@ class VdslStreamClient(ClientBase):
 
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
         return self._stream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
+
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options)
 
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Collisions, types.Collisions]:
         return self._stream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options)

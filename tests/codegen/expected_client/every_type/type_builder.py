@@ -46,5 +46,9 @@ class TypeBuilder(_TypeBuilder):
     def Collisions(self) -> _ClassViewer:
         return _ClassViewer(self, 'Collisions')
 
+    @property
+    def Attachment(self) -> _ClassViewer:
+        return _ClassViewer(self, 'Attachment')
+
 
 __all__ = ['FieldType', 'TypeBuilder']
