@@ -180,8 +180,10 @@ _LEAF_FIELDS = frozenset({"ctx", "op", "type_comment", "id", "arg", "attr", "nam
 
 def _child_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node class that can hold nodes (a `()` for leaves, like `Constant`)."""
-    fields = () if kind is ast.Constant else tuple(
-        f for f in kind._fields if f not in _LEAF_FIELDS)  # type: ignore[attr-defined]
+    if kind is ast.Constant or not issubclass(kind, ast.AST):  # None or a str in a list
+        fields: tuple[str, ...] = ()
+    else:
+        fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
     _CHILD_FIELDS[kind] = fields
     return fields
 
