@@ -31,6 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def serve(directory: Path, workers: int) -> None:
+    # run as a script, this folder is first on sys.path, and bench/platform.py would shadow
+    # the standard library's `platform` (which google-auth imports)
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
     sys.path.insert(0, str(ROOT))
     from vdsl.emulator import Emulator
     from vdsl.emulator.auth import generate_service_account

@@ -13,14 +13,19 @@ threads: BAML's runtime has its own).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this folder is first on sys.path, and bench/platform.py would shadow the
+# standard library's `platform` (which google-auth imports).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+
 import argparse
 import asyncio
 import json
 import resource
-import sys
 import time
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 WARMUP = 50
