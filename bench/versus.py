@@ -103,11 +103,12 @@ class Figure:
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (children) of one process."""
+    """Wall seconds and CPU seconds (children) of one process, run in a scratch folder (so
+    `python -m vdsl` finds the vdsl on its path, not a checkout in the current folder)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(argv, env=env, cwd=cwd or tempfile.gettempdir(),
+                            capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
@@ -163,7 +164,7 @@ class Bench:
                     str(project), "--mode", mode, "--calls", str(self.args.calls), *extra]
             before = cpu_seconds(server)
             out = subprocess.run(argv, env=self.env, capture_output=True, text=True,
-                                 check=False)
+                                 check=False, cwd=self.work)
             if out.returncode != 0:
                 raise SystemExit(f"{side} {mode} failed:\n{out.stderr[-3000:]}")
             figures = json.loads(out.stdout.strip().splitlines()[-1])
