@@ -6,10 +6,11 @@ read as an int, a missing optional field, an extra key, a single value wrapped i
 Unions and several candidate readings are settled by the lowest penalty, first one winning a
 tie, and an exact fit (penalty 0) ends the search early.
 
-Lenient where BAML is (items that do not fit are dropped from lists; an optional field that
-does not fit is null; a missing list field is empty; an array where one value is expected
-gives its first item that fits), strict where it is (a missing required field, an ambiguous
-enum).
+Lossless: a final value never drops what the reply wrote for it — a list item or map entry
+that fits nowhere, an array of several values where one is expected, a number that is not
+wholly a number, are all errors, not silently skipped (a streaming partial skips what is not
+ready yet instead). Results are memoised per (type, container) for one parse, so coercing
+into a recursive alias costs time polynomial in the reply, never exponential.
 """
 
 from __future__ import annotations
@@ -19,43 +20,40 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .classes import ClassCoercion
 from .constraints import AssertionFailed, apply_constraints
 from .extract import Extracted
 from .jsonish import PartialNum, PartialStr, is_complete
-from .models import new_instance
-from .partial import field_state, not_ready, wrap_state
-from .primitives import Mismatch, match_enum, read_bool, read_float, read_int, show
-from .target import ClassInfo, Constraint, FieldInfo, Targets, Ty, norm_key, plain_words
+from .numbers import read_float, read_int
+from .primitives import Mismatch, match_enum, nullish, read_bool, show
+from .target import Constraint, Targets, Ty, plain_words
 
-__all__ = ["MISSING", "Coercer"]
-
-MISSING: Any = object()
-"""A field the object does not have."""
+__all__ = ["PENDING", "Coercer"]
 
 _RAW_PENALTY = 3  # reading the whole reply as a scalar when JSON was found in it
 _WRAP_PENALTY = 2  # `"solo"` → `["solo"]`
-_DROP_PENALTY = 3  # a list item or map entry that fits nowhere
-_MISSING_OPTIONAL = 1
-_EXTRA_KEY = 1
+PENDING = 50
+"""The penalty of a partial's "not ready yet" null: any member with a value beats it."""
+_DONE_KINDS = frozenset({"int", "float", "bool", "lit", "enum", "null"})
+"""Kinds that appear in a partial only once the text closed them (`"POSI"` is nothing yet)."""
+_SCALAR_KINDS = frozenset({"string", "int", "float", "bool", "null", "lit", "enum"})
 _FROM_ARRAY = frozenset({"int", "float", "bool", "lit", "enum", "class"})
-"""Kinds that take the first fitting item of an array given where one value is expected."""
+"""Kinds that take the only item of an array given where one value is expected."""
 
 
-def _fail(reason: str) -> Mismatch:
-    return Mismatch(reason)
-
-
-class Coercer:
+class Coercer(ClassCoercion):
     """Coerces values to target types of one project, for a final reply or a streamed prefix
     (`partial`: unfinished values become null instead of errors; asserts wait for the end)."""
 
-    __slots__ = ("_handlers", "_wrapping", "partial", "targets")
+    __slots__ = ("_handlers", "_memo", "_wrapping", "partial", "targets")
 
     def __init__(self, targets: Targets, partial: bool = False) -> None:
         self.targets = targets
         self.partial = partial
         self._wrapping: set[int] = set()
         """Values being wrapped into a one-element list (a recursive type must not rewrap)."""
+        self._memo: dict[tuple[int, int, bool], Any] = {}
+        """(type, container, wrapping) → result or the Mismatch it raised, for this parse."""
         self._handlers: dict[str, Callable[[Ty, Any, str], tuple[Any, int]]] = {
             "string": self.string, "int": self.int_, "float": self.float_, "bool": self.bool_,
             "null": self.null, "lit": self.literal, "enum": self.enum, "class": self.cls,
@@ -64,36 +62,52 @@ class Coercer:
         }
 
     def coerce(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        if type(v) is Extracted:
-            return self.any_of(ty, v, path)
-        if type(v) is PartialNum:
-            if self.partial:
-                return None, 0
+        kind = type(v)
+        if kind is dict or kind is list or kind is Extracted or isinstance(v, (dict, list)):
+            if kind is Extracted:
+                return self.any_of(ty, v, path)
+            key = (id(ty), id(v), id(v) in self._wrapping)
+            found = self._memo.get(key)
+            if found is None:
+                try:
+                    found = self._coerce(ty, v, path)
+                except (Mismatch, AssertionFailed) as exc:
+                    found = exc
+                self._memo[key] = found
+            if isinstance(found, Exception):
+                raise found
+            return found  # type: ignore[no-any-return]
+        return self._coerce(ty, v, path)
+
+    def _coerce(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+        if self.partial and not is_complete(v) and (ty.kind in _DONE_KINDS or ty.done):
+            return None, PENDING  # "POSI", `4` (of 42), an unclosed `@stream.done` value
+        if type(v) is PartialNum and ty.kind in _SCALAR_KINDS:
             v = v.value
         try:
             value, score = self._handlers[ty.kind](ty, v, path)
         except Mismatch as exc:
-            if self.partial and not is_complete(v):
-                return None, _DROP_PENALTY
             if exc.path is None:
                 exc.path = path
             if isinstance(v, list) and ty.kind in _FROM_ARRAY:
-                value, score = self.first_fit(ty, v, path, exc)
+                value, score = self.only_item(ty, v, path, exc)
+            elif self.partial and not is_complete(v):
+                return None, PENDING
             else:
                 raise
         if ty.constraints and value is not None and (not self.partial or is_complete(v)):
             value = self.constrain(value, ty.constraints, path)
         return value, score
 
-    def first_fit(self, ty: Ty, items: list[Any], path: str, exc: Mismatch) -> tuple[Any, int]:
-        """`[{…}]` where one value is expected: the first item that fits, as in BAML."""
-        for i, item in enumerate(items):
-            try:
-                value, score = self.coerce(ty, item, f"{path}[{i}]")
-            except Mismatch:
-                continue
-            return value, score + _WRAP_PENALTY
-        raise exc
+    def only_item(self, ty: Ty, items: list[Any], path: str, exc: Mismatch) -> tuple[Any, int]:
+        """`[{…}]` where one value is expected: its only item (several would be a guess)."""
+        if len(items) != 1:
+            if self.partial:
+                return None, PENDING
+            raise Mismatch(f"found an array of {len(items)} values where one {ty.text} is "
+                           "expected", path) if items else exc
+        value, score = self.coerce(ty, items[0], f"{path}[0]")
+        return value, score + _WRAP_PENALTY
 
     def constrain(self, value: Any, constraints: tuple[Constraint, ...], path: str) -> Any:
         if self.partial:
@@ -105,9 +119,10 @@ class Coercer:
         if ty.kind == "string":  # a string target is the reply itself, as-is
             return self.coerce(ty, found.raw, path)
         raw = PartialStr(found.raw) if self.partial else found.raw
-        readings = [(c, 0) for c in found.candidates]
-        readings.append((raw, _RAW_PENALTY if found.candidates else 0))
-        if self._resolve(ty).kind == "list":
+        readings: list[tuple[Any, int, int | None]] = [
+            (c, 0, i) for i, c in enumerate(found.candidates)]
+        readings.append((raw, _RAW_PENALTY if found.candidates else 0, None))
+        if self.targets.resolve(ty).kind == "list":
             # a list target takes an array the reply holds (or the array of every value found)
             # over one value wrapped, as BAML does, unless no array gives a non-empty list
             arrays = [r for r in readings if isinstance(r[0], list)]
@@ -118,16 +133,18 @@ class Coercer:
                     pass
         return self._best_of(ty, readings, path)
 
-    def _best_of(self, ty: Ty, readings: list[tuple[Any, int]], path: str,
+    def _best_of(self, ty: Ty, readings: list[tuple[Any, int, int | None]], path: str,
                  non_empty: bool = False) -> tuple[Any, int]:
         best: tuple[Any, int] | None = None
         first_error: Mismatch | None = None
         failed_assert: AssertionFailed | None = None
-        for value, extra in readings:
+        for value, extra, index in readings:
             try:
                 result, score = self.coerce(ty, value, path)
             except Mismatch as exc:
-                first_error = first_error or exc
+                if first_error is None:
+                    first_error = exc
+                    exc.reading = index
                 continue
             except AssertionFailed as exc:
                 failed_assert = failed_assert or exc
@@ -156,7 +173,7 @@ class Coercer:
             return str(v), 1
         if isinstance(v, (dict, list)):
             return json.dumps(v, ensure_ascii=False, default=_number_value), 2
-        raise _fail(f"found {show(v)}, not a string")
+        raise Mismatch(f"found {show(v)}, not a string")
 
     def int_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         return read_int(v)
@@ -170,14 +187,12 @@ class Coercer:
     def null(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         if v is None:
             return None, 0
-        if isinstance(v, str) and plain_words(v) in ("null", "none", ""):
+        if isinstance(v, str) and nullish(v):  # "n/a", "unknown", "-" …
             return None, 1
-        raise _fail(f"found {show(v)}, not null")
+        raise Mismatch(f"found {show(v)}, not null")
 
     def literal(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         want = ty.value
-        if self.partial and not is_complete(v):
-            raise _fail("unfinished")
         if isinstance(want, bool):
             got_bool, score = read_bool(v)
             if got_bool == want:
@@ -196,17 +211,15 @@ class Coercer:
                 return want, 2
         elif not isinstance(v, (dict, list)) and v is not None and str(v) == want:
             return want, 1
-        raise _fail(f"found {show(v)}, not {ty.text}")
+        raise Mismatch(f"found {show(v)}, not {ty.text}")
 
     def enum(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        if self.partial and not is_complete(v):
-            return None, 0  # "POSI" could become anything: enums appear when complete
         info = self.targets.enum(ty.name)
         name, score = match_enum(info, v)
         return info.cls[name], score
 
     def unsupported(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        raise _fail(f"type `{ty.text}` is not supported in outputs")
+        raise Mismatch(f"type `{ty.text}` is not supported in outputs")
 
     def ref(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         return self.coerce(self.targets.aliases[ty.name], v, path)
@@ -215,33 +228,40 @@ class Coercer:
     def list_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         item = ty.args[0]
         if not isinstance(v, list):
-            if v is None or id(v) in self._wrapping:
-                raise _fail(f"found {show(v)}, not {ty.text}")
-            self._wrapping.add(id(v))
-            try:
-                value, score = self.coerce(item, v, f"{path}[0]")
-            finally:
-                self._wrapping.discard(id(v))
-            if value is None and not item.nullable:
-                raise _fail(f"found {show(v)}, not {ty.text}")
-            return [value], score + _WRAP_PENALTY
+            return self.wrap(ty, v, path)
         out: list[Any] = []
         score = 0
         for i, raw in enumerate(v):
             try:
                 value, s = self.coerce(item, raw, f"{path}[{i}]")
             except Mismatch:
-                score += _DROP_PENALTY
-                continue
+                if self.partial:
+                    continue  # not ready, or never fits: the final parse will say
+                raise
             if value is None and self.partial and not item.nullable:
                 continue  # not ready yet (unfinished, or a `@stream.not_null` is missing)
             out.append(value)
             score += s
         return out, score
 
+    def wrap(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+        """A single value where a list is expected: a one-item list."""
+        if v is None or id(v) in self._wrapping:
+            raise Mismatch(f"found {show(v)}, not {ty.text}")
+        self._wrapping.add(id(v))
+        try:
+            value, score = self.coerce(ty.args[0], v, f"{path}[0]")
+        finally:
+            self._wrapping.discard(id(v))
+        if self.partial and (score >= PENDING or value is None and not ty.args[0].nullable):
+            return [], 0  # nothing ready to be an item yet
+        if value is None and not ty.args[0].nullable:
+            raise Mismatch(f"found {show(v)}, not {ty.text}")
+        return [value], score + _WRAP_PENALTY
+
     def map_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
         if not isinstance(v, dict):
-            raise _fail(f"found {show(v)}, not {ty.text}")
+            raise Mismatch(f"found {show(v)}, not {ty.text}")
         key_ty, value_ty = ty.args
         out: dict[Any, Any] = {}
         score = 0
@@ -250,8 +270,11 @@ class Coercer:
                 key, ks = self.coerce(key_ty, k, path)
                 value, vs = self.coerce(value_ty, raw, f"{path}[{k!r}]")
             except Mismatch:
-                score += _DROP_PENALTY
-                continue
+                if self.partial:
+                    continue
+                raise
+            if value is None and self.partial and not value_ty.nullable:
+                continue  # an entry still arriving (`"b": 2` may become 22)
             out[key] = value
             score += ks + vs
         return out, score
@@ -281,69 +304,7 @@ class Coercer:
             return best
         if failed_assert is not None:
             raise failed_assert
-        raise _fail(f"found {show(v)}, which fits none of {ty.text} ({'; '.join(errors)})")
-
-    # ---- classes ------------------------------------------------------------------------
-    def cls(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        info = self.targets.cls(ty.name)
-        if not isinstance(v, dict):
-            raise _fail(f"found {show(v)}, not an object ({ty.name})")
-        complete = is_complete(v)
-        if self.partial and info.done and not complete:
-            return None, 0
-        given, score = _match_keys(info, v)
-        values: dict[str, Any] = {}
-        for f in info.fields:
-            if f.skip:
-                values[f.attr] = None
-                continue
-            value, s = self.field(f, given.get(f.name, MISSING), path)
-            values[f.attr] = value
-            score += s
-        if self.partial and not_ready(info, values):
-            return None, score
-        model = new_instance(info.model, values)
-        if info.constraints and (not self.partial or complete):
-            return self.constrain(model, info.constraints, path), score
-        return model, score
-
-    def field(self, f: FieldInfo, raw: Any, path: str) -> tuple[Any, int]:
-        where = f"{path}.{f.name}" if path else f.name
-        value: Any
-        if raw is MISSING:
-            if self.partial:
-                value, score = None, 0
-            elif f.ty.nullable:
-                value, score = None, _MISSING_OPTIONAL
-            elif self._resolve(f.ty).kind == "list":
-                value, score = [], _MISSING_OPTIONAL  # as in BAML: a missing list is empty
-            else:
-                raise Mismatch(f"missing required field `{f.name}`"
-                               + (f" (written `{f.rendered}`)" if f.rendered != f.name else ""),
-                               path or None)
-        elif self.partial and f.done and not is_complete(raw):
-            value, score = None, 0
-        else:
-            value, score = self._field_value(f, raw, where)
-        if f.constraints and value is not None and (not self.partial or is_complete(raw)):
-            value = self.constrain(value, f.constraints, where)
-        if self.partial and f.with_state:
-            value = wrap_state(value, field_state(raw, MISSING))
-        return value, score
-
-    def _resolve(self, ty: Ty) -> Ty:
-        seen = 0
-        while ty.kind == "ref" and seen < 32:
-            ty, seen = self.targets.aliases[ty.name], seen + 1
-        return ty
-
-    def _field_value(self, f: FieldInfo, raw: Any, where: str) -> tuple[Any, int]:
-        try:
-            return self.coerce(f.ty, raw, where)
-        except Mismatch:
-            if f.ty.nullable and raw is not None:
-                return None, _DROP_PENALTY  # an optional field that does not fit is null
-            raise
+        raise Mismatch(f"found {show(v)}, which fits none of {ty.text} ({'; '.join(errors)})")
 
 
 def _number_value(v: Any) -> Any:
@@ -371,21 +332,5 @@ def _check_ambiguous(ty: Ty, v: str) -> None:
     best = max(counts.values(), default=0)
     top = [lit for lit, n in counts.items() if n == best]
     if best and len(top) > 1:
-        raise _fail(f"Too many matches for {ty.text}: found {show(v)}, which names "
-                    + ", ".join(f'"{t}"' for t in top))
-
-
-def _match_keys(info: ClassInfo, v: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """The object's entries by declared field name: exact name or alias first, then ignoring
-    case, spaces, `_` and `-`. Unknown keys are ignored (and counted, to rank unions)."""
-    given: dict[str, Any] = {}
-    extra = 0
-    for key, raw in v.items():
-        f = info.by_key.get(key)
-        if f is None and isinstance(key, str):
-            f = info.by_norm.get(norm_key(key))
-        if f is None:
-            extra += _EXTRA_KEY
-        elif f.name not in given:
-            given[f.name] = raw
-    return given, extra
+        raise Mismatch(f"Too many matches for {ty.text}: found {show(v)}, which names "
+                       + ", ".join(f'"{t}"' for t in top))
