@@ -29,7 +29,7 @@ FAILURES = [
     ("trailing-minus-is-not-dropped", "float", "45.10-", "found '45.10-', not a number"),
     ("huge-integer", "int", "9" * 5000,
      "found '" + "9" * 58 + "…': a number of more than 4000 digits"),
-    ("float-overflow", "float", "1e400", "found a number too large for a float"),
+    ("float-overflow", "float", "1e400", "found '1e400', which is too large for a float"),
     ("deep-nesting", "Json", "[" * 100, "the reply nests values deeper than 64 levels"),
     ("prose-for-class", "Item", "Sorry, I cannot help with that.",
      "found 'Sorry, I cannot help with that.', not an object (Item)"),

@@ -37,6 +37,12 @@ PENDING = 50
 _DONE_KINDS = frozenset({"int", "float", "bool", "lit", "enum", "null"})
 """Kinds that appear in a partial only once the text closed them (`"POSI"` is nothing yet)."""
 _SCALAR_KINDS = frozenset({"string", "int", "float", "bool", "null", "lit", "enum"})
+_EXACT: dict[type, frozenset[str]] = {
+    str: frozenset({"string", "lit", "enum", "ref"}), int: frozenset({"int", "float", "lit"}),
+    float: frozenset({"float"}), bool: frozenset({"bool", "lit"}),
+    dict: frozenset({"class", "map", "ref"}), list: frozenset({"list", "ref"}),
+}
+"""Per value type, the member kinds that can fit it with no interpretation (penalty 0)."""
 _FROM_ARRAY = frozenset({"int", "float", "bool", "lit", "enum", "class"})
 """Kinds that take the only item of an array given where one value is expected."""
 
@@ -284,6 +290,16 @@ class Coercer(ClassCoercion):
             return None, 0
         if isinstance(v, str) and _all_string_literals(ty):
             _check_ambiguous(ty, v)
+        exact = _EXACT.get(type(v))
+        if exact is not None:  # first the members that could fit exactly: one that does wins
+            for member in ty.args:
+                if member.kind in exact:
+                    try:
+                        result = self.coerce(member, v, path)
+                    except (Mismatch, AssertionFailed):
+                        continue
+                    if result[1] == 0:
+                        return result
         best: tuple[Any, int] | None = None
         errors: list[str] = []
         failed_assert: AssertionFailed | None = None

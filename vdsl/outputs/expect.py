@@ -20,10 +20,6 @@ from .words import norm_key
 
 __all__ = ["ANY", "Expect", "expect_for"]
 
-_SCALARS = frozenset({"string", "int", "float", "bool", "null", "lit", "enum", "media",
-                      "tuple"})
-
-
 class Expect:
     """The types one place of the reply may hold (flattened union members)."""
 
@@ -44,7 +40,8 @@ class Expect:
         """The expectation for an object found here: its classes and maps (also those of a
         list's items: one object may stand for a one-item list)."""
         if self._obj is None:
-            found = tuple(t for t in self._members(lists=True) if t.kind in ("class", "map"))
+            found = tuple({id(t): t for t in self._members(lists=True)
+                           if t.kind in ("class", "map")}.values())
             view = _view(self.targets, found, "obj")
             view.open = self.open or not found or any(t.kind == "map" for t in found)
             self._obj = view
@@ -135,9 +132,8 @@ def _view(targets: Targets | None, tys: tuple[Ty, ...], kind: str) -> Expect:
 
 def expect_for(targets: Targets, tys: list[Ty] | tuple[Ty, ...]) -> Expect:
     """The expectation for a place holding any of `tys` (cached per set of types)."""
-    flat: list[Ty] = []
+    flat: dict[int, Ty] = {}
     for ty in tys:
         for t in _flatten(targets, ty):
-            if t.kind not in _SCALARS or not flat or all(f is not t for f in flat):
-                flat.append(t)
-    return _view(targets, tuple(flat), "at")
+            flat.setdefault(id(t), t)
+    return _view(targets, tuple(flat.values()), "at")

@@ -29,7 +29,16 @@ __all__ = ["Extracted", "extract", "fences"]
 
 _MAX_VALUES = 16
 _MAX_FENCE_DEPTH = 3
-_DECODER = json.JSONDecoder()
+_INF = float("inf")
+
+
+def _float(text: str) -> float | str:
+    """A JSON float; one too large for a float stays its text (never `inf`)."""
+    value = float(text)
+    return value if value != _INF and value != -_INF else text
+
+
+_DECODER = json.JSONDecoder(parse_float=_float)
 _STRICT_START = frozenset('{["-0123456789tfn')
 _START = re.compile(r"```+|[{\[]")
 _FENCE = re.compile(r"```+")
@@ -100,7 +109,7 @@ def _strict(text: str, start: int, end: int) -> Any:
     if cleaned is None:
         return _NONE
     try:
-        return json.loads(cleaned)
+        return _DECODER.decode(cleaned)
     except (ValueError, RecursionError):
         return _NONE
 

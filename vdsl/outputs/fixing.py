@@ -30,6 +30,7 @@ __all__ = ["Fixer"]
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _MAX_INT_DIGITS = 4000
+_INF = float("inf")
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/", "\\": "\\",
             '"': '"', "'": "'", "`": "`", "0": "\0"}
@@ -211,7 +212,9 @@ class Fixer(Follow):
             return _LITERALS[token], stop
         if _NUMBER.fullmatch(token) and len(token) <= _MAX_INT_DIGITS:
             number = _number(token)
-            return (PartialNum(token, number) if at_end else number), stop
+            if at_end:
+                return PartialNum(token, number), stop
+            return number, stop
         if not token:
             return _NOTHING, max(stop, pos + 1)
         return (PartialStr(token) if at_end else token), stop
@@ -241,9 +244,11 @@ class Fixer(Follow):
             i = j + 1
 
 
-def _number(token: str) -> int | float:
+def _number(token: str) -> int | float | str:
+    """A number token's value; one too large for a float stays text (never `inf`)."""
     if any(c in token for c in ".eE"):
-        return float(token)
+        value = float(token)
+        return value if abs(value) != _INF else token
     return int(token)
 
 

@@ -8,8 +8,8 @@ The rules (docs/parsing.md, "The lossless rule") in one place:
   - in an array: the array's `]` (and then what may follow it), a comma, or — with only
     spaces between — the start of the next item (a missing comma);
   - as a key: `:`; at the top level: anything but more text on the same word.
-  A comma or a new key also needs the quotes *inside* the string so far to be balanced, so
-  `"print("a", "b")"` stays one string.
+  A comma or a new key also needs the double quotes *inside* the string so far to be
+  balanced, so `"print("a", "b")"` stays one string.
 * An **unquoted value** in an object runs to the `}` that closes the object, or to a comma or
   new line followed by a key the object can have (any key for a map; any key when the value
   so far is a single word, such as a number); other commas and new lines are content. In an
@@ -101,7 +101,7 @@ class Follow:
             return c not in _QUOTES and (p > q or not c.isalnum())
         if c == "/" and text.startswith(("//", "/*"), p):
             return True
-        even = inner % 2 == 0
+        even = inner % 2 == 0 or quote != '"'  # apostrophes do not pair up
         if role == ITEM:
             if c == "]":
                 return self.closes(p)

@@ -61,7 +61,7 @@ def finite_float(value: float | Decimal, text: object) -> float:
         raise Mismatch(f"found {show(text)}, not a number")
     if math.isinf(out):
         shown = "a number" if isinstance(text, float) else show(text)
-        raise Mismatch(f"found {shown} too large for a float")
+        raise Mismatch(f"found {shown}, which is too large for a float")
     return out
 
 
