@@ -80,7 +80,7 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
         if partial and not found.candidates and _BLANK.fullmatch(found.raw):
             found.candidates.append(PartialList())  # nothing yet: an empty, open array
             found.starts.append(-1)
-        return Coercer(targets, partial).coerce(ty, found, "")[0]
+        return Coercer(targets, partial).coerce(ty, found)[0]
     except Mismatch as exc:
         if partial or ty.nullable:  # an optional reply that does not fit is null, as in BAML
             return None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .jsonish import is_complete
 from .models import StreamState, new_instance
 from .partial import field_state, wrap_state
-from .primitives import Mismatch, show
+from .primitives import Mismatch, Trailed, show
 from .target import ClassInfo, FieldInfo, Ty, norm_key
 
 if TYPE_CHECKING:
@@ -41,10 +41,10 @@ class ClassCoercion:
 
     __slots__ = ()
 
-    def cls(self: Coercer, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def cls(self: Coercer, ty: Ty, v: Any) -> tuple[Any, int]:
         info = self.targets.cls(ty.name)
         if not isinstance(v, dict):
-            return self.not_object(info, ty, v, path)
+            return self.not_object(info, ty, v)
         complete = is_complete(v)
         if self.partial and info.done and not complete:
             return None, _PENDING
@@ -54,52 +54,56 @@ class ClassCoercion:
             if f.skip:
                 values[f.attr] = None
                 continue
-            value, s = self.field(f, given.get(f.name, MISSING), path)
+            value, s = self.field(f, given.get(f.name, MISSING))
             values[f.attr] = value
             score += s
         if self.partial and _not_ready(info, values, given):
             return None, _PENDING
         model = new_instance(info.model, values)
         if info.constraints and (not self.partial or complete):
-            return self.constrain(model, info.constraints, path), score
+            return self.constrain(model, info.constraints), score
         return model, score
 
-    def not_object(self: Coercer, info: ClassInfo, ty: Ty, v: Any,
-                   path: str) -> tuple[Any, int]:
+    def not_object(self: Coercer, info: ClassInfo, ty: Ty, v: Any) -> tuple[Any, int]:
         """A value that is not an object: the one field of a one-field class, or (in a
         partial, before any JSON arrived) the class with every field not seen yet."""
         lone = info.lone
-        if lone is not None and v is not None and not isinstance(v, str):
+        if lone is not None and v is not None and not isinstance(v, str) and is_complete(v):
             try:
-                value, score = self.field(lone, v, path)
+                value, score = self.field(lone, v)
             except Mismatch:
                 pass
             else:
                 values = {f.attr: (value if f is lone else None) for f in info.fields}
                 return new_instance(info.model, values), score + _LONE_PENALTY
         if self.partial:
-            values = {f.attr: self.missing(f, path)[0] for f in info.fields}
+            values = {f.attr: self.missing(f)[0] for f in info.fields}
             if _not_ready(info, values, {}):
                 return None, _PENDING
             return new_instance(info.model, values), _PENDING
         raise Mismatch(f"found {show(v)}, not an object ({ty.name})")
 
-    def field(self: Coercer, f: FieldInfo, raw: Any, path: str) -> tuple[Any, int]:
-        where = f"{path}.{f.name}" if path else f.name
+    def field(self: Coercer, f: FieldInfo, raw: Any) -> tuple[Any, int]:
         value: Any
         if raw is MISSING or (raw is None and self._empty_container(f) is not None):
-            value, score = self.missing(f, path)
+            value, score = self.missing(f)
         elif self.partial and f.done and not is_complete(raw):
             value, score = None, 0
         else:
-            value, score = self.coerce(f.ty, raw, where)
-        if f.constraints and value is not None and (not self.partial or is_complete(raw)):
-            value = self.constrain(value, f.constraints, where)
+            try:
+                value, score = self.coerce(f.ty, raw)
+                if score >= _PENDING:
+                    score = 0  # a field still arriving does not make the object a worse fit
+                if f.constraints and value is not None and (not self.partial
+                                                            or is_complete(raw)):
+                    value = self.constrain(value, f.constraints)
+            except Trailed as exc:
+                raise exc.at("." + f.name) from None
         if self.partial and f.with_state:
             value = wrap_state(value, field_state(raw, MISSING))
         return value, score
 
-    def missing(self: Coercer, f: FieldInfo, path: str) -> tuple[Any, int]:
+    def missing(self: Coercer, f: FieldInfo) -> tuple[Any, int]:
         """A field the object does not have (or a null list or map field)."""
         empty = self._empty_container(f)
         if empty is not None:
@@ -109,8 +113,7 @@ class ClassCoercion:
         if f.ty.nullable:
             return None, _MISSING_OPTIONAL
         raise Mismatch(f"missing required field `{f.name}`"
-                       + (f" (written `{f.rendered}`)" if f.rendered != f.name else ""),
-                       path or None)
+                       + (f" (written `{f.rendered}`)" if f.rendered != f.name else ""))
 
     def _empty_container(self: Coercer, f: FieldInfo) -> list[Any] | dict[Any, Any] | None:
         """`[]` for a list field, `{}` for a map field (not optional ones), else None."""

@@ -25,7 +25,7 @@ from .constraints import AssertionFailed, apply_constraints
 from .extract import Extracted
 from .jsonish import PartialNum, PartialStr, is_complete
 from .numbers import read_float, read_int
-from .primitives import Mismatch, match_enum, nullish, read_bool, show
+from .primitives import Mismatch, Trailed, match_enum, nullish, read_bool, show
 from .target import Constraint, Targets, Ty, plain_words
 
 __all__ = ["PENDING", "Coercer"]
@@ -43,6 +43,7 @@ _EXACT: dict[type, frozenset[str]] = {
     dict: frozenset({"class", "map", "ref"}), list: frozenset({"list", "ref"}),
 }
 """Per value type, the member kinds that can fit it with no interpretation (penalty 0)."""
+_FAST: dict[str, type] = {"string": str, "int": int, "float": float, "bool": bool}
 _FROM_ARRAY = frozenset({"int", "float", "bool", "lit", "enum", "class"})
 """Kinds that take the only item of an array given where one value is expected."""
 
@@ -51,7 +52,7 @@ class Coercer(ClassCoercion):
     """Coerces values to target types of one project, for a final reply or a streamed prefix
     (`partial`: unfinished values become null instead of errors; asserts wait for the end)."""
 
-    __slots__ = ("_handlers", "_memo", "_wrapping", "partial", "targets")
+    __slots__ = ("_memo", "_wrapping", "partial", "targets")
 
     def __init__(self, targets: Targets, partial: bool = False) -> None:
         self.targets = targets
@@ -59,71 +60,54 @@ class Coercer(ClassCoercion):
         self._wrapping: set[int] = set()
         """Values being wrapped into a one-element list (a recursive type must not rewrap)."""
         self._memo: dict[tuple[int, int, bool], Any] = {}
-        """(type, container, wrapping) → result or the Mismatch it raised, for this parse."""
-        self._handlers: dict[str, Callable[[Ty, Any, str], tuple[Any, int]]] = {
-            "string": self.string, "int": self.int_, "float": self.float_, "bool": self.bool_,
-            "null": self.null, "lit": self.literal, "enum": self.enum, "class": self.cls,
-            "list": self.list_, "map": self.map_, "union": self.union, "ref": self.ref,
-            "media": self.unsupported, "tuple": self.unsupported,
-        }
+        """(type, container, wrapping) → result, or (failure, its trail depth), this parse."""
 
-    def coerce(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        kind = type(v)
-        if kind is dict or kind is list or kind is Extracted or isinstance(v, (dict, list)):
-            if kind is Extracted:
-                return self.any_of(ty, v, path)
-            key = (id(ty), id(v), id(v) in self._wrapping)
-            found = self._memo.get(key)
-            if found is None:
-                try:
-                    found = self._coerce(ty, v, path)
-                except (Mismatch, AssertionFailed) as exc:
-                    found = exc
-                self._memo[key] = found
-            if isinstance(found, Exception):
-                raise found
-            return found  # type: ignore[no-any-return]
-        return self._coerce(ty, v, path)
-
-    def _coerce(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def coerce(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        if type(v) is Extracted:
+            return self.any_of(ty, v)
+        if type(v) is _FAST.get(ty.kind) and not ty.constraints:
+            return v, 0  # the common case: the JSON already has the declared type
         if self.partial and not is_complete(v) and (ty.kind in _DONE_KINDS or ty.done):
             return None, PENDING  # "POSI", `4` (of 42), an unclosed `@stream.done` value
         if type(v) is PartialNum and ty.kind in _SCALAR_KINDS:
             v = v.value
         try:
-            value, score = self._handlers[ty.kind](ty, v, path)
+            value, score = _HANDLERS[ty.kind](self, ty, v)
         except Mismatch as exc:
-            if exc.path is None:
-                exc.path = path
             if isinstance(v, list) and ty.kind in _FROM_ARRAY:
-                value, score = self.only_item(ty, v, path, exc)
+                value, score = self.only_item(ty, v, exc)
             elif self.partial and not is_complete(v):
                 return None, PENDING
             else:
                 raise
         if ty.constraints and value is not None and (not self.partial or is_complete(v)):
-            value = self.constrain(value, ty.constraints, path)
+            value = self.constrain(value, ty.constraints)
         return value, score
 
-    def only_item(self, ty: Ty, items: list[Any], path: str, exc: Mismatch) -> tuple[Any, int]:
+    def only_item(self, ty: Ty, items: list[Any], exc: Mismatch) -> tuple[Any, int]:
         """`[{…}]` where one value is expected: its only item (several would be a guess)."""
         if len(items) != 1:
             if self.partial:
                 return None, PENDING
+            if not items:
+                raise exc
             raise Mismatch(f"found an array of {len(items)} values where one {ty.text} is "
-                           "expected", path) if items else exc
-        value, score = self.coerce(ty, items[0], f"{path}[0]")
+                           "expected")
+        try:
+            value, score = self.coerce(ty, items[0])
+        except Mismatch as inner:
+            raise inner.at("[0]") from None
         return value, score + _WRAP_PENALTY
 
-    def constrain(self, value: Any, constraints: tuple[Constraint, ...], path: str) -> Any:
+    def constrain(self, value: Any, constraints: tuple[Constraint, ...]) -> Any:
         if self.partial:
             constraints = tuple(c for c in constraints if c.level == "check")
-        return apply_constraints(value, constraints, path)
+        return apply_constraints(value, constraints)
 
     # ---- several readings of one reply ---------------------------------------------------
-    def any_of(self, ty: Ty, found: Extracted, path: str) -> tuple[Any, int]:
+    def any_of(self, ty: Ty, found: Extracted) -> tuple[Any, int]:
         if ty.kind == "string":  # a string target is the reply itself, as-is
-            return self.coerce(ty, found.raw, path)
+            return self.coerce(ty, found.raw)
         raw = PartialStr(found.raw) if self.partial else found.raw
         readings: list[tuple[Any, int, int | None]] = [
             (c, 0, i) for i, c in enumerate(found.candidates)]
@@ -134,19 +118,19 @@ class Coercer(ClassCoercion):
             arrays = [r for r in readings if isinstance(r[0], list)]
             if arrays:
                 try:
-                    return self._best_of(ty, arrays, path, non_empty=True)
+                    return self._best_of(ty, arrays, non_empty=True)
                 except (Mismatch, AssertionFailed):
                     pass
-        return self._best_of(ty, readings, path)
+        return self._best_of(ty, readings)
 
-    def _best_of(self, ty: Ty, readings: list[tuple[Any, int, int | None]], path: str,
+    def _best_of(self, ty: Ty, readings: list[tuple[Any, int, int | None]],
                  non_empty: bool = False) -> tuple[Any, int]:
         best: tuple[Any, int] | None = None
         first_error: Mismatch | None = None
         failed_assert: AssertionFailed | None = None
         for value, extra, index in readings:
             try:
-                result, score = self.coerce(ty, value, path)
+                result, score = self.coerce(ty, value)
             except Mismatch as exc:
                 if first_error is None:
                     first_error = exc
@@ -170,7 +154,7 @@ class Coercer(ClassCoercion):
         raise first_error
 
     # ---- scalars ------------------------------------------------------------------------
-    def string(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def string(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if isinstance(v, str):
             return str(v), 0
         if isinstance(v, bool):
@@ -181,23 +165,23 @@ class Coercer(ClassCoercion):
             return json.dumps(v, ensure_ascii=False, default=_number_value), 2
         raise Mismatch(f"found {show(v)}, not a string")
 
-    def int_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def int_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         return read_int(v)
 
-    def float_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def float_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         return read_float(v)
 
-    def bool_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def bool_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         return read_bool(v)
 
-    def null(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def null(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if v is None:
             return None, 0
         if isinstance(v, str) and nullish(v):  # "n/a", "unknown", "-" …
             return None, 1
         raise Mismatch(f"found {show(v)}, not null")
 
-    def literal(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def literal(self, ty: Ty, v: Any) -> tuple[Any, int]:
         want = ty.value
         if isinstance(want, bool):
             got_bool, score = read_bool(v)
@@ -219,44 +203,46 @@ class Coercer(ClassCoercion):
             return want, 1
         raise Mismatch(f"found {show(v)}, not {ty.text}")
 
-    def enum(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def enum(self, ty: Ty, v: Any) -> tuple[Any, int]:
         info = self.targets.enum(ty.name)
         name, score = match_enum(info, v)
         return info.cls[name], score
 
-    def unsupported(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def unsupported(self, ty: Ty, v: Any) -> tuple[Any, int]:
         raise Mismatch(f"type `{ty.text}` is not supported in outputs")
 
-    def ref(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        return self.coerce(self.targets.aliases[ty.name], v, path)
+    def ref(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        return self.coerce(self.targets.aliases[ty.name], v)
 
     # ---- containers ---------------------------------------------------------------------
-    def list_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def list_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         item = ty.args[0]
         if not isinstance(v, list):
-            return self.wrap(ty, v, path)
+            return self.wrap(ty, v)
         out: list[Any] = []
         score = 0
         for i, raw in enumerate(v):
             try:
-                value, s = self.coerce(item, raw, f"{path}[{i}]")
-            except Mismatch:
-                if self.partial:
+                value, s = self.coerce(item, raw)
+            except Trailed as exc:
+                if self.partial and isinstance(exc, Mismatch):
                     continue  # not ready, or never fits: the final parse will say
-                raise
+                raise exc.at(f"[{i}]") from None
             if value is None and self.partial and not item.nullable:
                 continue  # not ready yet (unfinished, or a `@stream.not_null` is missing)
             out.append(value)
             score += s
         return out, score
 
-    def wrap(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def wrap(self, ty: Ty, v: Any) -> tuple[Any, int]:
         """A single value where a list is expected: a one-item list."""
         if v is None or id(v) in self._wrapping:
             raise Mismatch(f"found {show(v)}, not {ty.text}")
         self._wrapping.add(id(v))
         try:
-            value, score = self.coerce(ty.args[0], v, f"{path}[0]")
+            value, score = self.coerce(ty.args[0], v)
+        except Trailed as exc:
+            raise exc.at("[0]") from None
         finally:
             self._wrapping.discard(id(v))
         if self.partial and (score >= PENDING or value is None and not ty.args[0].nullable):
@@ -265,7 +251,7 @@ class Coercer(ClassCoercion):
             raise Mismatch(f"found {show(v)}, not {ty.text}")
         return [value], score + _WRAP_PENALTY
 
-    def map_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def map_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if not isinstance(v, dict):
             raise Mismatch(f"found {show(v)}, not {ty.text}")
         key_ty, value_ty = ty.args
@@ -273,19 +259,36 @@ class Coercer(ClassCoercion):
         score = 0
         for k, raw in v.items():
             try:
-                key, ks = self.coerce(key_ty, k, path)
-                value, vs = self.coerce(value_ty, raw, f"{path}[{k!r}]")
-            except Mismatch:
-                if self.partial:
+                key, ks = self.coerce(key_ty, k)
+                value, vs = self.coerce(value_ty, raw)
+            except Trailed as exc:
+                if self.partial and isinstance(exc, Mismatch):
                     continue
-                raise
+                raise exc.at(f"[{k!r}]") from None
             if value is None and self.partial and not value_ty.nullable:
                 continue  # an entry still arriving (`"b": 2` may become 22)
             out[key] = value
             score += ks + vs
         return out, score
 
-    def union(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def union(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        if not isinstance(v, (dict, list)):
+            return self._union(ty, v)
+        # several members may each read the same object (and a recursive alias reaches it
+        # again through wrapping): one result per (union, object) keeps this polynomial
+        key = (id(ty), id(v), id(v) in self._wrapping)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = self._memo[key] = self._union(ty, v)
+            except (Mismatch, AssertionFailed) as exc:
+                self._memo[key] = (exc, len(exc.trail))
+                raise
+        if isinstance(found[0], (Mismatch, AssertionFailed)):
+            raise found[0].copy(found[1])
+        return found  # type: ignore[no-any-return]
+
+    def _union(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if v is None and ty.nullable:
             return None, 0
         if isinstance(v, str) and _all_string_literals(ty):
@@ -295,7 +298,7 @@ class Coercer(ClassCoercion):
             for member in ty.args:
                 if member.kind in exact:
                     try:
-                        result = self.coerce(member, v, path)
+                        result = self.coerce(member, v)
                     except (Mismatch, AssertionFailed):
                         continue
                     if result[1] == 0:
@@ -305,7 +308,7 @@ class Coercer(ClassCoercion):
         failed_assert: AssertionFailed | None = None
         for member in ty.args:
             try:
-                result = self.coerce(member, v, path)
+                result = self.coerce(member, v)
             except Mismatch as exc:
                 errors.append(f"{member.text}: {exc.describe()}")
                 continue
@@ -321,6 +324,15 @@ class Coercer(ClassCoercion):
         if failed_assert is not None:
             raise failed_assert
         raise Mismatch(f"found {show(v)}, which fits none of {ty.text} ({'; '.join(errors)})")
+
+
+_HANDLERS: dict[str, Callable[[Coercer, Ty, Any], tuple[Any, int]]] = {
+    "string": Coercer.string, "int": Coercer.int_, "float": Coercer.float_,
+    "bool": Coercer.bool_, "null": Coercer.null, "lit": Coercer.literal, "enum": Coercer.enum,
+    "class": Coercer.cls, "list": Coercer.list_, "map": Coercer.map_, "union": Coercer.union,
+    "ref": Coercer.ref, "media": Coercer.unsupported, "tuple": Coercer.unsupported,
+}
+"""One handler per type kind."""
 
 
 def _number_value(v: Any) -> Any:

@@ -38,7 +38,8 @@ def _float(text: str) -> float | str:
     return value if value != _INF and value != -_INF else text
 
 
-_DECODER = json.JSONDecoder(parse_float=_float)
+_DECODER = json.JSONDecoder(parse_float=_float, parse_constant=str)
+"""Strict JSON, except that `NaN` and `Infinity` stay text and huge floats are not `inf`."""
 _STRICT_START = frozenset('{["-0123456789tfn')
 _START = re.compile(r"```+|[{\[]")
 _FENCE = re.compile(r"```+")
@@ -181,7 +182,12 @@ def _fence(text: str, m: re.Match[str], end: int, expect: Expect, depth: int,
     body = _line_end(text, tag.end() if tag else m.end(), end)
     first = _SPACE.match(text, body, end).end()  # type: ignore[union-attr]
     if first < end and text[first] in "{[":
-        value, stop = _read(text, first, end, expect)
+        close_at, resume = _closing_fence(text, body, end)
+        value = _strict(text, first, close_at)  # the common case: JSON, maybe with trailing commas
+        if value is not _NONE:
+            out.append((value, first))
+            return resume
+        value, stop = Fixer(text, end).run(first, expect)
         out.append((value, first))
         close = _FENCE.search(text, stop, end)
         return close.end() if close else end

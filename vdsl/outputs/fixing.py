@@ -23,7 +23,7 @@ import textwrap
 from typing import Any
 
 from .expect import Expect
-from .follow import ARR, ITEM, KEY, MISSING, OBJ, TOP, VALUE, Follow, Frame
+from .follow import ARR, ITEM, KEY, MISSING, OBJ, TOP, VALUE, Follow, Frame, escaped
 from .jsonish import MAX_DEPTH, PartialDict, PartialList, PartialNum, PartialStr, TooDeep
 
 __all__ = ["Fixer"]
@@ -175,7 +175,7 @@ class Fixer(Follow):
             j = text.find(quote, i, n)
             if j < 0:
                 return PartialStr(_unescape(text[start:n])), n
-            if _escaped(text, j):
+            if escaped(text, j):
                 i = j + 1
                 continue
             if self.follows_string(j + 1, role, inner, quote):
@@ -250,14 +250,6 @@ def _number(token: str) -> int | float | str:
         value = float(token)
         return value if abs(value) != _INF else token
     return int(token)
-
-
-def _escaped(text: str, j: int) -> bool:
-    count = 0
-    while j > 0 and text[j - 1] == "\\":
-        count += 1
-        j -= 1
-    return count % 2 == 1
 
 
 def _unescape(raw: str) -> str:

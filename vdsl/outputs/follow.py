@@ -8,8 +8,11 @@ The rules (docs/parsing.md, "The lossless rule") in one place:
   - in an array: the array's `]` (and then what may follow it), a comma, or — with only
     spaces between — the start of the next item (a missing comma);
   - as a key: `:`; at the top level: anything but more text on the same word.
-  A comma or a new key also needs the double quotes *inside* the string so far to be
-  balanced, so `"print("a", "b")"` stays one string.
+  In an array, a comma closes a string whose inner double quotes are balanced, or one
+  followed by a well-formed item (`"text/html")` is not one, so
+  `"setHeader("Content-Type", "text/html")"` stays one item). A key the object cannot have
+  needs the double quotes *inside* the string so far to be balanced, so a string holding
+  quoted JSON (`"{"a": "b", "c": "d"}"`) is not cut at `"c"` unless `c` is a field.
 * An **unquoted value** in an object runs to the `}` that closes the object, or to a comma or
   new line followed by a key the object can have (any key for a map; any key when the value
   so far is a single word, such as a number); other commas and new lines are content. In an
@@ -29,7 +32,7 @@ from typing import Any
 
 from .expect import ANY, Expect
 
-__all__ = ["ARR", "ITEM", "KEY", "MISSING", "OBJ", "TOP", "VALUE", "Follow", "Frame"]
+__all__ = ["ARR", "ITEM", "KEY", "MISSING", "OBJ", "TOP", "VALUE", "Follow", "Frame", "escaped"]
 
 OBJ, ARR = 0, 1
 KEY, VALUE, ITEM, TOP = 0, 1, 2, 3
@@ -37,10 +40,12 @@ MISSING: Any = object()
 """No key yet (in a frame), or the text ended where a value should start."""
 
 _GAP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?(?:\*/|\Z)|#(?![\w{])[^\n]*)*", re.DOTALL)
+_GAP_MATCH = _GAP.match
 _GAP_START = frozenset(" \t\r\n\f\v/#\u00a0")
 _SPACE = frozenset(" \t\r\n\f\v\u00a0")
 _QUOTES = "\"'`"
 _KEY_WINDOW = 256
+_ITEM_WINDOW = 4096
 _BARE_KEY = re.compile(r"[^\s:=,;{}\[\]\"'`]+(?:[ \t]+[^\s:=,;{}\[\]\"'`]+)*")
 _TOKEN = re.compile(r"\s*[^\s,;:{}\[\]]+\s*")
 
@@ -76,7 +81,7 @@ class Follow:
         """Past whitespace and comments."""
         if pos < self.n and self.text[pos] not in _GAP_START:
             return pos  # the common case, without a regex call
-        return min(_GAP.match(self.text, pos).end(), self.n)  # type: ignore[union-attr]
+        return _GAP_MATCH(self.text, pos, self.n).end()  # type: ignore[union-attr]
 
     def _space(self, pos: int) -> tuple[int, bool]:
         """Past whitespace; also whether a new line was crossed."""
@@ -105,7 +110,9 @@ class Follow:
         if role == ITEM:
             if c == "]":
                 return self.closes(p)
-            if c in ",;}":
+            if c in ",;":
+                return even or self.item_follows(self.gap(p + 1))
+            if c == "}":
                 return even
             return even and (p > q or crossed) and c in "\"'`{["
         if c == "}":
@@ -118,8 +125,8 @@ class Follow:
                 return True
             if text[r] == "}":
                 return self.closes(r)
-            return even and self.key_follows(r, loose=True)
-        return even and (crossed or (p > q and c in _QUOTES)) and self.key_follows(p, True)
+            return self.key_follows(r, loose=even, quoted=even)
+        return (crossed or (p > q and c in _QUOTES)) and self.key_follows(p, even, even)
 
     def closes(self, p: int) -> bool:
         """Whether the closer at `p` really closes the innermost container: what follows it
@@ -140,9 +147,25 @@ class Follow:
                 continue
             return c in "}]"
 
-    def key_follows(self, r: int, loose: bool) -> bool:
-        """Whether a key and `:` start at `r`: any key when `loose` (a quoted key, or a single
-        word), else one the innermost object can have."""
+    def item_follows(self, r: int) -> bool:
+        """Whether a well-formed next array item (or the array's end) starts at `r`: the
+        first quote inside a quoted item must close it (`"text/html")` does not)."""
+        text, n = self.text, self.n
+        if r >= n or text[r] not in _QUOTES:
+            return True
+        end = r
+        while True:
+            end = text.find(text[r], end + 1, min(n, r + 1 + _ITEM_WINDOW))
+            if end < 0:
+                return n <= r + 1 + _ITEM_WINDOW
+            if not escaped(text, end):
+                break
+        p, crossed = self._space(end + 1)
+        return p >= n or crossed or text[p] in ",;]}:/"
+
+    def key_follows(self, r: int, loose: bool, quoted: bool = True) -> bool:
+        """Whether a key and `:` start at `r`: one the innermost object can have, or any
+        quoted key (`quoted`), or any single-word key (`loose`)."""
         text, n = self.text, self.n
         view = self.stack[-1].view if self.stack else ANY
         c = text[r]
@@ -152,10 +175,11 @@ class Follow:
                 end = text.find(c, end + 1, min(n, r + 1 + _KEY_WINDOW))
                 if end < 0:
                     return n <= r + 1 + _KEY_WINDOW  # the text ends inside a key: plausible
-                if text[end - 1] != "\\":
+                if not escaped(text, end):
                     break
             key = text[r + 1:end]
             tail = end + 1
+            loose = quoted
         else:
             m = _BARE_KEY.match(text, r, min(n, r + _KEY_WINDOW))
             if m is None:
@@ -179,3 +203,12 @@ class Follow:
         if text[r] in _QUOTES:
             return self.key_follows(r, loose=True)
         return self.key_follows(r, loose=_TOKEN.fullmatch(text, start, j) is not None)
+
+
+def escaped(text: str, j: int) -> bool:
+    """Whether the character at `j` is escaped (an odd run of backslashes before it)."""
+    count = 0
+    while j > 0 and text[j - 1] == "\\":
+        count += 1
+        j -= 1
+    return count % 2 == 1

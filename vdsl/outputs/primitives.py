@@ -13,22 +13,46 @@ from typing import Any
 from .target import EnumInfo
 from .words import folded, plain_words, spaced_words
 
-__all__ = ["Mismatch", "match_enum", "nullish", "read_bool", "show"]
+__all__ = ["Mismatch", "Trailed", "match_enum", "nullish", "read_bool", "show"]
 
 
-class Mismatch(Exception):
-    """Internal: a value does not fit a type. `reason` says what was found, `path` where
-    (`address.zip`, `items[2]`; set by the coercer as the error passes through)."""
+class Trailed(Exception):
+    """Internal failures that learn where they happened on the way up: each level of the
+    coercer appends its step (`.zip`, `[2]`) to `trail`, innermost first — paths cost
+    nothing until something fails."""
 
-    def __init__(self, reason: str, path: str | None = None) -> None:
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.trail: list[str] = []
+
+    @property
+    def path(self) -> str:
+        """`address.zip`, `items[2]` (empty at the top)."""
+        return "".join(reversed(self.trail)).removeprefix(".")
+
+    def at(self, step: str) -> Trailed:
+        self.trail.append(step)
+        return self
+
+
+class Mismatch(Trailed):
+    """Internal: a value does not fit a type. `reason` says what was found, `path` where."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason
-        self.path = path
         self.reading: int | None = None
         """Which reading of the reply failed (an index into `Extracted.starts`)."""
-        super().__init__(reason)
 
     def describe(self) -> str:
         return f"at `{self.path}`: {self.reason}" if self.path else self.reason
+
+    def copy(self, depth: int) -> Mismatch:
+        """A fresh copy with the first `depth` steps of the trail (for a memoised failure
+        reached again by another way)."""
+        out = Mismatch(self.reason)
+        out.trail = self.trail[:depth]
+        return out
 
 
 _DECOR = " \t\r\n*_`'\""
