@@ -35,6 +35,9 @@ class VdslParseClient(ClientBase):
     def Grow(self, text: str) -> list[types.Tree]:
         return _cast('list[types.Tree]', self._parse('Grow', text))
 
+    def MakePlan(self, text: str) -> types.Plan:
+        return _cast('types.Plan', self._parse('MakePlan', text))
+
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
@@ -51,11 +54,14 @@ class VdslParseStreamClient(ClientBase):
     def PickShape(self, text: str) -> types.Shape | partial_types.Circle | None:
         return _cast('types.Shape | partial_types.Circle | None', self._parse('PickShape', text, True))
 
-    def Numbers(self, text: str) -> dict[str, list[int] | None] | None:
-        return _cast('dict[str, list[int] | None] | None', self._parse('Numbers', text, True))
+    def Numbers(self, text: str) -> dict[str, list[int]] | None:
+        return _cast('dict[str, list[int]] | None', self._parse('Numbers', text, True))
 
     def Json(self, text: str) -> partial_types.JsonValue | None:
         return _cast('partial_types.JsonValue | None', self._parse('Json', text, True))
 
     def Grow(self, text: str) -> list[partial_types.Tree] | None:
         return _cast('list[partial_types.Tree] | None', self._parse('Grow', text, True))
+
+    def MakePlan(self, text: str) -> partial_types.Plan | None:
+        return _cast('partial_types.Plan | None', self._parse('MakePlan', text, True))

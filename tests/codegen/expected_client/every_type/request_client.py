@@ -38,6 +38,9 @@ class VdslRequestClient(ClientBase):
     def Grow(self, tree: types.Tree, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
         return self._request('Grow', {'tree': tree}, vdsl_options)
 
+    def MakePlan(self, goal: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('MakePlan', {'goal': goal}, vdsl_options)
+
 
 class VdslStreamRequestClient(VdslRequestClient):
     """The streaming request each function would send."""

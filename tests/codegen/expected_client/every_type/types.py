@@ -85,6 +85,24 @@ class Drawing(VdslModel):
     done_part: Point | None = None
 
 
+class Step(VdslModel):
+    """A step is only ever streamed whole."""
+    name: str
+    minutes: int
+
+
+class Header(VdslModel):
+    id: str
+
+
+class Plan(VdslModel):
+    header: Header
+    steps: list[Step]
+    budget: dict[str, float]
+    notes: list[str] | None = None
+    owner: str | None = None
+
+
 class Collisions(VdslModel):
     class_: str = Field(validation_alias='class', serialization_alias='class')
     from_: int | None = Field(default=None, validation_alias='from', serialization_alias='from')
