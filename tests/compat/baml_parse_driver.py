@@ -17,6 +17,7 @@ from __future__ import annotations
 import enum
 import importlib
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,7 @@ def _plain(value: Any) -> Any:
         return {str(_plain(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return "NaN"
     return value
 

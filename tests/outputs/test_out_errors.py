@@ -24,8 +24,8 @@ FAILURES = [
      "at `['b']`: found 'lots', not a number"),
     ("number-with-a-suffix-that-is-not-a-unit", "Address",
      '{"street": "x", "city": "y", "zip": "75001-A"}',
-     "at `zip`: found '75001-A', which fits none of int? (int: found '75001-A', not a number; "
-     "null: found '75001-A', not null)"),
+     ("at `zip`: found '75001-A', which fits none of int? (int: found '75001-A', not a number; "
+     "null: found '75001-A', not null)")),
     ("trailing-minus-is-not-dropped", "float", "45.10-", "found '45.10-', not a number"),
     ("huge-integer", "int", "9" * 5000,
      "found '" + "9" * 58 + "…': a number of more than 4000 digits"),

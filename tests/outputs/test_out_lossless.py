@@ -55,8 +55,8 @@ CASES = [
     ("quotes-in-code-first", "Code", '{"code": "' + CODE + '", "type": "code"}',
      {"type": "code", "code": CODE}),
     ("quotes-in-list-items", "string[]", '["' + CODE + '", "b"]', [CODE, "b"]),
-    ("quotes-in-dialogue", "Quote", '{"speaker": "Ann", "text": "She said "no, never" twice",'
-     ' "year": 1999}', {"speaker": "Ann", "text": 'She said "no, never" twice', "year": 1999}),
+    ("quotes-in-dialogue", "Quote", ('{"speaker": "Ann", "text": "She said "no, never" twice",'
+     ' "year": 1999}'), {"speaker": "Ann", "text": 'She said "no, never" twice', "year": 1999}),
     ("quoted-json-inside-a-string", "Code",
      '{"type": "json", "code": "{"a": "b", "c": "d"}"}',
      {"type": "json", "code": '{"a": "b", "c": "d"}'}),
@@ -65,8 +65,8 @@ CASES = [
     ("quote-then-brace-then-more-code", "Code",
      '{"type": "py", "code": "x = {"k": 1}\nprint(x["k"])"}',
      {"type": "py", "code": 'x = {"k": 1}\nprint(x["k"])'}),
-    ("single-quoted-apostrophes", "Quote", "{'speaker': 'Ann', 'text': 'it's 'fine'', "
-     "'year': 2001}", {"speaker": "Ann", "text": "it's 'fine'", "year": 2001}),
+    ("single-quoted-apostrophes", "Quote", ("{'speaker': 'Ann', 'text': 'it's 'fine'', "
+     "'year': 2001}"), {"speaker": "Ann", "text": "it's 'fine'", "year": 2001}),
     # ---- unquoted values: commas and new lines are content until a key follows -----------
     ("unquoted-commas", "Scene",
      "{setting: A hospital corridor, 3 a.m., lights flickering,\n mood: tense}",
@@ -107,8 +107,8 @@ CASES = [
     ("one-field-class-object", "Foo", '{"foo": 7}', {"foo": 7}),
     # ---- reasoning is never the answer when an answer follows it -------------------------
     ("think-preamble", "Scene",
-     '<think>Maybe {"setting": "draft", "mood": "x"}?</think>\n{"setting": "Rome", '
-     '"mood": "calm"}', {"setting": "Rome", "mood": "calm"}),
+     ('<think>Maybe {"setting": "draft", "mood": "x"}?</think>\n{"setting": "Rome", '
+     '"mood": "calm"}'), {"setting": "Rome", "mood": "calm"}),
     ("think-preamble-enum", "Greeting", "<think>HOLA? or CAFE?</think>\nCAFE", "CAFE"),
 ]
 

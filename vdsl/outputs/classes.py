@@ -13,16 +13,13 @@ value with its progress.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .jsonish import is_complete
 from .models import StreamState, new_instance
 from .partial import field_state, wrap_state
 from .primitives import Mismatch, Trailed, show
-from .target import ClassInfo, FieldInfo, Ty, norm_key
-
-if TYPE_CHECKING:
-    from .coerce import Coercer
+from .target import ClassInfo, Constraint, FieldInfo, Targets, Ty, norm_key
 
 __all__ = ["MISSING", "ClassCoercion"]
 
@@ -36,12 +33,20 @@ _PENDING = 50
 
 
 class ClassCoercion:
-    """The class handlers of `Coercer` (a mixin: it uses the coercer's `coerce`, `targets`,
-    `partial` and `constrain`)."""
+    """The class handlers of `Coercer` (a mixin: the coercer provides what is declared
+    here)."""
 
     __slots__ = ()
+    targets: Targets
+    partial: bool
 
-    def cls(self: Coercer, ty: Ty, v: Any) -> tuple[Any, int]:
+    def coerce(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        raise NotImplementedError
+
+    def constrain(self, value: Any, constraints: tuple[Constraint, ...]) -> Any:
+        raise NotImplementedError
+
+    def cls(self, ty: Ty, v: Any) -> tuple[Any, int]:
         info = self.targets.cls(ty.name)
         if not isinstance(v, dict):
             return self.not_object(info, ty, v)
@@ -64,7 +69,7 @@ class ClassCoercion:
             return self.constrain(model, info.constraints), score
         return model, score
 
-    def not_object(self: Coercer, info: ClassInfo, ty: Ty, v: Any) -> tuple[Any, int]:
+    def not_object(self, info: ClassInfo, ty: Ty, v: Any) -> tuple[Any, int]:
         """A value that is not an object: the one field of a one-field class, or (in a
         partial, before any JSON arrived) the class with every field not seen yet."""
         lone = info.lone
@@ -83,7 +88,7 @@ class ClassCoercion:
             return new_instance(info.model, values), _PENDING
         raise Mismatch(f"found {show(v)}, not an object ({ty.name})")
 
-    def field(self: Coercer, f: FieldInfo, raw: Any) -> tuple[Any, int]:
+    def field(self, f: FieldInfo, raw: Any) -> tuple[Any, int]:
         value: Any
         if raw is MISSING or (raw is None and self._empty_container(f) is not None):
             value, score = self.missing(f)
@@ -103,7 +108,7 @@ class ClassCoercion:
             value = wrap_state(value, field_state(raw, MISSING))
         return value, score
 
-    def missing(self: Coercer, f: FieldInfo) -> tuple[Any, int]:
+    def missing(self, f: FieldInfo) -> tuple[Any, int]:
         """A field the object does not have (or a null list or map field)."""
         empty = self._empty_container(f)
         if empty is not None:
@@ -115,7 +120,7 @@ class ClassCoercion:
         raise Mismatch(f"missing required field `{f.name}`"
                        + (f" (written `{f.rendered}`)" if f.rendered != f.name else ""))
 
-    def _empty_container(self: Coercer, f: FieldInfo) -> list[Any] | dict[Any, Any] | None:
+    def _empty_container(self, f: FieldInfo) -> list[Any] | dict[Any, Any] | None:
         """`[]` for a list field, `{}` for a map field (not optional ones), else None."""
         if f.ty.nullable:
             return None
