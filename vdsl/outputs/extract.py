@@ -79,7 +79,7 @@ def extract(text: str, partial: bool = False, expect: Expect = ANY) -> Extracted
             found.starts.append(s)
             found.strict = True
             return found
-    _values(text, begin, len(text), expect, 0, found)
+    _values(text, begin, len(text), expect, 0, found, partial)
     return found
 
 
@@ -142,7 +142,7 @@ def _cleaned(text: str, start: int, end: int) -> str | None:
 
 
 def _values(text: str, start: int, end: int, expect: Expect, depth: int,
-            found: Extracted) -> None:
+            found: Extracted, marks: bool) -> None:
     """Candidates from `text[start:end]`: fenced values if there are any, else the values
     in the prose; plus the array of all of them when there are several."""
     fenced: list[tuple[Any, int]] = []
@@ -156,9 +156,9 @@ def _values(text: str, start: int, end: int, expect: Expect, depth: int,
             if depth >= _MAX_FENCE_DEPTH:
                 pos = m.end()
                 continue
-            pos = _fence(text, m, end, expect, depth, fenced)
+            pos = _fence(text, m, end, expect, depth, fenced, marks)
             continue
-        value, stop = _read(text, m.start(), end, expect)
+        value, stop = _read(text, m.start(), end, expect, marks)
         if isinstance(value, (dict, list)):
             prose.append((value, m.start()))
             pos = max(stop, m.start() + 1)
@@ -170,13 +170,13 @@ def _values(text: str, start: int, end: int, expect: Expect, depth: int,
         found.starts.append(at)
     if len(chosen) > 1:
         values = [v for v, _ in chosen]
-        found.candidates.append(values if all(is_complete(v) for v in values)
+        found.candidates.append(values if not marks or all(is_complete(v) for v in values)
                                 else PartialList(values))
         found.starts.append(-1)
 
 
 def _fence(text: str, m: re.Match[str], end: int, expect: Expect, depth: int,
-           out: list[tuple[Any, int]]) -> int:
+           out: list[tuple[Any, int]], marks: bool) -> int:
     """Read the fenced block opened at `m`; returns where scanning goes on."""
     tag = _TAG.match(text, m.end(), end)
     body = _line_end(text, tag.end() if tag else m.end(), end)
@@ -187,30 +187,30 @@ def _fence(text: str, m: re.Match[str], end: int, expect: Expect, depth: int,
         if value is not _NONE:
             out.append((value, first))
             return resume
-        value, stop = Fixer(text, end).run(first, expect)
+        value, stop = Fixer(text, end, marks).run(first, expect)
         out.append((value, first))
         close = _FENCE.search(text, stop, end)
         return close.end() if close else end
     close_at, resume = _closing_fence(text, body, end)
     inner = Extracted("")
-    _block(text, body, close_at, expect, depth + 1, inner)
+    _block(text, body, close_at, expect, depth + 1, inner, marks)
     out.extend(zip(inner.candidates, inner.starts, strict=True))
     return resume
 
 
-def _read(text: str, start: int, end: int, expect: Expect) -> tuple[Any, int]:
+def _read(text: str, start: int, end: int, expect: Expect, marks: bool) -> tuple[Any, int]:
     """One value at `text[start]` (a `{` or `[`): strict JSON when it is, else repaired."""
     try:
         value, stop = _DECODER.raw_decode(text, start)
     except (ValueError, RecursionError):
-        return Fixer(text, end).run(start, expect)
+        return Fixer(text, end, marks).run(start, expect)
     if stop <= end:
         return value, stop
-    return Fixer(text, end).run(start, expect)
+    return Fixer(text, end, marks).run(start, expect)
 
 
 def _block(text: str, start: int, end: int, expect: Expect, depth: int,
-           found: Extracted) -> None:
+           found: Extracted, marks: bool) -> None:
     """A fenced block that is not a JSON object or array: strict JSON (a quoted string, a
     number), JSON values in it, or else its text."""
     s = _SPACE.match(text, start, end).end()  # type: ignore[union-attr]
@@ -225,7 +225,7 @@ def _block(text: str, start: int, end: int, expect: Expect, depth: int,
             found.candidates.append(value)
             found.starts.append(s)
             return
-    _values(text, s, e, expect, depth, found)
+    _values(text, s, e, expect, depth, found, marks)
     if not found.candidates:
         found.candidates.append(text[s:e])
         found.starts.append(s)

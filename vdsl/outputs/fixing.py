@@ -23,7 +23,7 @@ import textwrap
 from typing import Any
 
 from .expect import Expect
-from .follow import ARR, ITEM, KEY, MISSING, OBJ, TOP, VALUE, Follow, Frame, escaped
+from .follow import ARR, ITEM, KEY, MISSING, OBJ, TOP, VALUE, Follow, Frame
 from .jsonish import MAX_DEPTH, PartialDict, PartialList, PartialNum, PartialStr, TooDeep
 
 __all__ = ["Fixer"]
@@ -35,11 +35,13 @@ _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "/": "/", "\\": "\\",
             '"': '"', "'": "'", "`": "`", "0": "\0"}
 _KEY_END = re.compile(r"[:=,{}\[\]\n]")
-_VALUE_STOP = re.compile(r"[,;\n{}\[\]]|(?<=\s)/[/*]")
-_ITEM_STOP = re.compile(r"[,\n{}\[\]]|(?<=\s)/[/*]")
+_VALUE_STOP = re.compile(r"[,;\n}\]]|(?<=\s)/[/*]")
+_ITEM_STOP = re.compile(r"[,\n}\]]|(?<=\s)/[/*]")
 _LITERALS: dict[str, Any] = {"true": True, "True": True, "false": False, "False": False,
                              "null": None, "None": None, "undefined": None}
 _QUOTES = "\"'`"
+_TO_QUOTE = {q: re.compile(rf"(?:[^{q}\\]|\\.)*+{q}", re.DOTALL) for q in _QUOTES}
+"""From inside a string to its next unescaped quote, in one C-level scan."""
 _INFO = re.compile(r"[ \t]*(?:[\w+#.-]+(?:[ \t]+[\w+#./-]+)*)?[ \t]*\r?")
 _NOTHING: Any = object()
 
@@ -127,7 +129,10 @@ class Fixer(Follow):
             f = self.stack.pop()
             if child is not MISSING:
                 self.attach(f, child, start, self.n)
-            child = PartialDict(f.box) if f.kind == OBJ else PartialList(f.box)
+            if not self.marks:
+                child = f.box
+            else:
+                child = PartialDict(f.box) if f.kind == OBJ else PartialList(f.box)
             start = f.start
         return child
 
@@ -136,7 +141,7 @@ class Fixer(Follow):
         c = text[pos]
         if c in _QUOTES:
             key, end = self.string(pos, c, KEY)
-            if isinstance(key, PartialStr):
+            if self.unclosed:
                 return n  # the text ended inside the key
         else:
             m = _KEY_END.search(text, pos, n)
@@ -171,13 +176,14 @@ class Fixer(Follow):
         text, n = self.text, self.n
         start = i = pos + 1
         inner = 0
+        self.unclosed = False
+        to_quote = _TO_QUOTE[quote]
         while True:
-            j = text.find(quote, i, n)
-            if j < 0:
-                return PartialStr(_unescape(text[start:n])), n
-            if escaped(text, j):
-                i = j + 1
-                continue
+            m = to_quote.match(text, i, n)
+            if m is None:
+                self.unclosed = True
+                return self.partial_str(_unescape(text[start:n])), n
+            j = m.end() - 1
             if self.follows_string(j + 1, role, inner, quote):
                 return _unescape(text[start:j]), j + 1
             inner += 1
@@ -195,7 +201,7 @@ class Fixer(Follow):
                 start = nl + 1  # ```lang — the info string is not content
         end = text.find(quote * 3, start, n)
         if end < 0:
-            return PartialStr(_dedent(text[start:n])), n
+            return self.partial_str(_dedent(text[start:n])), n
         stop = end + 3
         while stop < n and text[stop] == quote:
             stop += 1
@@ -212,15 +218,20 @@ class Fixer(Follow):
             return _LITERALS[token], stop
         if _NUMBER.fullmatch(token) and len(token) <= _MAX_INT_DIGITS:
             number = _number(token)
-            if at_end:
+            if at_end and self.marks:
                 return PartialNum(token, number), stop
             return number, stop
         if not token:
             return _NOTHING, max(stop, pos + 1)
-        return (PartialStr(token) if at_end else token), stop
+        return (self.partial_str(token) if at_end else token), stop
+
+    def partial_str(self, value: str) -> str:
+        return PartialStr(value) if self.marks else value
 
     def bare_end(self, pos: int, role: int) -> int:
-        """Where an unquoted value in an object or array stops (see `follow.py`)."""
+        """Where an unquoted value in an object or array stops (see `follow.py`). Brackets
+        opened inside the value are content until they close (`use {x} here`); they are
+        counted with `str.count`, so a run of them costs no Python loop."""
         text, n = self.text, self.n
         stops = _VALUE_STOP if role == VALUE else _ITEM_STOP
         balance = 0
@@ -230,15 +241,13 @@ class Fixer(Follow):
             if m is None:
                 return n
             j = m.start()
+            balance += text.count("{", i, j) + text.count("[", i, j)
             c = text[j]
-            if c == "{" or c == "[":
-                balance += 1
-            elif c == "}" or c == "]":
-                if not balance:
-                    if role == ITEM or c == "]" or self.closes(j):
-                        return j
-                else:
+            if c == "}" or c == "]":
+                if balance:
                     balance -= 1
+                elif role == ITEM or c == "]" or self.closes(j):
+                    return j
             elif c == "/" or not balance and (role == ITEM or self.value_ends(pos, j)):
                 return j
             i = j + 1

@@ -69,13 +69,18 @@ class Frame:
 class Follow:
     """The parser's text, its open containers, and the end-of-value rules."""
 
-    __slots__ = ("n", "root", "stack", "text")
+    __slots__ = ("marks", "n", "root", "stack", "text", "unclosed")
 
-    def __init__(self, text: str, end: int | None = None) -> None:
+    def __init__(self, text: str, end: int | None = None, marks: bool = True) -> None:
         self.text = text
         self.n = len(text) if end is None else end
         self.stack: list[Frame] = []
         self.root: Any = MISSING
+        self.marks = marks
+        """Whether to mark what the text ended inside of (`jsonish.Partial*`): streaming
+        needs the marks; a final parse does not, and saves copying long strings."""
+        self.unclosed = False
+        """Set by the last string read when the text ended inside it."""
 
     def gap(self, pos: int) -> int:
         """Past whitespace and comments."""

@@ -65,11 +65,12 @@ def is_complete(value: object) -> bool:
     return not isinstance(value, PARTIAL_TYPES)
 
 
-def parse_fixing(text: str, start: int = 0, expect: Any = None,
-                 end: int | None = None) -> tuple[Any, int]:
+def parse_fixing(text: str, start: int = 0, expect: Any = None, end: int | None = None,
+                 marks: bool = True) -> tuple[Any, int]:
     """Read one value at `text[start:end]`, repairing what it can; returns (value, end).
-    `expect` (an `expect.Expect`) tells where values end when the text is ambiguous."""
+    `expect` (an `expect.Expect`) tells where values end when the text is ambiguous;
+    `marks` marks what the text ended inside of (for streaming)."""
     from .expect import ANY
     from .fixing import Fixer
 
-    return Fixer(text, end).run(start, expect or ANY)
+    return Fixer(text, end, marks).run(start, expect or ANY)

@@ -36,6 +36,7 @@ _WHOLE = re.compile(
     rf"(?P<s1>{_SIGN})?(?:{_CODE}\s?)?(?P<c1>{_CUR})?(?P<s2>{_SIGN})?(?P<body>{_BODY})"
     rf"(?:\s?(?P<scale>{_SCALE}))?(?P<pct>\s?%)?(?:\s?(?:{_CUR}|{_CODE}))?")
 _DECIMAL_COMMA = re.compile(r"\d+,(?:\d{1,2}|\d{4,})")
+_LONG_DIGITS = re.compile(r"\s*[+\-]?[\d,._]+\s*")
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _FRACTION = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 _IN_PROSE = re.compile(
@@ -68,17 +69,22 @@ def finite_float(value: float | Decimal, text: object) -> float:
 def read_number(text: str, percent: bool) -> tuple[int | float, int]:
     """A string as one number and how much reading it took (0: plain; 1: grouped, currency,
     scaled, a fraction or — with `percent` — a percentage; 2: found in prose)."""
-    s = text.strip(_DECOR).rstrip(".,;:!?").strip(_DECOR)
-    if len(s) > MAX_DIGITS + 64:
+    if len(text) <= MAX_DIGITS + 64:
+        s = text.strip(_DECOR).rstrip(".,;:!?").strip(_DECOR)
+        m = _WHOLE.fullmatch(s)
+        if m is not None and (percent or not m.group("pct")):
+            return _value(m, s), 0 if _PLAIN.fullmatch(s) else 1
+        m2 = _FRACTION.fullmatch(s)
+        if m2 and float(m2.group(2)) != 0:
+            return float(m2.group(1)) / float(m2.group(2)), 1
+    elif _LONG_DIGITS.fullmatch(text):
         raise Mismatch(f"found {show(text)}: a number of more than {MAX_DIGITS} digits")
-    m = _WHOLE.fullmatch(s)
-    if m is not None and (percent or not m.group("pct")):
-        return _value(m, s), 0 if _PLAIN.fullmatch(s) else 1
-    m2 = _FRACTION.fullmatch(s)
-    if m2 and float(m2.group(2)) != 0:
-        return float(m2.group(1)) / float(m2.group(2)), 1
-    found = [x for x in _IN_PROSE.finditer(text)]
-    if len(found) == 1:  # "about 42 items": one number in prose is unambiguous
+    found = []
+    for match in _IN_PROSE.finditer(text):  # "about 42 items": one number in prose
+        found.append(match)
+        if len(found) > 1:
+            break
+    if len(found) == 1:
         inner = _WHOLE.fullmatch(found[0].group())
         if inner is not None:
             return _value(inner, text), 2

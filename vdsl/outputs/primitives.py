@@ -56,6 +56,7 @@ class Mismatch(Trailed):
 
 
 _DECOR = " \t\r\n*_`'\""
+_NAME_LIMIT = 10_000
 _TRUE = frozenset({"true", "yes", "y"})
 _FALSE = frozenset({"false", "no", "n"})
 _BOOL_WORD = re.compile(r"\b(true|false)\b", re.IGNORECASE)
@@ -86,42 +87,38 @@ def read_bool(value: Any) -> tuple[bool, int]:
 
 def match_enum(info: EnumInfo, value: Any) -> tuple[str, int]:
     """The enum value a string names: by name, alias, description or "alias: description";
-    exactly, then ignoring case and markdown, then as the one value named inside prose.
-    Two values named equally often is an error listing them."""
+    exactly, then ignoring case and markdown, then accents too, then as the one value named
+    inside prose. Two values named equally often is an error listing them."""
     if not isinstance(value, str):
         raise Mismatch(f"found {_show(value)}, not one of {info.name}'s values")
-    text = value.strip()
-    hit = info.exact.get(text)
-    if hit is not None:
-        return hit, 0
-    words = plain_words(text)
-    hit = info.norm.get(words)
-    if hit is not None:
-        return hit, 1
-    bare = folded(text)
-    hit = info.folded.get(bare)
-    if hit is not None:
-        return hit, 2
+    if len(value) <= _NAME_LIMIT:  # a name (not long prose): look it up
+        text = value.strip()
+        for keys, form, score in ((info.exact, str, 0), (info.norm, plain_words, 1),
+                                  (info.folded, folded, 2)):
+            hit = keys.get(form(text))
+            if hit is not None:
+                return hit, score
     # prose: the value named most often, counting names written in their declared case
     # first ("not positive … Final answer: NEGATIVE" is NEGATIVE), then ignoring case,
-    # then ignoring accents too
-    for search, keys, haystack in ((info.cased_search, info.cased, spaced_words(text)),
-                                   (info.search, info.norm, words),
-                                   (info.folded_search, info.folded, bare)):
+    # then ignoring accents too (the reply searched as it is, never copied)
+    for search, keys, form in ((info.cased_search, info.cased, spaced_words),
+                               (info.search, info.norm, plain_words),
+                               (info.folded_search, info.folded, folded)):
         if search is None:
             continue
         counts: dict[str, int] = {}
-        for m in search.finditer(haystack):
-            name = keys[m.group(0)]
-            counts[name] = counts.get(name, 0) + 1
+        for m in search.finditer(value):
+            name = keys.get(form(m.group(0)))
+            if name is not None:
+                counts[name] = counts.get(name, 0) + 1
         if counts:
             best = max(counts.values())
             top = [name for name in info.values if counts.get(name) == best]
             if len(top) == 1:
                 return top[0], 3
-            raise Mismatch(f"Too many matches for {info.name}: found {_show(text)}, which "
+            raise Mismatch(f"Too many matches for {info.name}: found {_show(value)}, which "
                            f"names {', '.join(top)}")
-    raise Mismatch(f"found {_show(text)}, which is not one of {info.name}'s values "
+    raise Mismatch(f"found {_show(value)}, which is not one of {info.name}'s values "
                    f"({', '.join(info.values)})")
 
 

@@ -42,7 +42,7 @@ from ..ir import (
 )
 from ..project import Project
 from ..render.schema import attr_text, has_attr
-from .words import folded, norm_key, plain_words, spaced_words
+from .words import finder, folded, norm_key, plain_words, spaced_words
 
 __all__ = ["ClassInfo", "Constraint", "EnumInfo", "FieldInfo", "Targets", "Ty", "norm_key",
            "plain_words", "spaced_words", "targets_for"]
@@ -127,7 +127,7 @@ class EnumInfo:
     norm: dict[str, str]
     """The same keys normalized (`norm_key`)."""
     search: re.Pattern[str] | None
-    """All normalized keys, longest first, for finding them inside prose."""
+    """All keys, longest first, for finding them inside prose (`words.finder`)."""
     cased: dict[str, str] = field(default_factory=dict)
     """The keys as `spaced_words` (punctuation gone, case kept) → value name."""
     cased_search: re.Pattern[str] | None = None
@@ -304,8 +304,8 @@ class Targets:
                     exact.setdefault(key.strip(), v.name)
         norm, cased, folds = (_keyed(exact, plain_words), _keyed(exact, spaced_words),
                               _keyed(exact, folded))
-        info = EnumInfo(name, values, exact, norm, _finder(norm), cased, _finder(cased),
-                        folds, _finder(folds))
+        info = EnumInfo(name, values, exact, norm, finder(norm, ignore_case=True), cased,
+                        finder(cased), folds, finder(folds, ignore_case=True, fold=True))
         info.cls = build_enum(name, [v.name for v in decl.values])
         self._enums[name] = info
         return info
@@ -316,12 +316,6 @@ def _keyed(exact: dict[str, str], form: Callable[[str], str]) -> dict[str, str]:
     for key, value in exact.items():
         out.setdefault(form(key), value)
     return out
-
-
-def _finder(keys: dict[str, str]) -> re.Pattern[str] | None:
-    """A regex finding any of `keys` as whole words, longest first."""
-    found = sorted((re.escape(k) for k in keys if k), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(found) + r")(?!\w)") if found else None
 
 
 def has_attr_block(attrs: tuple[Attribute, ...], name: str) -> bool:
