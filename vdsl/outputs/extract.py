@@ -23,7 +23,7 @@ from typing import Any
 
 from .expect import ANY, Expect
 from .fixing import Fixer
-from .jsonish import PartialList, PartialNum, is_complete
+from .jsonish import MAX_DEPTH, PartialList, PartialNum, TooDeep, is_complete
 
 __all__ = ["Extracted", "extract", "fences"]
 
@@ -105,14 +105,31 @@ def _strict(text: str, start: int, end: int) -> Any:
         pass
     else:
         if _TRAILING.match(text, stop, end):
-            return value
+            return _shallow(value, text, start, stop)
     cleaned = _cleaned(text, start, end)
     if cleaned is None:
         return _NONE
     try:
-        return _DECODER.decode(cleaned)
+        return _shallow(_DECODER.decode(cleaned), cleaned, 0, len(cleaned))
     except (ValueError, RecursionError):
         return _NONE
+
+
+def _shallow(value: Any, text: str, start: int, stop: int) -> Any:
+    """`value`, after checking it nests no deeper than `MAX_DEPTH` (the C decoder takes
+    deeper JSON; the limit is the same whichever reader read it)."""
+    if text.count("[", start, stop) + text.count("{", start, stop) <= MAX_DEPTH:
+        return value  # too few brackets to be too deep: the common case, no walk
+    level: list[tuple[Any, int]] = [(value, 1)]
+    while level:
+        node, depth = level.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= MAX_DEPTH:
+                    raise TooDeep(start)
+                level.append((child, depth + 1))
+    return value
 
 
 def _cleaned(text: str, start: int, end: int) -> str | None:
@@ -205,7 +222,7 @@ def _read(text: str, start: int, end: int, expect: Expect, marks: bool) -> tuple
     except (ValueError, RecursionError):
         return Fixer(text, end, marks).run(start, expect)
     if stop <= end:
-        return value, stop
+        return _shallow(value, text, start, stop), stop
     return Fixer(text, end, marks).run(start, expect)
 
 
