@@ -76,7 +76,10 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
         raise _failure(text, type_expr, "the reply is empty", None)
     found: Extracted | None = None
     try:
-        found = extract(text, partial, expect_for(targets, [ty]))
+        expect = targets.cache.get(id(ty))
+        if expect is None:
+            expect = targets.cache[id(ty)] = expect_for(targets, [ty])
+        found = extract(text, partial, expect)
         if partial and not found.candidates and _BLANK.fullmatch(found.raw):
             found.candidates.append(PartialList())  # nothing yet: an empty, open array
             found.starts.append(-1)

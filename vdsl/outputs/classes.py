@@ -122,9 +122,9 @@ class ClassCoercion:
 
     def _empty_container(self, f: FieldInfo) -> list[Any] | dict[Any, Any] | None:
         """`[]` for a list field, `{}` for a map field (not optional ones), else None."""
-        if f.ty.nullable:
-            return None
-        kind = self.targets.resolve(f.ty).kind
+        kind = f.empty
+        if kind is None:
+            kind = f.empty = ("" if f.ty.nullable else self.targets.resolve(f.ty).kind)
         return [] if kind == "list" else {} if kind == "map" else None
 
 

@@ -95,6 +95,9 @@ class FieldInfo:
     with_state: bool
     attr: str = ""
     """The Python attribute name on the model (differs when the name would shadow one)."""
+    empty: str | None = None
+    """The kind of the field's type when it is `list` or `map` and not optional (`[]` or
+    `{}` stand in for it when missing); "" otherwise; None until first needed."""
 
 
 @dataclass(slots=True, eq=False)
