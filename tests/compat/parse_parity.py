@@ -171,7 +171,6 @@ FEATURE_DIFFERENCES = {
     "names": "declared names alongside aliases",
     "python": "Python literals",
     "single_escapes": "escapes in single-quoted strings",
-    "apostrophes": "apostrophes in single-quoted strings",
     "unquoted_keys": "unquoted keys",
     "raw_quotes": "unescaped quotes inside strings",
     "bare_values": "unquoted values with commas or spaces",
@@ -269,8 +268,9 @@ def _consistent(partial: Any, final: Any) -> bool:
 
 
 def _covers(more: Any, less: Any) -> bool:
-    """Whether the partial `more` holds at least everything the partial `less` holds."""
-    if less is None or less == more:
+    """Whether the partial `more` holds at least everything the partial `less` holds (an
+    empty list or map holds nothing more than None)."""
+    if less is None or less == more or (more is None and less in ([], {})):
         return True
     if isinstance(less, str) and isinstance(more, str):
         return more.startswith(less)

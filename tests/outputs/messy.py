@@ -338,9 +338,11 @@ class _Writer:
         s = self.s
         if s.indent:
             pad, end_pad = "\n" + "  " * (depth + 1), "\n" + "  " * depth
-            seps = [("" if s.missing_commas and open_ == "{" and self.rng.random() < 0.5
-                     else ",") + (" // note" if s.comments and self.rng.random() < 0.3
-                                  else "") for _ in parts[:-1]]
+            seps = []
+            for _ in parts[:-1]:  # the same draws whatever the style: variants stay aligned
+                r1, r2 = self.rng.random(), self.rng.random()
+                seps.append(("" if s.missing_commas and open_ == "{" and r1 < 0.5 else ",")
+                            + (" // note" if s.comments and r2 < 0.3 else ""))
             body = "".join(pad + p + sep for p, sep in zip(parts, seps + [""], strict=True))
             tail = "," if s.trailing_commas else ""
             return open_ + body + tail + end_pad + close
@@ -355,18 +357,19 @@ class _Writer:
         return q + key.replace("\\", "\\\\").replace(q, "\\" + q) + q
 
     def key_for(self, f: Field) -> str:
-        name = f.alias if f.alias and (self.rng.random() < 0.7 or not self.s.names) else f.name
-        if self.s.key_case and self.rng.random() < 0.5:
-            return name.upper() if self.rng.random() < 0.5 else name.replace("_", " ")
+        r1, r2, r3 = self.rng.random(), self.rng.random(), self.rng.random()
+        name = f.alias if f.alias and (r1 < 0.7 or not self.s.names) else f.name
+        if self.s.key_case and r2 < 0.5:
+            return name.upper() if r3 < 0.5 else name.replace("_", " ")
         return name
 
     def enum_text(self, enum: str, value: str) -> str:
         alias = dict(self.schema.enums[enum])[value]
+        roll = self.rng.random()
         if alias and not self.s.names:
             return alias
         if not self.s.fancy_enums:
             return value
-        roll = self.rng.random()
         if alias and roll < 0.4:
             return alias.translate(_PLAIN_ACCENT) if roll < 0.2 else alias
         return value.lower() if roll < 0.7 else f"**{value}**"
@@ -387,17 +390,17 @@ class _Writer:
         return q + (text.replace('"', '\\"') if q == '"' else text) + q
 
     def number(self, value: float, kind: str, in_array: bool) -> str:
-        if not self.s.fancy_numbers or self.rng.random() < 0.4:
+        r1, r2, r3 = self.rng.random(), self.rng.random(), self.rng.random()
+        if not self.s.fancy_numbers or r1 < 0.4:
             return repr(value) if kind == "float" else str(value)
-        if kind == "int" or float(value).is_integer() and self.rng.random() < 0.5:
+        if kind == "int" or float(value).is_integer() and r2 < 0.5:
             grouped = f"{int(value):,}"
+            money = json.dumps("$" + grouped if value >= 0 else "-$" + grouped[1:])
             if in_array:
                 return json.dumps(grouped)
-            return self.rng.choice([grouped, json.dumps(grouped), json.dumps("$" + grouped)
-                                    if value >= 0 else json.dumps("-$" + grouped[1:])])
+            return [grouped, json.dumps(grouped), money][int(r3 * 3)]
         text = f"{value:,}"
-        return json.dumps(self.rng.choice([text, ("-$" + text[1:]) if value < 0
-                                           else "$" + text]))
+        return json.dumps(text if r3 < 0.5 else ("-$" + text[1:]) if value < 0 else "$" + text)
 
     def literal(self, value: Any) -> str:
         if self.s.python:

@@ -103,10 +103,10 @@ def test_huge_floats_are_never_infinite() -> None:
 
 def test_failures_through_the_runtime_are_vdsl_errors() -> None:
     """`Runtime.parse` (what `call` and `stream` use) raises only vdsl errors."""
+    from outputs_cases import project_for
+
     from vdsl.errors import VdslError
     from vdsl.runtime import Runtime
-
-    from outputs_cases import project_for
 
     with Runtime(project_for("Json", SCHEMA)) as runtime:
         for partial in (False, True):

@@ -62,6 +62,14 @@ class Expect:
         """Whether an object here may have `key` (any key when the object is open)."""
         return self.open or norm_key(key) in self.keys()
 
+    def may_start_key(self, prefix: str) -> bool:
+        """Whether a key an object here may have starts with `prefix` (a streamed word:
+        `ag` may become `age`; in an open object, any word starting with a letter)."""
+        if self.open:
+            return prefix[:1].isalpha() or prefix[:1] == "_"
+        norm = norm_key(prefix)
+        return any(k.startswith(norm) for k in self.keys())
+
     def child(self, key: str) -> Expect:
         """What the value of `key` may be."""
         norm = norm_key(key)

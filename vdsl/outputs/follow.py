@@ -191,6 +191,8 @@ class Follow:
                 return False
             key, tail = m.group(), m.end()
             loose = loose and " " not in key and "\t" not in key
+            if tail >= n:  # a word at the very end: a key only if it can start one
+                return loose and view.may_start_key(key)
         p, _ = self._space(tail)
         if p >= n:
             return True
