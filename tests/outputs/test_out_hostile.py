@@ -117,3 +117,22 @@ def test_failures_through_the_runtime_are_vdsl_errors() -> None:
 def test_partials_of_hostile_replies_are_plain_values() -> None:
     value = parse_raw("Item[]", '[{"sku": "' + "\\" * 1001, partial=True)
     assert value == [] or all(type(v).__name__ == "Item" for v in value)
+
+
+@pytest.mark.parametrize("text", [
+    "[" + "1," * 200_001 + "1]",                      # strict JSON: refused before decoding
+    "Here: [" + "1, " * 200_001 + "1,]",              # repaired: counted while reading
+    '{"a": [' + "{}," * 200_001 + "]",                 # truncated
+], ids=["strict", "repaired", "truncated"])
+def test_replies_with_too_many_values_are_refused(text: str) -> None:
+    with pytest.raises(OutputParseError, match="more than 200,000 values"):
+        parse("Json", text)
+
+
+def test_a_long_list_within_the_limit_parses() -> None:
+    assert len(parse("int[]", "[" + "1," * 150_000 + "1]")) == 150_001
+
+
+def test_commas_in_prose_do_not_count_as_values() -> None:
+    text = '{"sku": "a", "qty": 1}\n' + "and, " * 250_000
+    assert parse("Item", text) == {"sku": "a", "qty": 1}

@@ -90,10 +90,11 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
         raise _failure(text, type_expr, exc.describe(), _where(text, found, exc)) from None
     except AssertionFailed as exc:
         raise exc.to_error() from None
-    except (TooDeep, RecursionError) as exc:
-        at = exc.pos if isinstance(exc, TooDeep) else None
+    except TooDeep as exc:  # also TooBig
+        raise _failure(text, type_expr, exc.reason, (exc.pos, exc.pos + 1)) from None
+    except RecursionError:
         raise _failure(text, type_expr, f"the reply nests values deeper than {MAX_DEPTH} "
-                       "levels", (at, at + 1) if at is not None else None) from None
+                       "levels", None) from None
     except Exception as exc:
         raise _failure(text, type_expr, f"internal parser error ({type(exc).__name__}: "
                        f"{exc})", None) from exc

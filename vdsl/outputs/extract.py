@@ -23,7 +23,7 @@ from typing import Any
 
 from .expect import ANY, Expect
 from .fixing import Fixer
-from .jsonish import MAX_DEPTH, PartialList, PartialNum, TooDeep, is_complete
+from .jsonish import MAX_DEPTH, MAX_VALUES, PartialList, PartialNum, TooDeep, is_complete
 
 __all__ = ["Extracted", "extract", "fences"]
 
@@ -98,7 +98,10 @@ def _answer_start(text: str, partial: bool) -> int:
 
 def _strict(text: str, start: int, end: int) -> Any:
     """`text[start:end]` as strict JSON, or as strict JSON once trailing commas and comments
-    outside strings are dropped; `_NONE` when neither."""
+    outside strings are dropped; `_NONE` when neither (or when it could hold more than
+    `MAX_VALUES` values: the fixing parser counts them as it reads instead)."""
+    if _could_be_too_big(text, start, end):
+        return _NONE
     try:
         value, stop = _DECODER.raw_decode(text, start)
     except (ValueError, RecursionError):
@@ -113,6 +116,15 @@ def _strict(text: str, start: int, end: int) -> Any:
         return _shallow(_DECODER.decode(cleaned), cleaned, 0, len(cleaned))
     except (ValueError, RecursionError):
         return _NONE
+
+
+def _could_be_too_big(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` could hold more than `MAX_VALUES` values (every value but
+    one needs a comma or a bracket): then the C decoder, which would build them all before
+    anyone could count, is not used."""
+    return end - start > MAX_VALUES and (text.count(",", start, end)
+                                         + text.count("[", start, end)
+                                         + text.count("{", start, end) > MAX_VALUES)
 
 
 def _shallow(value: Any, text: str, start: int, stop: int) -> Any:
@@ -216,7 +228,11 @@ def _fence(text: str, m: re.Match[str], end: int, expect: Expect, depth: int,
 
 
 def _read(text: str, start: int, end: int, expect: Expect, marks: bool) -> tuple[Any, int]:
-    """One value at `text[start]` (a `{` or `[`): strict JSON when it is, else repaired."""
+    """One value at `text[start]` (a `{` or `[`): strict JSON when it is, else repaired.
+    Where the rest of the text could hold too many values, the fixing parser reads it (it
+    counts them as it goes; the C decoder would build them all first)."""
+    if _could_be_too_big(text, start, end):
+        return Fixer(text, end, marks).run(start, expect)
     try:
         value, stop = _DECODER.raw_decode(text, start)
     except (ValueError, RecursionError):

@@ -24,7 +24,16 @@ from typing import Any
 
 from .expect import Expect
 from .follow import ARR, ITEM, KEY, MISSING, OBJ, TOP, VALUE, Follow, Frame
-from .jsonish import MAX_DEPTH, PartialDict, PartialList, PartialNum, PartialStr, TooDeep
+from .jsonish import (
+    MAX_DEPTH,
+    MAX_VALUES,
+    PartialDict,
+    PartialList,
+    PartialNum,
+    PartialStr,
+    TooBig,
+    TooDeep,
+)
 
 __all__ = ["Fixer"]
 
@@ -101,6 +110,9 @@ class Fixer(Follow):
     """Subclasses that keep every value's span set this (and define `note`)."""
 
     def attach(self, f: Frame, value: Any, start: int, end: int) -> None:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise TooBig(start)
         if f.kind == OBJ:
             if f.key is not MISSING and value is not _NOTHING:
                 if self.RECORD:

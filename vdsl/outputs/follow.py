@@ -69,7 +69,7 @@ class Frame:
 class Follow:
     """The parser's text, its open containers, and the end-of-value rules."""
 
-    __slots__ = ("marks", "n", "root", "stack", "text", "unclosed")
+    __slots__ = ("count", "marks", "n", "root", "stack", "text", "unclosed")
 
     def __init__(self, text: str, end: int | None = None, marks: bool = True) -> None:
         self.text = text
@@ -81,6 +81,8 @@ class Follow:
         needs the marks; a final parse does not, and saves copying long strings."""
         self.unclosed = False
         """Set by the last string read when the text ended inside it."""
+        self.count = 0
+        """Values read so far (bounded by `MAX_VALUES`)."""
 
     def gap(self, pos: int) -> int:
         """Past whitespace and comments."""

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAX_DEPTH", "PartialDict", "PartialList", "PartialNum", "PartialStr", "TooDeep",
-           "is_complete", "parse_fixing"]
+__all__ = ["MAX_DEPTH", "MAX_VALUES", "PartialDict", "PartialList", "PartialNum", "PartialStr",
+           "TooBig", "TooDeep", "is_complete", "parse_fixing"]
 
 MAX_DEPTH = 64
 """How deeply a reply may nest objects and arrays; deeper replies fail cleanly."""
+MAX_VALUES = 200_000
+"""How many values (objects, arrays, scalars) a reply may hold: far beyond what a model
+writes (a 128k-token reply holds fewer), and few enough that the Python objects for them
+stay within a few times the reply's size."""
 
 
 class TooDeep(Exception):
@@ -24,6 +28,18 @@ class TooDeep(Exception):
     def __init__(self, pos: int) -> None:
         self.pos = pos
         super().__init__(f"nested deeper than {MAX_DEPTH} levels")
+
+    @property
+    def reason(self) -> str:
+        return f"the reply nests values deeper than {MAX_DEPTH} levels"
+
+
+class TooBig(TooDeep):
+    """Internal: the reply holds more than `MAX_VALUES` values."""
+
+    @property
+    def reason(self) -> str:
+        return f"the reply holds more than {MAX_VALUES:,} values"
 
 
 class PartialStr(str):
