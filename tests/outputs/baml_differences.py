@@ -51,6 +51,10 @@ class Reading {
   value float
 }
 
+class Named {
+  name string @alias("Full Name")
+}
+
 class Doc {
   meta JsonValue
 }
@@ -78,6 +82,9 @@ DIFFERENCES = [
     Difference("enum values by case, alias or without accents", "Card",
                '{"title": "x", "rating": 4, "tone": "friendly"}',
                value={"title": "x", "stars": 4, "tone": "FRIENDLY"}),
+    Difference("keys in another case or spacing", "Named", '{"full_name": "Ada"}',
+               value={"name": "Ada"}),
+    Difference("trailing commas", "Loose", "{'a': null,}", value={"a": None, "b": None}),
     Difference("Python literals", "Note", '{"text": None}', error="found null, not a string"),
     Difference("escapes in single-quoted strings", "Note", "{'text': 'tab\\there'}",
                value={"text": "tab\there", "n": None}),

@@ -26,6 +26,6 @@ def test_deliberate_difference(case: Difference) -> None:
 
 def test_every_difference_is_explained_in_the_docs() -> None:
     docs = DOCS.read_text(encoding="utf-8")
-    section = docs[docs.index("## Deliberate differences from BAML"):]
+    section = docs[docs.index("Deliberate differences from BAML"):]
     missing = [d.name for d in DIFFERENCES if f"**{d.name}**" not in section]
     assert not missing, missing
