@@ -102,6 +102,7 @@ CASES = [
     ("enum-accents-ignored-2", "Greeting", "cafe", "CAFE"),
     ("enum-accents-case", "Greeting", "**NAIVE**", "NAIVE"),
     ("enum-accents-in-prose", "Greeting", "I would say naive, really.", "NAIVE"),
+    ("literal-accents-ignored", '"café" | "thé"', "the", "thé"),
     # ---- a one-field class takes a bare value -------------------------------------------
     ("one-field-class-bare-int", "Foo", "1214", {"foo": 1214}),
     ("one-field-class-object", "Foo", '{"foo": 7}', {"foo": 7}),

@@ -184,3 +184,13 @@ def test_partials_never_expose_parser_internals() -> None:
     text = '{"name": "Ada", "tags": ["x", "y'
     for end in range(len(text) + 1):
         walk(parse_raw("Person", text[:end], partial=True, schema=STREAM))
+
+
+def test_class_level_stream_attributes_are_accepted_on_classes_only() -> None:
+    import vdsl
+    from vdsl.errors import CompileError
+
+    vdsl.loads("class A {\n  x int\n  @@stream.not_null\n  @@stream.done\n}\n")
+    with pytest.raises(CompileError) as info:
+        vdsl.loads("enum E {\n  X\n  @@stream.not_null\n}\n")
+    assert [d.code for d in info.value.diagnostics] == ["unknown-attribute"]

@@ -27,6 +27,7 @@ from .jsonish import PartialNum, PartialStr, is_complete
 from .numbers import read_float, read_int
 from .primitives import Mismatch, Trailed, match_enum, nullish, read_bool, show
 from .target import Constraint, Targets, Ty, plain_words
+from .words import folded
 
 __all__ = ["PENDING", "Coercer"]
 
@@ -197,6 +198,8 @@ class Coercer(ClassCoercion):
             words, key = plain_words(v), plain_words(want)
             if words == key:
                 return want, 1
+            if len(v) < 1000 and folded(v) == folded(want):  # "cafe" for "café"
+                return want, 2
             if key and _count_words(words, key) == 1:
                 return want, 2
         elif not isinstance(v, (dict, list)) and v is not None and str(v) == want:
