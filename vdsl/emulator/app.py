@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from ..providers.catalog import ModelInfo, lookup
 from . import ai21, anthropic, errors, gemini, mistral, openai_compat
 from .auth import Authority
+from .cassettes import CASSETTE_HEADER, CassetteDeck
 from .common import Context
 from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
 from .fixtures import FixtureError, FixtureSet, parse_fixture
@@ -51,6 +53,8 @@ class App:
     check_regions: bool = False
     state: StateStore = field(default_factory=StateStore)
     """Resources that outlive a request (and, with a named folder, the process)."""
+    cassettes: CassetteDeck = field(default_factory=CassetteDeck)
+    """Recorded replies (`vdsl test`), for requests that name a cassette."""
 
     def lookup(self, model_id: str) -> ModelInfo | None:
         """The catalog, plus models a test added (by id or bare id)."""
@@ -108,8 +112,10 @@ class App:
         problem = body_problem(route, request)
         if problem is not None:
             return problem, fault
+        cassette = request.header(CASSETTE_HEADER)
         ctx = Context(route=route, request=request, fixtures=self.fixtures,
-                      lookup=self.lookup, check_regions=self.check_regions)
+                      lookup=self.lookup, check_regions=self.check_regions,
+                      recorded=partial(self.cassettes.answer, cassette) if cassette else None)
         reply = HANDLERS.get(route.family, _unknown_publisher)(ctx)
         if ctx.fixture_fault is not None:
             fault = ctx.fixture_fault.merged(fault)
