@@ -152,6 +152,26 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _test_arguments(parser: argparse.ArgumentParser) -> None:
+    from .testing.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_test(args: argparse.Namespace) -> int:
+    from .testing.cli import run
+    return run(args)
+
+
+def _fmt_arguments(parser: argparse.ArgumentParser) -> None:
+    from .fmt.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_fmt(args: argparse.Namespace) -> int:
+    from .fmt.cli import run
+    return run(args)
+
+
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                  Callable[[argparse.Namespace], int], str | None]
 COMMANDS: list[_Command] = [
@@ -167,6 +187,10 @@ COMMANDS: list[_Command] = [
      _generate_arguments, _run_generate, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
+    ("test", "run the test blocks (offline by default) and report at file:line, JUnit XML",
+     _test_arguments, _run_test, None),
+    ("fmt", "format .vdsl/.baml files in one canonical layout (--check for CI)",
+     _fmt_arguments, _run_fmt, None),
 ]
 
 

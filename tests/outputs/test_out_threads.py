@@ -22,7 +22,8 @@ def test_first_parses_race_from_many_threads() -> None:
         errors: list[BaseException] = []
         start = threading.Barrier(8)
 
-        def work(project: vdsl.Project = project) -> None:
+        def work(project: vdsl.Project = project, start: threading.Barrier = start,
+                 errors: list[BaseException] = errors) -> None:
             start.wait()
             try:
                 for i in range(30):
