@@ -172,6 +172,16 @@ def _run_fmt(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    from .init.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from .init.cli import run
+    return run(args)
+
+
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                  Callable[[argparse.Namespace], int], str | None]
 COMMANDS: list[_Command] = [
@@ -191,6 +201,8 @@ COMMANDS: list[_Command] = [
      _test_arguments, _run_test, None),
     ("fmt", "format .vdsl/.baml files in one canonical layout (--check for CI)",
      _fmt_arguments, _run_fmt, None),
+    ("init", "create a starter project: clients, a function, a test, CI workflow",
+     _init_arguments, _run_init, None),
 ]
 
 
