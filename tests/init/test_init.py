@@ -66,9 +66,13 @@ def test_the_starter_has_what_the_issue_asks_for(tmp_path: Path) -> None:
     assert ids == ["vdsl-check", "vdsl-fmt"]
 
 
-def test_existing_files_are_never_overwritten(tmp_path: Path,
+def test_existing_files_are_never_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "llm").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    tmp_path = tmp_path / "project"
+    (tmp_path / "llm").mkdir(parents=True)
     mine = "// my own main.vdsl\n"
     (tmp_path / "llm" / "main.vdsl").write_text(mine)
     (tmp_path / ".pre-commit-config.yaml").write_text("repos: []\n")
@@ -82,6 +86,8 @@ def test_existing_files_are_never_overwritten(tmp_path: Path,
     assert main(["init", str(tmp_path)]) == 0
     assert "created:" not in capsys.readouterr().out
     assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert not any(elsewhere.iterdir())  # nothing written outside the project
+    assert (tmp_path / "vdsl_client" / "__init__.py").is_file()  # no generator block: here
 
 
 def test_a_file_in_the_way(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,8 +93,8 @@ def _derived(root: Path, result: InitResult) -> None:
     else:
         for name, text in snapshots.items():
             _write_new(root / SNAPSHOTS / name, text, result)
-    try:
-        found = targets(project)
+    try:  # without a generator block the client goes where `vdsl generate` run here puts it
+        found = targets(project, out=None if project.program.generators else str(root))
     except GenerateError as error:
         result.problem = f"client not generated: {error}"
         return
