@@ -98,3 +98,22 @@ def test_help_explains_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     for word in ("--check", "--diff", "Exit status", "standard input"):
         assert word in text
+
+
+def test_worker_processes_give_the_same_results(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Large projects are formatted by worker processes: same output, same order."""
+    import vdsl.fmt.files as files
+
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.vdsl").write_text(UGLY.replace("A", name.upper()))
+    (tmp_path / "broken.vdsl").write_text(BROKEN)
+    assert main(["fmt", "--check", str(tmp_path)]) == 1
+    serial = capsys.readouterr()
+    monkeypatch.setattr(files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(files.os, "cpu_count", lambda: 2)
+    assert main(["fmt", "--check", str(tmp_path)]) == 1
+    parallel = capsys.readouterr()
+    assert parallel.out == serial.out and parallel.err == serial.err
+    assert parallel.out.count("would reformat") == 3 and "error[syntax]" in parallel.err

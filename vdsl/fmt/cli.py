@@ -8,6 +8,11 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostic
+    from .files import FileResult
 
 __all__ = ["add_arguments", "run"]
 
@@ -43,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..compiler import PathProblem, find_files
+    from .files import format_files
 
     if args.paths == ["-"]:
         return _stdin()
@@ -51,56 +57,43 @@ def run(args: argparse.Namespace) -> int:
     except PathProblem as problem:
         print(f"error: {problem}", file=sys.stderr)
         return USAGE
-    changed, refused = [], 0
-    for path in files:
-        outcome = _one(path, args)
-        if outcome is None:
+    changed, refused = 0, 0
+    for result in format_files(files):
+        if result.formatted is None:
             refused += 1
-        elif outcome:
-            changed.append(path)
+            _refused(result.error, result.diagnostics)
+        elif result.changed:
+            changed += 1
+            _report(result, args)
     if not args.quiet:
-        _summary(len(files), len(changed), refused, args)
+        _summary(len(files), changed, refused, args)
     return CHANGED if refused or (changed and (args.check or args.diff)) else OK
 
 
-def _one(path: Path, args: argparse.Namespace) -> bool | None:
-    """Whether the file changes (or would); None when it cannot be formatted."""
-    from . import FormatError, format_text
-
-    try:
-        original = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        print(f"error: {path}: cannot read: {reason}", file=sys.stderr)
-        return None
-    try:
-        formatted = format_text(original, str(path))
-    except FormatError as error:
-        _refused(error)
-        return None
-    if formatted == original:
-        return False
+def _report(result: FileResult, args: argparse.Namespace) -> None:
+    """Say (or show, or make) the change to one file."""
+    path = result.path
+    assert result.formatted is not None
     if args.check:
         print(f"would reformat: {path}")
     elif args.diff:
         old, new = (f"{path}", f"{path}") if path.is_absolute() else (f"a/{path}", f"b/{path}")
         sys.stdout.writelines(difflib.unified_diff(
-            original.splitlines(keepends=True), formatted.splitlines(keepends=True), old, new))
+            result.original.splitlines(keepends=True),
+            result.formatted.splitlines(keepends=True), old, new))
     else:
-        _write(path, formatted)
+        _write(path, result.formatted)
         if not args.quiet:
             print(f"formatted: {path}", file=sys.stderr)
-    return True
 
 
-def _refused(error: Exception) -> None:
+def _refused(message: str, diagnostics: list[Diagnostic]) -> None:
     from ..cli import _sources_for
     from ..diagnostics import render
 
-    diagnostics = getattr(error, "diagnostics", [])
     if diagnostics:
         print(render(diagnostics, "full", _sources_for(diagnostics)), file=sys.stderr)
-    print(f"error: {error}", file=sys.stderr)
+    print(f"error: {message}", file=sys.stderr)
 
 
 def _write(path: Path, text: str) -> None:
@@ -129,6 +122,6 @@ def _stdin() -> int:
     try:
         sys.stdout.write(format_text(text, "<stdin>"))
     except FormatError as error:
-        _refused(error)
+        _refused(str(error), error.diagnostics)
         return CHANGED
     return OK
