@@ -25,8 +25,8 @@ Application Default Credentials (gcloud auth application-default login, or the m
 server), gcloud auth print-access-token. The project: options.project_id, GOOGLE_CLOUD_PROJECT,
 then the credentials'. VDSL_VERTEX_ENDPOINT=http://127.0.0.1:PORT sends every call to an
 emulator (`vdsl emulator`); VDSL_LOG=debug logs each request (secrets redacted).
-Exit status: 0 ok, 1 compile errors, 2 usage, 3 the call failed (the error says why and what to
-do). Examples:
+Exit status: 0 ok, 1 compile errors (with --test: a failed @@check/@@assert of the test), 2 usage,
+3 the call failed (the error says why and what to do). Examples:
   vdsl run samples/resume ExtractResume --test ExtractJane --emulator
   vdsl run src/llm Classify --args '{"text": "refund please"}' --format json"""
 

@@ -175,3 +175,13 @@ def test_help_explains_the_options_and_exit_codes(capsys: pytest.CaptureFixture[
     for word in ("--emulator", "--live", "--record", "--junit", "--format", "--fail-fast",
                  "-k PATTERN", "-j N", "Exit status", "stale"):
         assert word in text, word
+
+
+def test_run_with_a_test_judges_its_asserts(mixed: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`vdsl run --test` used to exit 0 when the test's @@assert failed."""
+    assert main(["run", str(mixed), "F", "--test", "AssertFails", "--emulator"]) == 1
+    assert "# @@assert `child`: failed" in capsys.readouterr().err
+    assert main(["run", str(mixed), "F", "--test", "ContextAndChecks", "--emulator"]) == 0
+    err = capsys.readouterr().err
+    assert "# @@check `quick`: passed" in err and "# @@assert `uses_check`: passed" in err
