@@ -104,7 +104,7 @@ def test_worker_processes_give_the_same_results(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """Large projects are formatted by worker processes: same output, same order."""
-    import vdsl.fmt.files as files
+    from vdsl.fmt import files
 
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.vdsl").write_text(UGLY.replace("A", name.upper()))

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXPECTED, FIXTURES
+from vt_project import EXPECTED, FIXTURES
 
 from vdsl.cli import main
 from vdsl.emulator import Emulator

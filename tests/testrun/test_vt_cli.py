@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import MIXED
+from vt_project import MIXED
 
 from vdsl.cli import main
 from vdsl.emulator import Emulator

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import EXPECTED, MIXED
+from vt_project import EXPECTED, MIXED
 
 from vdsl.cli import main
 

@@ -10,8 +10,7 @@ Field-level `@check`s on the value are collected apart: they are reported, never
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,14 +18,11 @@ from jinja2 import Undefined
 from pydantic import BaseModel
 
 from ..ir import JinjaExpr, StringValue, TestDecl
+from ..outputs.constraints import compiled
 from ..outputs.models import Checked, to_plain
 from ..source import Span
 
 __all__ = ["Outcome", "Verdict", "evaluate_test", "failed_field_checks"]
-
-_compiled: dict[str, Callable[..., Any]] = {}
-_lock = threading.Lock()
-
 
 @dataclass(frozen=True)
 class Outcome:
@@ -67,19 +63,6 @@ class Verdict:
                 if o.level == "check" and o.passed is not None}
 
 
-def _expression(source: str) -> Callable[..., Any]:
-    fn = _compiled.get(source)
-    if fn is None:
-        from ..render.environment import make_environment
-
-        with _lock:
-            fn = _compiled.get(source)
-            if fn is None:
-                fn = _compiled[source] = make_environment().compile_expression(
-                    source, undefined_to_none=False)
-    return fn
-
-
 def _truth(result: Any) -> bool:
     """BAML renders the expression and accepts `true`, `false` or nothing (false)."""
     if isinstance(result, bool):
@@ -112,7 +95,7 @@ def evaluate_test(test: TestDecl, value: Any, args: Mapping[str, Any],
         name = names[0] if names else None
         underscore = {"result": data, "latency_ms": int(latency_ms), "checks": dict(checks)}
         try:
-            raw = _expression(exprs[0].source)(**{"this": data, "_": underscore, **args})
+            raw = compiled(exprs[0].source)(**{"this": data, "_": underscore, **args})
             passed: bool | None = _truth(raw)
             error = None
         except Exception as exc:  # noqa: BLE001 - a broken expression is reported, never raised
