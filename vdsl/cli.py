@@ -182,6 +182,16 @@ def _run_init(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _batch_arguments(parser: argparse.ArgumentParser) -> None:
+    from .batch.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from .batch.cli import run
+    return run(args)
+
+
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                  Callable[[argparse.Namespace], int], str | None]
 COMMANDS: list[_Command] = [
@@ -203,6 +213,8 @@ COMMANDS: list[_Command] = [
      _fmt_arguments, _run_fmt, None),
     ("init", "create a starter project: clients, a function, a test, CI workflow",
      _init_arguments, _run_init, None),
+    ("batch", "run a function over many rows with Vertex AI batch prediction (typed results)",
+     _batch_arguments, _run_batch, None),
 ]
 
 

@@ -14,6 +14,8 @@
     │   └── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
     │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
+    ├── BatchError              a batch job cannot be planned, submitted or collected (a model
+    │                           without batch support, bad rows, a job that failed)
     └── ProviderError           a call to Vertex failed; `.client`, `.model`, `.url` (no secrets)
         ├── VertexError         Vertex answered with an error status: `.status`,
         │   │                   `.vertex_status` (e.g. RESOURCE_EXHAUSTED), `.message`, `.hint`
@@ -36,6 +38,11 @@ if TYPE_CHECKING:
 
 class VdslError(Exception):
     """Base class of every error vdsl raises for a user mistake or a provider failure."""
+
+
+class ArgumentWarning(UserWarning):
+    """An argument held something the function ignores (a field its class does not declare);
+    BAML drops it silently, vdsl drops it and warns."""
 
 
 class CompileError(VdslError):
@@ -118,6 +125,10 @@ class FinishReasonError(VdslError):
         self.client = client
         super().__init__(f"client `{client}`: the model stopped with finish reason "
                          f"{finish_reason!r}, which the client's finish_reason list rejects")
+
+
+class BatchError(VdslError):
+    """A batch job cannot be planned, submitted, followed or collected; the message says why."""
 
 
 class ProviderError(VdslError):

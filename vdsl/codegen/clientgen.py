@@ -71,7 +71,8 @@ def _nullable(mapper: TypeMapper, t: object, py: Py) -> bool:
 
 def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
     out: list[_Fn] = []
-    taken = {"with_options", "stream", "request", "stream_request", "parse", "parse_stream"}
+    taken = {"with_options", "stream", "request", "stream_request", "parse", "parse_stream",
+             "batch"}
     for fn in functions:
         method = identifier(fn.name)
         while method in taken:
@@ -161,7 +162,8 @@ def _properties(m: _Module, stream_cls: str) -> list[ast.stmt]:
             _property("request", "VdslRequestClient", "request_client", m),
             _property("stream_request", "VdslStreamRequestClient", "request_client", m),
             _property("parse", "VdslParseClient", "parse_client", m),
-            _property("parse_stream", "VdslParseStreamClient", "parse_client", m)]
+            _property("parse_stream", "VdslParseStreamClient", "parse_client", m),
+            _property("batch", "VdslBatchClient", "batch_client", m)]
 
 
 def _base(m: _Module) -> ast.expr:
@@ -261,11 +263,44 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
                    body)
 
 
+def _batch_arguments(fn: _Fn, rows: ast.expr) -> ast.arguments:
+    options = ast.arg(arg="vdsl_options",
+                      annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+                                           right=const(None)))
+    return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
+                                               ast.arg(arg="rows", annotation=rows)],
+                         kwonlyargs=[ast.arg(arg="dest", annotation=name("str")), options],
+                         kw_defaults=[None, const(None)], defaults=[])
+
+
+def _batch_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan)
+    fns = _functions(m, functions)
+    job = m.imports.use(_SUPPORT, "TypedBatchJob", typing_only=True)
+    iterable = m.imports.use("collections.abc", "Iterable", typing_only=True)
+    mapping = m.imports.use("collections.abc", "Mapping", typing_only=True)
+    path_like = m.imports.use("os", "PathLike", typing_only=True)
+    rows = ast.BinOp(left=ast.BinOp(left=sub(iterable, sub(mapping, ast.Tuple(
+        elts=[name("str"), name("object")], ctx=ast.Load()))), op=ast.BitOr(),
+        right=name("str")), op=ast.BitOr(), right=sub(path_like, name("str")))
+    methods: list[ast.stmt] = []
+    for f in fns:
+        value = call("self._batch", const(f.decl.name), name("rows"), name("dest"),
+                     name("vdsl_options"))
+        methods.append(ast.FunctionDef(
+            name=f.method, args=_batch_arguments(f, rows), decorator_list=[],
+            returns=sub(job, f.returns), body=[ast.Return(value=value)]))
+    body = [_class("VdslBatchClient", _base(m), "Runs each function over many rows as a "
+                   "Vertex AI batch prediction job; `results()` are typed.", methods)]
+    return _finish(m, "Batch jobs: `b.batch.Fn(rows, dest=\"gs://bucket/prefix\")`.", body)
+
+
 def client_modules(plan: TypesPlan, functions: list[FunctionDecl]
                    ) -> dict[str, list[ast.stmt]]:
     builders: dict[str, Callable[[TypesPlan, list[FunctionDecl]], list[ast.stmt]]] = {
         "sync_client.py": _sync_module, "async_client.py": _async_module,
         "request_client.py": _request_module, "parse_client.py": _parse_module,
+        "batch_client.py": _batch_module,
     }
     return {path: build(plan, functions) for path, build in builders.items()}
 

@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from ..providers.catalog import ModelInfo, lookup
-from . import ai21, anthropic, errors, gemini, mistral, openai_compat
+from . import ai21, anthropic, batch, errors, gemini, mistral, openai_compat, storage
 from .auth import Authority
 from .cassettes import CASSETTE_HEADER, CassetteDeck
 from .common import Context
@@ -31,7 +31,7 @@ Service = Callable[["App", Request], Reply | None]
 """A non-model API the emulator serves (Cloud Storage, batch jobs, cached contents…): it
 answers the requests it owns and returns None for the rest. Register it in `SERVICES`."""
 
-SERVICES: list[Service] = []
+SERVICES: list[Service] = [storage.serve, batch.serve]
 
 HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "gemini": gemini.handle, "anthropic": anthropic.handle, "openapi": openai_compat.handle,
@@ -101,6 +101,10 @@ class App:
         spec = request.header(FAULT_HEADER) or request.param(FAULT_PARAM)
         return parse_fault(spec) or Fault()
 
+    def family_reply(self, ctx: Context) -> Reply:
+        """The model family's answer to a checked request (services reuse it: batch rows)."""
+        return HANDLERS.get(ctx.route.family, _unknown_publisher)(ctx)
+
     def _vertex(self, route: Route, request: Request, fault: Fault) -> tuple[Reply, Fault]:
         if fault.html404:
             return errors.html_not_found(request.path), fault
@@ -116,7 +120,7 @@ class App:
         ctx = Context(route=route, request=request, fixtures=self.fixtures,
                       lookup=self.lookup, check_regions=self.check_regions,
                       recorded=partial(self.cassettes.answer, cassette) if cassette else None)
-        reply = HANDLERS.get(route.family, _unknown_publisher)(ctx)
+        reply = self.family_reply(ctx)
         if ctx.fixture_fault is not None:
             fault = ctx.fixture_fault.merged(fault)
             if fault.status is not None and fault.status >= 400 and reply.status < 400:

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["FAMILIES", "MODELS", "ModelInfo", "all_ids", "estimate_cost", "guess_family",
-           "lookup", "suggest"]
+__all__ = ["BATCH_PRICE_FACTOR", "FAMILIES", "MODELS", "ModelInfo", "all_ids", "estimate_cost",
+           "guess_family", "lookup", "suggest"]
 
 FAMILIES = ("gemini", "anthropic", "openai_compat", "mistral", "mistral_ocr", "ai21")
 """Adapter names: one wire format each (mistral_ocr is Mistral's OCR body on rawPredict)."""
@@ -60,6 +60,9 @@ class ModelInfo:
     """Whether the model can return thought parts / thinking blocks / reasoning_content."""
     fim: bool = False
     """Whether the model does fill-in-the-middle (Codestral)."""
+    batch: bool | None = False
+    """Whether Vertex batch prediction (`batchPredictionJobs`) serves the model: True when
+    Google's batch pages list it, None when it is likely but not confirmed, False otherwise."""
     inputs_confirmed: bool = True
     """False when `inputs` is a best guess from public model cards (see `notes`)."""
     retired: bool = False
@@ -96,7 +99,7 @@ def _gemini(model_id: str, in_price: float | None, out_price: float | None,
         id=model_id, family="gemini", publisher="google", inputs=_ALL, regions=_GEMINI_REGIONS,
         global_endpoint=True, max_output_tokens=65536, default_max_tokens=65536,
         input_price=in_price, output_price=out_price, api_key=True, thinking=True,
-        multi_region=("us", "eu"), confirmed=False,
+        multi_region=("us", "eu"), confirmed=False, batch=True,
         notes="multi-region us/eu availability unverified; regions list not exhaustive",
     )
     return replace(base, **kw)
@@ -107,7 +110,7 @@ def _claude(model_id: str, max_out: int, prices: tuple[float, float], **kw: Any)
         id=model_id, family="anthropic", publisher="anthropic", inputs=_DOCS,
         regions=_CLAUDE_REGIONS, global_endpoint=True, max_output_tokens=max_out,
         default_max_tokens=min(max_out, 8192), input_price=prices[0], output_price=prices[1],
-        cached_input_price=round(prices[0] * 0.1, 4), thinking=True,
+        cached_input_price=round(prices[0] * 0.1, 4), thinking=True, batch=None,
     )
     return replace(base, **kw)
 
@@ -148,7 +151,7 @@ MODELS: tuple[ModelInfo, ...] = (
             notes="multi-region us/eu unverified; regions list not exhaustive"),
     _gemini("gemini-2.5-flash", 0.30, 2.50),
     _gemini("gemini-2.5-flash-lite", 0.10, 0.40),
-    _gemini("gemini-1.0-pro", None, None, retired=True, multi_region=(), confirmed=True,
+    _gemini("gemini-1.0-pro", None, None, retired=True, batch=False, multi_region=(), confirmed=True,
             aliases=("gemini-1.0-pro-001", "gemini-1.0-pro-002"),
             notes="shut down 2025-04-09; Vertex answers 404"),
     # --- Claude (publisher anthropic) ----------------------------------------------------
@@ -158,38 +161,47 @@ MODELS: tuple[ModelInfo, ...] = (
     _claude("claude-sonnet-4-5@20250929", 64000, (3.0, 15.0), long_context=(200_000, 6.0, 22.5),
             **_NEW_CLAUDE),
     _claude("claude-haiku-4-5@20251001", 64000, (1.0, 5.0), **_NEW_CLAUDE),
-    _claude("claude-opus-4-1@20250805", 32000, (15.0, 75.0), confirmed=False,
+    _claude("claude-opus-4-1@20250805", 32000, (15.0, 75.0), batch=True, confirmed=False,
             notes="global endpoint likely but unverified"),
-    _claude("claude-opus-4@20250514", 32000, (15.0, 75.0)),
-    _claude("claude-sonnet-4@20250514", 64000, (3.0, 15.0), long_context=(200_000, 6.0, 22.5)),
-    _claude("claude-3-7-sonnet@20250219", 64000, (3.0, 15.0)),
-    _claude("claude-3-5-sonnet-v2@20241022", 8192, (3.0, 15.0), thinking=False),
-    _claude("claude-3-5-haiku@20241022", 8192, (0.80, 4.0), thinking=False, inputs=_VISION,
+    _claude("claude-opus-4@20250514", 32000, (15.0, 75.0), batch=True),
+    _claude("claude-sonnet-4@20250514", 64000, (3.0, 15.0), batch=True,
+            long_context=(200_000, 6.0, 22.5)),
+    _claude("claude-3-7-sonnet@20250219", 64000, (3.0, 15.0), batch=True),
+    _claude("claude-3-5-sonnet-v2@20241022", 8192, (3.0, 15.0), batch=True, thinking=False),
+    _claude("claude-3-5-haiku@20241022", 8192, (0.80, 4.0), batch=True, thinking=False,
+            inputs=_VISION,
             inputs_confirmed=False, global_endpoint=False, confirmed=False,
             notes="Anthropic lists image input, Google's launch card text only; PDF "
                   "unconfirmed; not in the global-endpoint launch list"),
-    _claude("claude-3-5-sonnet@20240620", 8192, (3.0, 15.0), thinking=False, inputs=_VISION,
+    _claude("claude-3-5-sonnet@20240620", 8192, (3.0, 15.0), batch=False, thinking=False,
+            inputs=_VISION,
             inputs_confirmed=False, global_endpoint=False, confirmed=False,
             notes="PDF input came with 3.5 Sonnet v2, so assumed absent here; regional only"),
-    _claude("claude-3-opus@20240229", 4096, (15.0, 75.0), thinking=False, inputs=_VISION,
+    _claude("claude-3-opus@20240229", 4096, (15.0, 75.0), batch=False, thinking=False,
+            inputs=_VISION,
             inputs_confirmed=False, **_OLD_CLAUDE),
-    _claude("claude-3-haiku@20240307", 4096, (0.25, 1.25), thinking=False, inputs=_VISION,
+    _claude("claude-3-haiku@20240307", 4096, (0.25, 1.25), batch=False, thinking=False,
+            inputs=_VISION,
             inputs_confirmed=False, **_OLD_CLAUDE),
-    _claude("claude-3-sonnet@20240229", 4096, (3.0, 15.0), thinking=False, inputs=_VISION,
+    _claude("claude-3-sonnet@20240229", 4096, (3.0, 15.0), batch=False, thinking=False,
+            inputs=_VISION,
             global_endpoint=False, retired=True, notes="legacy; retired"),
     # --- Llama and DeepSeek (OpenAI-compatible MaaS endpoint) -----------------------------
-    _maas("meta/llama-4-maverick-17b-128e-instruct-maas", "meta", "us-east5", inputs=_VISION,
+    _maas("meta/llama-4-maverick-17b-128e-instruct-maas", "meta", "us-east5", batch=True,
+          inputs=_VISION,
           input_price=0.35, output_price=1.15),
-    _maas("meta/llama-4-scout-17b-16e-instruct-maas", "meta", "us-east5", inputs=_VISION,
+    _maas("meta/llama-4-scout-17b-16e-instruct-maas", "meta", "us-east5", batch=True,
+          inputs=_VISION,
           input_price=0.25, output_price=0.70),
-    _maas("meta/llama-3.3-70b-instruct-maas", "meta", "us-central1",
+    _maas("meta/llama-3.3-70b-instruct-maas", "meta", "us-central1", batch=True,
           input_price=0.72, output_price=0.72),
     _maas("meta/llama-3.2-90b-vision-instruct-maas", "meta", "us-central1", inputs=_VISION),
-    _maas("meta/llama-3.1-405b-instruct-maas", "meta", "us-central1",
+    _maas("meta/llama-3.1-405b-instruct-maas", "meta", "us-central1", batch=True,
           input_price=5.0, output_price=16.0),
-    _maas("meta/llama-3.1-70b-instruct-maas", "meta", "us-central1"),
-    _maas("meta/llama-3.1-8b-instruct-maas", "meta", "us-central1"),
+    _maas("meta/llama-3.1-70b-instruct-maas", "meta", "us-central1", batch=True),
+    _maas("meta/llama-3.1-8b-instruct-maas", "meta", "us-central1", batch=True),
     _maas("deepseek-ai/deepseek-r1-0528-maas", "deepseek-ai", "us-central1", thinking=True,
+          batch=None,
           max_output_tokens=32768, input_price=1.35, output_price=5.40),
     # --- Mistral (rawPredict, model in body) ---------------------------------------------
     _partner("mistral-large-2411", "mistral", "mistralai", input_price=2.0, output_price=6.0),
@@ -293,6 +305,8 @@ def suggest(model_id: str, limit: int = 3) -> list[str]:
 
 
 _MILLION = 1_000_000
+BATCH_PRICE_FACTOR = 0.5
+"""Batch prediction is billed at half the on-demand price (Gemini's and Claude's batch pages)."""
 
 
 def estimate_cost(model_id: str, usage: Any) -> float | None:

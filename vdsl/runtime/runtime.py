@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -46,6 +46,9 @@ from .plan import build as build_plan
 from .result import AsyncStream, Result, Stream
 from .streaming import astream_plan, stream_plan
 from .transport import Gate, Pool, cap, httpx_timeout
+
+if TYPE_CHECKING:
+    from ..batch import BatchJob, BatchPlan, BatchSession
 
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
@@ -171,6 +174,34 @@ class Runtime:
     def parse(self, function: str, text: str, partial: bool = False) -> Any:
         """Read a model reply as `function`'s return type."""
         return self._parse_value(find_function(self.project, function), text, partial)
+
+    def batch(self, function: str, rows: Any, *, dest: str, client: str | None = None,
+              display_name: str | None = None, skip_bad_rows: bool = False,
+              input_format: str | None = None, poll: float = 30.0) -> BatchJob:
+        """Run `function` over `rows` as a Vertex AI batch prediction job; returns the
+        submitted `BatchJob` (`.status()`, `.wait()`, `.results()` with typed values).
+
+        `rows` is an iterable of argument mappings, or the path of a JSONL/CSV file; `dest`
+        a Cloud Storage folder `gs://BUCKET/PREFIX` for the input, manifest and output."""
+        from ..batch.api import start
+        return start(self, function, rows, dest=dest, client=client,
+                     display_name=display_name, skip_bad_rows=skip_bad_rows,
+                     input_format=input_format, poll=poll)
+
+    def batch_session(self, plan: BatchPlan) -> tuple[BatchSession, str]:
+        """The HTTP client, credentials and Google Cloud project batch jobs for `plan` use
+        (the same as the plan's client uses for calls)."""
+        from ..batch import BatchSession
+        environ = self._environment(None)
+        override = self._endpoint or environ.get(ENDPOINT_ENV) or None
+        auth = self._auth or self._strategy(plan.options, environ, override, blocking=True)
+        project = self._project(plan.options, environ, auth, override, preview=False)
+        if not project:
+            raise ConfigError(f"client `{plan.client}`: no Google Cloud project: set "
+                              "options.project_id or GOOGLE_CLOUD_PROJECT")
+        session = BatchSession(self._pool.sync(), auth, override, project=project,
+                               sleep=self._sleep)
+        return session, project
 
     def close(self) -> None:
         self._pool.close()
