@@ -182,6 +182,14 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
     return result
 
 
+def cached_check(sources: Sequence[SourceFile]) -> list[Diagnostic] | None:
+    """What `check` found for exactly these sources (same paths, same texts), when that is
+    in the cache; None when they were not checked as they are now."""
+    key = _digest(*(part for s in sources for part in (s.path, s.text)))
+    cached = _read_cache(_cache_file("check", key))
+    return cached if isinstance(cached, list) else None
+
+
 def load(path: str | os.PathLike[str]) -> Project:
     """Compile a file or a directory (one project, one namespace) into a `Project`."""
     diags = Diagnostics()

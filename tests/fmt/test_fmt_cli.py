@@ -117,3 +117,27 @@ def test_worker_processes_give_the_same_results(tmp_path: Path,
     parallel = capsys.readouterr()
     assert parallel.out == serial.out and parallel.err == serial.err
     assert parallel.out.count("would reformat") == 3 and "error[syntax]" in parallel.err
+
+
+def test_files_vdsl_check_found_clean_are_not_parsed_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """CI runs `vdsl check` before `vdsl fmt --check`: its cache already says every file
+    parses, so fmt skips the parse (and still formats, and still refuses a broken file)."""
+    from vdsl import fmt
+
+    monkeypatch.setenv("VDSL_CACHE_DIR", str(tmp_path / "cache"))
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "a.vdsl").write_text(UGLY)
+    parsed: list[str] = []
+    real = fmt.syntax_errors
+    monkeypatch.setattr(fmt, "syntax_errors",
+                        lambda text, path: parsed.append(path) or real(text, path))
+    assert main(["check", str(project)]) == 0
+    assert main(["fmt", "--check", str(project)]) == 1
+    assert parsed == []
+    (project / "b.vdsl").write_text(BROKEN)  # not what check saw: everything is parsed
+    assert main(["fmt", "--check", str(project)]) == 1
+    assert sorted(Path(p).name for p in parsed) == ["a.vdsl", "b.vdsl"]
+    assert "error[syntax]" in capsys.readouterr().err

@@ -21,7 +21,7 @@ from ..source import SourceFile
 from .layout import layout
 from .tokens import Token, TokenizeError, tokenize
 
-__all__ = ["FormatError", "format_text", "syntax_errors"]
+__all__ = ["FormatError", "format_text", "is_syntax_error", "syntax_errors"]
 
 
 class FormatError(VdslError):
@@ -31,6 +31,12 @@ class FormatError(VdslError):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
         self.diagnostics = diagnostics or []
         super().__init__(message)
+
+
+def is_syntax_error(diagnostic: Diagnostic) -> bool:
+    """A file with this diagnostic does not parse (`syntax…`, `unsupported-syntax`)."""
+    return diagnostic.is_error and (diagnostic.code.startswith("syntax")
+                                    or diagnostic.code == "unsupported-syntax")
 
 
 def syntax_errors(text: str, path: str) -> list[Diagnostic]:
@@ -45,8 +51,7 @@ def syntax_errors(text: str, path: str) -> list[Diagnostic]:
 
     diags = Diagnostics()
     parse_source(SourceFile(path, text), diags, [])
-    errors = [d for d in diags if d.is_error and (d.code.startswith("syntax")
-                                                  or d.code == "unsupported-syntax")]
+    errors = [d for d in diags if is_syntax_error(d)]
     if not errors:
         _remember_clean(marker)
     return errors

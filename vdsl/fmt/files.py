@@ -12,10 +12,11 @@ import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from . import FormatError, format_text
+from . import FormatError, format_text, is_syntax_error
 
 __all__ = ["FileResult", "format_files"]
 
@@ -38,28 +39,42 @@ class FileResult:
         return self.formatted is not None and self.formatted != self.original
 
 
-def format_file(path: Path) -> FileResult:
+def format_file(path: Path, check_syntax: bool = True) -> FileResult:
     try:
         original = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         return FileResult(path, error=f"{path}: cannot read: {reason}")
     try:
-        return FileResult(path, original, format_text(original, str(path)))
+        formatted = format_text(original, str(path), check_syntax=check_syntax)
+        return FileResult(path, original, formatted)
     except FormatError as error:
         return FileResult(path, original, error=str(error), diagnostics=error.diagnostics)
 
 
 def format_files(paths: Sequence[Path]) -> Iterator[FileResult]:
     """Every file's result, in the order given."""
+    check = partial(format_file, check_syntax=not _checked_clean(paths))
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2 or _size(paths) < PARALLEL_BYTES or \
             "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(format_file, paths)
+        yield from map(check, paths)
         return
     context = multiprocessing.get_context("fork")  # workers share what is already imported
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(format_file, paths, chunksize=max(1, len(paths) // (workers * 4)))
+        yield from pool.map(check, paths, chunksize=max(1, len(paths) // (workers * 4)))
+
+
+def _checked_clean(paths: Sequence[Path]) -> bool:
+    """Whether `vdsl check` already found these very files free of syntax errors (its cache
+    says so): then none of them needs parsing again. CI runs check before fmt."""
+    from ..compiler import cached_check, read_sources
+    from ..diagnostics import Diagnostics
+
+    unreadable = Diagnostics()
+    sources = read_sources(list(paths), unreadable)
+    found = cached_check(sources) if not len(unreadable) else None
+    return found is not None and not any(map(is_syntax_error, found))
 
 
 def _size(paths: Sequence[Path]) -> int:
