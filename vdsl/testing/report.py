@@ -97,7 +97,8 @@ def _case(result: CaseResult) -> dict[str, Any]:
     if result.detail:
         out["detail"] = result.detail
     if result.status in (Status.PASSED, Status.FAILED) and result.requests:
-        out.update(value=result.value, latency_ms=result.latency_ms, checks=result.checks,
+        latency = round(result.latency_ms, 1) if result.latency_ms is not None else None
+        out.update(value=result.value, latency_ms=latency, checks=result.checks,
                    input_tokens=result.input_tokens, output_tokens=result.output_tokens,
                    cost_usd=result.cost)
     if result.field_checks:

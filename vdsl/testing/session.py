@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     BlockedError,
     FinishReasonError,
+    InvalidArgumentError,
+    MediaError,
     OutputParseError,
     TimeoutError,
     TransportError,
@@ -141,6 +143,8 @@ def _check_requests(cassette: Cassette, case: TestCase, runtime: Runtime) -> Non
             try:
                 built[exchange.client] = describe_request(runtime.build_request(
                     case.function, case.args, client=exchange.client))
+            except (InvalidArgumentError, MediaError):
+                raise  # the arguments are wrong, whatever was recorded
             except VdslError as exc:
                 raise Stale(f"request {index} (client `{exchange.client}`) cannot be built "
                             f"now: {exc}") from None
