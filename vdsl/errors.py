@@ -11,7 +11,9 @@
     ├── AuthError               no usable Google credentials: `.tried` lists each source
     │                           consulted, in order; `.setting` names the one to fix
     ├── ConfigError             a client cannot be used as configured at call time
-    │   └── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    │   ├── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    │   ├── PolicyError         the project's endpoint policy forbids the location/publisher
+    │   └── BudgetError         the prompt has more input tokens than `max_input_tokens`
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
     │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
     ├── BatchError              a batch job cannot be planned, submitted or collected (a model
@@ -114,6 +116,23 @@ class MissingEnvError(ConfigError):
         super().__init__(
             f"client `{client}`: environment variable {variable} is not set (needed by "
             f"`{setting}`); export it, or pass env={{'{variable}': …}} to the runtime")
+
+
+class PolicyError(ConfigError):
+    """A request the project's endpoint policy forbids (`[tool.vdsl.policy]`); never sent."""
+
+
+class BudgetError(ConfigError):
+    """The prompt has more input tokens than the client's `max_input_tokens`; never sent.
+
+    `tokens` is the count, `limit` the budget and `method` how it was counted (`endpoint`:
+    Vertex's count-tokens API, `estimate`: vdsl's local estimate)."""
+
+    def __init__(self, message: str, *, tokens: int, limit: int, method: str) -> None:
+        self.tokens = tokens
+        self.limit = limit
+        self.method = method
+        super().__init__(message)
 
 
 class FinishReasonError(VdslError):

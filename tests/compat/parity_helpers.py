@@ -286,6 +286,20 @@ def claude_cache_control_kept(ctx: Ctx) -> None:
             ctx.notes.append("claude_cache_control_kept")
 
 
+def gemini_cache_control_dropped(ctx: Ctx) -> None:
+    # README: "`cache_control` on a Gemini client marks where a context cache ends; it is not
+    # sent inside Gemini parts (BAML copies it there, and Vertex refuses unknown part fields)".
+    mine = ctx.baml.get("body")
+    if not mine or _is_claude(ctx.baml):
+        return
+    contents = [mine.get("system_instruction"), *mine.get("contents", [])]
+    for content in contents:
+        for part in (content or {}).get("parts", []) if isinstance(content, dict) else []:
+            if isinstance(part, dict) and "cache_control" in part:
+                del part["cache_control"]
+                ctx.notes.append("gemini_cache_control_dropped")
+
+
 def claude_url_media_inlined(ctx: Ctx) -> None:
     # README: "URL images and PDFs are downloaded and sent as base64 (Vertex rejects URL
     # sources)". BAML's `{"type": "url"}` source becomes vdsl's base64 source for the same
@@ -348,6 +362,7 @@ def baml_metadata_order(ctx: Ctx) -> None:
 
 
 DELIBERATE: list[Callable[[Ctx], None]] = [
+    gemini_cache_control_dropped,
     baml_metadata_order,
     gemini_assistant_is_model,
     claude_anthropic_version_default,

@@ -109,8 +109,13 @@ class Core:
             with self._lock:
                 if self._runtime is None:
                     from ..runtime import Runtime
-                    files = importlib.import_module(self.package + "._sources").FILES
-                    self._runtime = Runtime(compile_embedded(files), **self.runtime_options)
+                    sources = importlib.import_module(self.package + "._sources")
+                    options = dict(self.runtime_options)
+                    policy = getattr(sources, "POLICY", None)
+                    if policy is not None and "policy" not in options:
+                        from ..policy import Policy
+                        options["policy"] = Policy(**policy)
+                    self._runtime = Runtime(compile_embedded(sources.FILES), **options)
         return self._runtime
 
     def module(self, partial: bool) -> Any:

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return USAGE
     changed, refused = 0, 0
-    for result in format_files(files):
+    for result in format_files(files, args.paths):
         if result.formatted is None:
             refused += 1
             _refused(result.error, result.diagnostics)

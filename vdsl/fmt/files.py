@@ -52,9 +52,10 @@ def format_file(path: Path, check_syntax: bool = True) -> FileResult:
         return FileResult(path, original, error=str(error), diagnostics=error.diagnostics)
 
 
-def format_files(paths: Sequence[Path]) -> Iterator[FileResult]:
-    """Every file's result, in the order given."""
-    check = partial(format_file, check_syntax=not _checked_clean(paths))
+def format_files(paths: Sequence[Path], asked: Sequence[str] = ()) -> Iterator[FileResult]:
+    """Every file's result, in the order given (`asked`: the paths named on the command
+    line, which `vdsl check` may have checked as one project)."""
+    check = partial(format_file, check_syntax=not _checked_clean(asked))
     workers = min(len(paths), os.cpu_count() or 1)
     if workers < 2 or _size(paths) < PARALLEL_BYTES or \
             "fork" not in multiprocessing.get_all_start_methods():
@@ -65,15 +66,12 @@ def format_files(paths: Sequence[Path]) -> Iterator[FileResult]:
         yield from pool.map(check, paths, chunksize=max(1, len(paths) // (workers * 4)))
 
 
-def _checked_clean(paths: Sequence[Path]) -> bool:
-    """Whether `vdsl check` already found these very files free of syntax errors (its cache
-    says so): then none of them needs parsing again. CI runs check before fmt."""
-    from ..compiler import cached_check, read_sources
-    from ..diagnostics import Diagnostics
+def _checked_clean(asked: Sequence[str]) -> bool:
+    """Whether `vdsl check` with these very paths found the files, as they are now, free of
+    syntax errors (its cache says so): then none needs parsing again. CI runs check first."""
+    from ..compiler import cached_check
 
-    unreadable = Diagnostics()
-    sources = read_sources(list(paths), unreadable)
-    found = cached_check(sources) if not len(unreadable) else None
+    found = cached_check(*asked) if asked else None
     return found is not None and not any(map(is_syntax_error, found))
 
 

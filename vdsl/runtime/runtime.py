@@ -27,6 +27,7 @@ from ..errors import (
     VdslError,
 )
 from ..ir import FunctionDecl
+from ..policy import Policy
 from ..project import Project
 from ..providers import adapter_for
 from ..providers.base import Completion, HttpRequest
@@ -39,10 +40,15 @@ from ..render.prompt import find_function
 from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
+from .features import shape_options
+from .guards import guard
 from .media import http_fetcher, resolve_media
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
+from .platform import Target
+from .resources import PlatformMethods
 from .result import AsyncStream, Result, Stream
 from .streaming import astream_plan, stream_plan
 from .transport import Gate, Pool, cap, httpx_timeout
@@ -53,7 +59,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
 
-class Runtime:
+class Runtime(PlatformMethods):
     """Calls the functions of a compiled `Project`.
 
     `env` replaces `os.environ` for `env.VAR` lookups and credentials (None: the process
@@ -61,7 +67,8 @@ class Runtime:
     (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
     `max_in_flight` caps the requests this runtime has open at once (None: no cap).
     `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
-    tracing. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
+    tracing. `policy` (default: the project's, from `[tool.vdsl.policy]`) is checked before
+    every request. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
     `seed` makes round-robin starts and retry jitter reproducible.
     """
 
@@ -71,8 +78,10 @@ class Runtime:
                  on_attempt: Callable[[Attempt], None] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  asleep: Callable[[float], Awaitable[None]] | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, policy: Policy | None = None) -> None:
         self.project = project
+        self.policy = policy if policy is not None else project.policy
+        self._memo: dict[tuple[object, ...], Any] = {}
         self._gate = Gate(max_in_flight)
         self._on_attempt = on_attempt
         self._sleep = sleep or time.sleep
@@ -247,6 +256,8 @@ class Runtime:
         express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
             options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
         project = None if express else self._project(options, environ, auth, override, preview)
+        where = Target(options, adapter, project, auth, override, environ, express)
+        shape_options(self, fn, where, prompt, preview=preview, blocking=fetch)
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
@@ -259,7 +270,10 @@ class Runtime:
         request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
         site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
                         auth.description if auth else "")
-        return Call(fn, options, adapter, request, site, auth, wire_stream)
+        call = Call(fn, options, adapter, request, site, auth, wire_stream)
+        if not preview:
+            guard(self, call, prompt, where, blocking=fetch)
+        return call
 
     def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
                   *, blocking: bool) -> AuthStrategy | None:
@@ -373,7 +387,7 @@ class Runtime:
         return Result(value, completion.text, completion.thoughts, completion.finish_reason,
                       completion.usage, call.site.client, call.options.model,
                       cost=estimate_cost(call.options.model, completion.usage)
-                      if completion.usage else None)
+                      if completion.usage else None, grounding=completion.grounding)
 
     def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
         if returns_string(fn):
@@ -383,11 +397,6 @@ class Runtime:
         except ImportError:  # typed parsing not available: the raw text
             return text
         return parse_output(self.project, fn.name, text, partial=partial)
-
-
-class _NeedsThread(Exception):
-    """Raised while preparing an async call when blocking work (a media download, resolving
-    credentials) must move to a worker thread."""
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:
