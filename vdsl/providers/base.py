@@ -43,6 +43,11 @@ class HttpRequest:
                             for k, v in self.headers.items()},
                 "body": self.body}
 
+    def scrub(self, text: str) -> str:
+        """`text` with every secret of this request replaced by `<redacted>` (for logs of
+        what was sent and received)."""
+        return self._scrub(text, lambda _name: REDACTED)
+
     def curl(self) -> str:
         """A copy-pasteable cURL command; secrets appear as shell variables."""
         url = self._scrub(self.url, lambda name: f"${name}")

@@ -4,7 +4,7 @@
       → execute (one case: call, constraints, verdict) → Report → renderers (summary table,
         diagnostics at file:line, JSON, JUnit XML, GitHub annotations)
 
-Module map: `plan` (cases, selection, `@@skip`, a test's type_builder), `constraints`
+Module map: `plan` (cases, selection, `@@skip`), `constraints`
 (`@@check`/`@@assert` with BAML's test context), `cassettes` (record/replay files), `session`,
 `execute`, `runner`, `results` (the report model), `report` and `junit` (renderers),
 `progress`, `cli`.

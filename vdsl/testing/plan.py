@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..ir import ClassDecl, Decl, EnumDecl, FunctionDecl, Program, StringValue, TestDecl
-from ..ir import TypeBuilder as TypeBuilderDecl
+from ..ir import FunctionDecl, StringValue, TestDecl
 from ..project import Project
 from ..render.snapshots import test_arguments
 from ..source import Span
 
-__all__ = ["TestCase", "matches", "plan_cases", "skip_reason", "with_type_builder"]
+__all__ = ["TestCase", "matches", "plan_cases", "skip_reason"]
 
 
 @dataclass(frozen=True)
@@ -101,23 +100,3 @@ def plan_cases(project: Project, *, patterns: Sequence[str] = (),
                 continue
             cases.append(case)
     return cases
-
-
-def with_type_builder(project: Project, builder: TypeBuilderDecl) -> Project:
-    """The project as a test with a `type_builder` sees it: the builder's classes, enums and
-    aliases added, and its `dynamic` ones extending the project's `@@dynamic` types."""
-    added: list[Decl] = [*builder.classes, *builder.enums, *builder.aliases]
-    by_name = {d.name: d for d in added}
-    decls: list[Decl] = []
-    for decl in project.program.decls:
-        extra = by_name.pop(decl.name, None)
-        if isinstance(decl, ClassDecl) and isinstance(extra, ClassDecl):
-            decl = replace(decl, fields=decl.fields + extra.fields, attrs=decl.attrs + extra.attrs)
-        elif isinstance(decl, EnumDecl) and isinstance(extra, EnumDecl):
-            decl = replace(decl, values=decl.values + extra.values, attrs=decl.attrs + extra.attrs)
-        elif extra is not None:
-            decl = extra
-        decls.append(decl)
-    decls.extend(d for d in added if d.name in by_name)
-    program = Program(decls, set(project.program.broken_names))
-    return Project(program, project.sources, project.diagnostics, project.root)

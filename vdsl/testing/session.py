@@ -39,7 +39,7 @@ from .cassettes import (
     request_key,
     save_cassette,
 )
-from .plan import TestCase, with_type_builder
+from .plan import TestCase
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -66,13 +66,14 @@ class Session:
 
     def runtime_for(self, case: TestCase) -> Runtime:
         from ..runtime import Runtime
+        from ..typebuilder.overlay import project_for_test
 
         builder = case.test.type_builder
         key = (case.base_dir, id(builder) if builder is not None else 0)
         with self._lock:
             runtime = self._runtimes.get(key)
             if runtime is None:
-                project = with_type_builder(self.project, builder) if builder else self.project
+                project = project_for_test(self.project, case.test)
                 runtime = Runtime(project, self.env, base_dir=case.base_dir,
                                   endpoint=self.emulator.url if self.emulator else None)
                 self._runtimes[key] = runtime
