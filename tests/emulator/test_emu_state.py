@@ -57,7 +57,7 @@ def test_a_temporary_store_goes_when_closed() -> None:
 @pytest.fixture
 def echo_service() -> Iterator[None]:
     def service(app: App, request: Request) -> Reply | None:
-        if not request.path.startswith("/storage/v1/"):
+        if not request.path.startswith("/exampleservice/v1/"):
             return None
         denied = app.authority.check_resource(request)
         if denied is not None:
@@ -74,14 +74,14 @@ def echo_service() -> Iterator[None]:
 def test_a_service_answers_its_paths_with_auth_and_state(echo_service: None,
                                                           tmp_path: Path) -> None:
     with Emulator(state_dir=tmp_path) as emu:
-        anonymous = httpx.get(f"{emu.url}/storage/v1/b")
+        anonymous = httpx.get(f"{emu.url}/exampleservice/v1/b")
         assert anonymous.status_code == 401
         headers = {"Authorization": f"Bearer {emu.issue_token()}"}
-        assert httpx.get(f"{emu.url}/storage/v1/b", headers=headers).json() == {"hits": 1}
+        assert httpx.get(f"{emu.url}/exampleservice/v1/b", headers=headers).json() == {"hits": 1}
         assert httpx.get(f"{emu.url}/v1/unknown", headers=headers).status_code == 404
     with Emulator(state_dir=tmp_path) as emu:     # a second process, the same folder
         headers = {"Authorization": f"Bearer {emu.issue_token()}"}
-        assert httpx.get(f"{emu.url}/storage/v1/b", headers=headers).json() == {"hits": 2}
+        assert httpx.get(f"{emu.url}/exampleservice/v1/b", headers=headers).json() == {"hits": 2}
 
 
 def test_project_sessions_share_state_between_commands(tmp_path: Path,
@@ -109,3 +109,17 @@ def test_state_can_be_named_or_turned_off(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("VDSL_EMULATOR_STATE")
     monkeypatch.setenv("VDSL_CACHE_DIR", "")
     assert state_folder(tmp_path) is None
+
+
+def test_fixtures_beside_sources_below_the_folder_are_found(tmp_path: Path) -> None:
+    (tmp_path / "llm").mkdir()
+    (tmp_path / "llm" / "main.vdsl").write_text("class A {\n  x int\n}\n", encoding="utf-8")
+    assert project_fixtures(tmp_path) is None
+    (tmp_path / "llm" / "emulator.yaml").write_text("- reply: hi\n", encoding="utf-8")
+    assert project_fixtures(tmp_path) == tmp_path / "llm" / "emulator.yaml"
+    (tmp_path / "other").mkdir()   # two candidates: none is guessed
+    (tmp_path / "other" / "x.baml").write_text("class B {\n  y int\n}\n", encoding="utf-8")
+    (tmp_path / "other" / "emulator.json").write_text("[]", encoding="utf-8")
+    assert project_fixtures(tmp_path) is None
+    (tmp_path / "emulator.yml").write_text("[]\n", encoding="utf-8")   # the folder's own wins
+    assert project_fixtures(tmp_path) == tmp_path / "emulator.yml"

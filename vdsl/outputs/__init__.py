@@ -89,7 +89,9 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
             return None
         raise _failure(text, type_expr, exc.describe(), _where(text, found, exc)) from None
     except AssertionFailed as exc:
-        raise exc.to_error() from None
+        error = exc.to_error()
+        error.raw_text = text
+        raise error from None
     except TooDeep as exc:  # also TooBig
         raise _failure(text, type_expr, exc.reason, (exc.pos, exc.pos + 1)) from None
     except RecursionError:

@@ -3,7 +3,7 @@
     vdsl run PATH FUNCTION --args '{"text": "hi"}' [--client NAME] [--stream] [--format json]
     vdsl run PATH FUNCTION --test NAME --emulator     # offline, against the built-in emulator
 
-Exit codes: 0 ok, 1 compile errors, 2 usage (bad arguments, unknown function), 3 the call
+Exit codes: 0 ok, 1 compile errors (or, with --test, a failed @@check/@@assert), 2 usage (bad arguments, unknown function), 3 the call
 failed (Vertex error, credentials, timeout, unparseable reply). Errors are one `error: …`
 block on stderr, never a traceback.
 """
@@ -47,10 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import vdsl
 
-    from ..render.cli import UsageError, call_arguments
+    from ..render.cli import UsageError, call_arguments, project_for_args
     try:
         project = vdsl.load(args.path)
         call_args, base = call_arguments(project, args)
+        project = project_for_args(project, args)
     except CompileError as error:
         from ..diagnostics import render_concise
         print(render_concise(error.diagnostics), file=sys.stderr)
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as error:
         return _error(str(error), USAGE)
     try:
-        with _endpoint(args) as endpoint:
+        with emulator_endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
     except InvalidArgumentError as error:
         return _error(str(error), USAGE)
@@ -67,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+    """The emulator's URL for `--emulator` (the project session: fixtures, kept state), else
+    None (real Vertex)."""
     if not args.emulator:
         yield None
         return
@@ -92,7 +95,23 @@ def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
         else:
             result = runtime.complete(args.function, call_args, client=args.client)
     _print(result, args.format, printed=args.stream)
-    return OK
+    return _test_verdict(project, args, call_args, result) if args.test else OK
+
+
+def _test_verdict(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
+                  result: Result) -> int:
+    """With `--test`, the test block's `@@check`/`@@assert` judge the result (exit 1 when
+    one fails or cannot be evaluated), as `vdsl test` judges it."""
+    from ..testing.constraints import evaluate_test
+
+    test = project.test(args.test, args.function)
+    latency = result.attempts[-1].latency_ms if result.attempts else 0.0
+    verdict = evaluate_test(test, result.value, call_args, latency)
+    for outcome in verdict.outcomes:
+        state = "error" if outcome.error else "passed" if outcome.passed else "failed"
+        print(f"# {outcome.label}: {state}" + (f" ({outcome.error})" if outcome.error else ""),
+              file=sys.stderr)
+    return FAILED if verdict.failed or verdict.broken else OK
 
 
 def _print(result: Result, fmt: str, printed: bool) -> None:
@@ -109,6 +128,10 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
     cost = f" · ~${result.cost:.6f}" if result.cost is not None else ""
     print(f"# {result.client} ({result.model}) · finish {result.finish_reason}"
           + (f" · tokens: {tokens}" if tokens else "") + cost, file=sys.stderr)
+    if result.grounding is not None:
+        sources = ", ".join(f"{s.title or s.uri}" for s in result.grounding.sources[:5])
+        print(f"# grounded in {len(result.grounding.sources)} source(s)"
+              + (f": {sources}" if sources else ""), file=sys.stderr)
 
 
 def _error(message: str, code: int) -> int:
