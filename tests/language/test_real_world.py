@@ -236,6 +236,81 @@ enum Shade(tone: string) {
   DARK
 }
 """, ()),
+    # Block attributes may follow a field (or enum value) on its line, and share a line
+    # (BAML's grammar repeats fields and block attributes without a newline between them).
+    ("block-attribute-after-a-field-on-its-line", """
+class Profile {
+  name string @@dynamic
+}
+
+class Tagged {
+  label string @description("shown") @@alias("Label")
+}
+
+enum Tone {
+  WARM @@dynamic
+  COLD
+}
+""", ()),
+    ("two-block-attributes-on-one-line", """
+class Card {
+  title string
+  @@dynamic @@description("a card")
+}
+
+enum Suit {
+  HEARTS
+  @@dynamic @@alias("CardSuit")
+}
+""", ()),
+    # BAML makes `->` before a return type optional ...
+    ("function-without-arrow", """
+function Echo(s: string) string {
+  client Gem
+  prompt #"{{ s }}"#
+}
+""", ()),
+    # ... and lets every value block carry an argument list, which it ignores.
+    ("value-blocks-with-argument-lists", """
+client<llm> Spare(a: int) {
+  provider vertex-ai
+  options {
+    model gemini-2.5-flash
+    location us-central1
+  }
+}
+
+retry_policy Patient(n: int) {
+  max_retries 1
+}
+
+generator Py(x: string) {
+  output_type "python/pydantic"
+  output_dir "../"
+  version "0.226.3"
+}
+
+function Echo(s: string) -> string {
+  client Spare
+  prompt #"{{ s }}"#
+}
+
+test Classic() {
+  functions [Echo]
+  args { s "x" }
+}
+
+test WithParams(s: string) {
+  functions [Echo]
+  args { s "y" }
+}
+""", ()),
+    # `dynamic class` belongs in a test's type_builder; BAML refuses it at the top level.
+    ("dynamic-class-at-top-level", """
+dynamic class Loose {
+  a string
+}
+""", ("misplaced-dynamic",)),
     # A constraint's `{{ … }}` must parse as a Jinja expression; BAML refuses a broken one.
     ("constraint-with-broken-jinja", """
 class Reading {
