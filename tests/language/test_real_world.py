@@ -311,6 +311,50 @@ dynamic class Loose {
   a string
 }
 """, ("misplaced-dynamic",)),
+    # BAML ignores unknown keys in a retry strategy (`mutliplier` shipped in its own project
+    # template); vdsl warns (ignored-field) but never refuses the file.
+    ("retry-strategy-typo-is-not-an-error", """
+retry_policy Exponential {
+  max_retries 2
+  strategy {
+    type exponential_backoff
+    delay_ms 300
+    mutliplier 1.5
+    max_delay_ms 10000
+  }
+}
+""", ()),
+    # A test naming a function that does not exist: a warning in BAML, so in vdsl.
+    ("test-naming-a-missing-function", """
+function Echo(s: string) -> string {
+  client Gem
+  prompt #"{{ s }}"#
+}
+test Both {
+  functions [Echo, Removed]
+  args { s "x" }
+}
+""", ()),
+    # Field names BAML reserves as keywords, and names with characters BAML refuses.
+    ("keyword-field-names", """
+class Request {
+  params string
+  image string
+  int int
+  url string
+}
+""", ("reserved-name", "reserved-name", "reserved-name")),
+    ("names-with-dashes", """
+class Long-Name {
+  a string
+}
+enum Mood {
+  VERY-HAPPY
+}
+class Fine {
+  kebab-case string
+}
+""", ("invalid-name", "invalid-name", "invalid-name")),
     # A constraint's `{{ … }}` must parse as a Jinja expression; BAML refuses a broken one.
     ("constraint-with-broken-jinja", """
 class Reading {

@@ -91,7 +91,9 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
     for test in project.program.tests:
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
-            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
+            if not isinstance(fn, FunctionDecl):
+                continue  # `vdsl check` warns (unknown-function); BAML skips it too
+            args, base = test_arguments(test, fn)
             try:
                 prompt = render_prompt(project, fn_name, args, base_dir=base)
             except VdslError as exc:

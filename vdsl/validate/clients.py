@@ -40,6 +40,7 @@ HTTP_TIMEOUTS = ("connect_timeout_ms", "request_timeout_ms", "time_to_first_toke
 RETRY_FIELDS = ("max_retries", "strategy", "options")
 STRATEGY_FIELDS = {"constant_delay": ("type", "delay_ms"),
                    "exponential_backoff": ("type", "delay_ms", "multiplier", "max_delay_ms")}
+STRATEGY_DEFAULTS = {"delay_ms": "200", "multiplier": "1.5", "max_delay_ms": "10000"}
 
 
 def check(ctx: Context) -> None:
@@ -396,10 +397,21 @@ def _check_retry_strategy(ctx: Context, policy: RetryPolicyDecl, strategy: Value
         return
     for entry in strategy.entries:
         if entry.key not in fields:
-            ctx.diags.error("unknown-field",
-                            f"`{entry.key}` is not a field of the `{kind.value}` strategy",
-                            entry.key_span, help="fields: " + ", ".join(f"`{f}`" for f in fields))
+            _ignored_strategy_field(ctx, entry.key, entry.key_span, kind.value, fields)
         elif entry.key != "type" and not (isinstance(entry.value, NumberValue)
                                           and entry.value.value >= 0):
             ctx.diags.error("invalid-value", f"`{entry.key}` must be a non-negative number",
                             entry.value.span)
+
+
+def _ignored_strategy_field(ctx: Context, key: str, span: Span, kind: str,
+                            fields: tuple[str, ...]) -> None:
+    """BAML ignores unknown keys in a retry strategy (a `mutliplier` typo shipped in its own
+    project template), so vdsl must accept them too; it says so, and what is used instead."""
+    close = difflib.get_close_matches(key, fields, n=1)
+    default = STRATEGY_DEFAULTS.get(close[0]) if close else None
+    help_ = (f"did you mean `{close[0]}`? " if close else "") + (
+        f"without it the policy uses the default `{close[0]} {default}`; " if default else "")
+    ctx.diags.warning("ignored-field",
+                      f"`{key}` is not a field of the `{kind}` strategy; it is ignored", span,
+                      help=help_ + "fields: " + ", ".join(f"`{f}`" for f in fields))
