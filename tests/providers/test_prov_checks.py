@@ -67,7 +67,7 @@ CASES = [
     ("gemini-thinking-unsupported", client(
         "meta/llama-3.3-70b-instruct-maas", "generationConfig { thinkingConfig { "
         "thinkingBudget 128 } }", location="us-central1") + fn(),
-     [("warning", "thinking-unsupported")], ""),
+     [("warning", "thinking-unsupported"), ("warning", "unknown-option")], ""),
     ("thinking-budget-over-max", client("claude-sonnet-4@20250514", "max_tokens 2000\n"
                                         "    thinking { type enabled, budget_tokens 4096 }")
      + fn(), [("error", "thinking-budget")], "below max_tokens"),

@@ -21,7 +21,8 @@ from ..ir.graph import find_cycles
 from ..source import Span
 from .context import Context
 from .cycles import cycle_path
-from .options import check_passthrough, check_secrets, check_spaces
+from .options import check_secrets, check_spaces
+from .request_fields import check_request_fields
 
 VERTEX = "vertex-ai"
 STRATEGIES = {"fallback", "round-robin", "baml-fallback", "baml-round-robin"}
@@ -164,7 +165,7 @@ def _check_vertex(ctx: Context, client: ClientDecl, options: MapValue | None) ->
         value = options.get(flag)
         if value is not None and not isinstance(value, (BoolValue, EnvRef)):
             ctx.diags.error("invalid-option", f"`{flag}` must be true or false", value.span)
-    check_passthrough(ctx, options)
+    check_request_fields(ctx, options)
     check_secrets(ctx, client.name, options)
 
 

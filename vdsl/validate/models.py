@@ -181,6 +181,27 @@ def _check_thinking(ctx: Context, options: MapValue, info: ModelInfo) -> None:
                                    "docs/models.md)")
     if info.family == "anthropic" and isinstance(thinking, MapValue):
         _check_budget(ctx, options, thinking, info)
+    if info.thinking_budget is not None and isinstance(gemini_thinking, MapValue):
+        _check_gemini_budget(ctx, gemini_thinking, info)
+
+
+def _check_gemini_budget(ctx: Context, config: MapValue, info: ModelInfo) -> None:
+    """Gemini's thinkingBudget: -1 (dynamic), 0 (off, where the model allows it) or a number
+    of tokens within the model's range; Vertex answers 400 otherwise."""
+    budget = config.get("thinkingBudget") or config.get("thinking_budget")
+    if not isinstance(budget, NumberValue) or budget.value == -1 or budget.value < -1:
+        return
+    low, high = info.thinking_budget  # type: ignore[misc]
+    if budget.value == 0:
+        if not info.thinking_off:
+            ctx.diags.error("thinking-budget", f"`{info.id}` cannot turn thinking off "
+                            "(thinkingBudget 0)", budget.span,
+                            help=f"use -1 (dynamic) or a budget from {low} to {high}")
+    elif not low <= budget.value <= high:
+        ctx.diags.error("thinking-budget", f"thinkingBudget {budget.text} is outside "
+                        f"`{info.id}`'s range {low}–{high}", budget.span,
+                        help="-1 lets the model decide" + (", 0 turns thinking off"
+                                                           if info.thinking_off else ""))
 
 
 def _turns_on(value: Value) -> bool:
@@ -194,11 +215,9 @@ def _turns_on(value: Value) -> bool:
 
 
 def _check_budget(ctx: Context, options: MapValue, thinking: MapValue, info: ModelInfo) -> None:
+    """Claude: `enabled` needs a budget below max_tokens (its type and minimum are checked
+    with the other option values, in request_fields.py)."""
     kind = thinking.get("type")
-    if isinstance(kind, StringValue) and kind.value not in ("enabled", "adaptive", "disabled"):
-        ctx.diags.error("invalid-option", f"unknown thinking type `{kind.value}`", kind.span,
-                        help="`enabled` (with budget_tokens), `adaptive` or `disabled`")
-        return
     budget = thinking.get("budget_tokens")
     if not (isinstance(kind, StringValue) and kind.value == "enabled"):
         return
@@ -210,9 +229,8 @@ def _check_budget(ctx: Context, options: MapValue, thinking: MapValue, info: Mod
     max_tokens = options.get("max_tokens")
     limit = max_tokens.value if isinstance(max_tokens, NumberValue) else info.default_max_tokens
     if budget.value < MIN_THINKING_BUDGET:
-        ctx.diags.error("invalid-option", f"budget_tokens must be at least "
-                        f"{MIN_THINKING_BUDGET}", budget.span)
-    elif budget.value >= limit:
+        return
+    if budget.value >= limit:
         said = "max_tokens" if isinstance(max_tokens, NumberValue) else \
             f"the default max_tokens ({limit})"
         ctx.diags.error("thinking-budget", f"budget_tokens {budget.value} must be below "
@@ -222,10 +240,14 @@ def _check_budget(ctx: Context, options: MapValue, thinking: MapValue, info: Mod
 
 def _check_max_tokens(ctx: Context, options: MapValue, info: ModelInfo) -> None:
     value = options.get("max_tokens")
+    if info.family == "gemini":
+        config = options.get("generationConfig") or options.get("generation_config")
+        value = (config.get("maxOutputTokens") or config.get("max_output_tokens")
+                 if isinstance(config, MapValue) else None)
     if isinstance(value, NumberValue) and value.value > info.max_output_tokens:
         ctx.diags.warning("max-tokens-over-limit", f"`{info.id}` writes at most "
-                          f"{info.max_output_tokens} tokens; max_tokens {value.value} is "
-                          "rejected or capped", value.span)
+                          f"{info.max_output_tokens} tokens; {value.value} is rejected or "
+                          "capped", value.span)
 
 
 def _check_tiers(ctx: Context, options: MapValue, family: str) -> None:
