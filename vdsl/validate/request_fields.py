@@ -136,7 +136,8 @@ class _Walker:
                                                            FAMILY_ONLY.items() if family in fams})
         hint = None
         if family == "gemini":
-            nested = _known(_GEMINI_SPELLINGS.get(entry.key, entry.key),
+            spelling = near_miss(entry.key, list(_GEMINI_SPELLINGS)) or entry.key
+            nested = _known(_GEMINI_SPELLINGS.get(spelling, entry.key),
                             GENERATION_CONFIG.fields or {}, True)
             if nested is not None:
                 hint = (f"Gemini takes it inside generationConfig: `generationConfig "
