@@ -198,8 +198,11 @@ def _resolve(t: TypeExpr | None, ctx: Context, depth: int = 0) -> TypeExpr | Non
         depth += 1
         if isinstance(t, OptionalType):
             t = t.inner
-        elif isinstance(t, NamedType) and isinstance(ctx.types.get(t.name), TypeAliasDecl):
-            t = ctx.types[t.name].type  # type: ignore[union-attr]
+        alias = ctx.types.get(t.name) if isinstance(t, NamedType) else None
+        if isinstance(t, OptionalType):
+            t = t.inner
+        elif isinstance(alias, TypeAliasDecl):
+            t = alias.type
         else:
             return t
     return t
