@@ -196,8 +196,6 @@ def _resolve(t: TypeExpr | None, ctx: Context, depth: int = 0) -> TypeExpr | Non
     """Follow type aliases and strip `?`."""
     while t is not None and depth < 20:
         depth += 1
-        if isinstance(t, OptionalType):
-            t = t.inner
         alias = ctx.types.get(t.name) if isinstance(t, NamedType) else None
         if isinstance(t, OptionalType):
             t = t.inner
