@@ -66,6 +66,29 @@ def check(ctx: Context) -> None:
             _check_client(ctx, client.options)
     for fn in ctx.program.functions:
         _check_function(ctx, fn)
+    _check_shorthands(ctx)
+
+
+def _check_shorthands(ctx: Context) -> None:
+    """`client "vertex-ai/<model>"` (in a function or a strategy): the model id is checked
+    like a client's `model` option."""
+    refs = [fn.entry("client").value for fn in ctx.program.functions  # type: ignore[union-attr]
+            if fn.entry("client") is not None]
+    refs += [m for c in ctx.program.clients if c.provider in STRATEGIES for m in _members(c)]
+    for ref in refs:
+        if not isinstance(ref, StringValue) or not ref.value.startswith(VERTEX + "/"):
+            continue
+        model = ref.value[len(VERTEX) + 1:]
+        info = lookup(model) if _plausible(model) else None
+        if info is not None and info.retired:
+            ctx.diags.error("retired-model", f"`{model}` is retired on Vertex AI; every call "
+                            "answers 404", ref.span, help=_did_you_mean(model))
+        elif info is None and _plausible(model):
+            ctx.diags.warning("unknown-model", f"model `{model}` is not in vdsl's catalog: it "
+                              f"is called by its id ({guess_family(model)} format), and its "
+                              "capabilities are not checked", ref.span,
+                              help=_did_you_mean(model) or "see docs/models.md for the models "
+                                                           "vdsl knows")
 
 
 # ---- clients -----------------------------------------------------------------------------
