@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,28 @@ def test_render_request_and_curl_need_no_credentials(capsys, monkeypatch):
     curl = capsys.readouterr().out
     assert curl.startswith("curl -X POST 'https://us-central1-aiplatform.googleapis.com/")
     assert "$(gcloud auth print-access-token)" in curl
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_curl_expands_the_project_and_token_variables_in_a_real_shell(capsys, tmp_path):
+    """The preview's `$GOOGLE_CLOUD_PROJECT` and `$(gcloud …)` expand in bash; the body, with
+    a `$` in the prompt text, stays literal. `curl` and `gcloud` are shell functions here that
+    print their arguments, so nothing is sent anywhere."""
+    source = tmp_path / "main.vdsl"
+    source.write_text(
+        'client<llm> C {\n  provider vertex-ai\n  options {\n    model gemini-2.5-flash\n'
+        '    location us-central1\n  }\n}\n'
+        'function Price(item: string) -> string {\n  client C\n'
+        '  prompt #"What does {{ item }} cost in $USD? Not $(whoami)."#\n}\n', "utf-8")
+    assert main(["render", str(source), "Price", "--args", '{"item": "tea"}', "--curl"]) == 0
+    command = capsys.readouterr().out
+    script = ('curl() { printf "%s\\n" "$@"; }\n'
+              'gcloud() { printf "TOKEN"; }\n' + command)
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30,
+                          env={"GOOGLE_CLOUD_PROJECT": "my-proj", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    args = done.stdout.splitlines()
+    assert any(a.startswith("https://") and "/projects/my-proj/locations/" in a for a in args)
+    assert "authorization: Bearer TOKEN" in args
+    body = json.loads(args[args.index("-d") + 1])
+    assert "$USD? Not $(whoami)." in json.dumps(body)

@@ -4,6 +4,7 @@ adapter interface itself. Adapters are pure: no I/O, no clock, no credentials.""
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -43,9 +44,10 @@ class HttpRequest:
                 "body": self.body}
 
     def curl(self) -> str:
-        """A copy-pasteable cURL command; secrets appear as shell variables."""
+        """A copy-pasteable cURL command; secrets and a missing project appear as shell
+        variables (`$GOOGLE_CLOUD_PROJECT`), which the shell expands; nothing else does."""
         url = self._scrub(self.url, lambda name: f"${name}")
-        parts = [f"curl -X {self.method} {_quote(url)}"]
+        parts = [f"curl -X {self.method} {_shell(url)}"]
         for key, value in self.headers.items():
             if key.lower() == "authorization":
                 value = "Bearer $(gcloud auth print-access-token)"
@@ -53,7 +55,7 @@ class HttpRequest:
                 value = "$VERTEX_API_KEY"
             else:
                 value = self._scrub(value, lambda name: f"${name}")
-            parts.append(f"-H {_quote(f'{key}: {value}', allow_vars=True)}")
+            parts.append(f"-H {_shell(f'{key}: {value}')}")
         parts.append("-d " + _quote(json.dumps(self.body, ensure_ascii=False)))
         return " \\\n  ".join(parts)
 
@@ -67,10 +69,27 @@ class HttpRequest:
         return text
 
 
-def _quote(text: str, allow_vars: bool = False) -> str:
-    if allow_vars:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+_SHELL_VARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*|\$\(gcloud auth [a-z -]+\)")
+
+
+def _quote(text: str) -> str:
+    """One shell word, taken literally."""
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _shell(text: str) -> str:
+    """One shell word in which `$NAME` and `$(gcloud auth …)` are expanded and every other
+    character is literal: single-quoted runs joined with double-quoted variables."""
+    out: list[str] = []
+    position = 0
+    for match in _SHELL_VARIABLE.finditer(text):
+        if match.start() > position:
+            out.append(_quote(text[position:match.start()]))
+        out.append(f'"{match.group(0)}"')
+        position = match.end()
+    if position < len(text) or not out:
+        out.append(_quote(text[position:]))
+    return "".join(out)
 
 
 @dataclass
