@@ -63,10 +63,16 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_check(args: argparse.Namespace) -> int:
     from . import compiler
     from .diagnostics import render
+    from .exits import PATH_CODES, error
 
     diagnostics = compiler.check(*args.paths, use_cache=not args.no_cache,
                                  strict_env=os.environ if args.strict_env else None)
-    paths_ok = not any(d.code == "invalid-path" for d in diagnostics)
+    paths_ok = not any(d.code in PATH_CODES for d in diagnostics)
+    if not paths_ok and args.format in ("full", "concise"):
+        for d in diagnostics:
+            if d.code in PATH_CODES:
+                error(d.message, USAGE, diagnostic=d.code)
+        return USAGE
     if args.quiet:
         diagnostics = [d for d in diagnostics if d.is_error]
     sources = _sources_for(diagnostics)

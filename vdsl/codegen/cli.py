@@ -37,28 +37,26 @@ def run(args: argparse.Namespace) -> int:
     from ..cli import DIAGNOSTICS, OK, USAGE, _sources_for
     from ..diagnostics import render
     from ..errors import CompileError
+    from ..exits import PATH_CODES, compile_failed
+    from ..exits import error as print_error
     from .names import identifier
     from .output import GenerateError, check_files, targets, write_files
     from .python import generate
 
     if args.package is not None and identifier(args.package) != args.package:
-        print(f"vdsl generate: --package {args.package!r} is not a Python identifier",
-              file=sys.stderr)
-        return USAGE
+        return print_error(f"--package {args.package!r} is not a Python identifier", USAGE)
     try:
         project = compiler.load(args.path)
     except CompileError as error:
         diagnostics = error.diagnostics
-        if any(d.code == "invalid-path" for d in diagnostics):
-            print(f"vdsl generate: {diagnostics[0].message}", file=sys.stderr)
-            return USAGE
+        if any(d.code in PATH_CODES for d in diagnostics):
+            return compile_failed(error)
         print(render(diagnostics, "full", _sources_for(diagnostics)), file=sys.stderr)
         return DIAGNOSTICS
     try:
         found = targets(project, out=args.out, package=args.package, mode=args.mode)
-    except GenerateError as error:
-        print(f"vdsl generate: {error}", file=sys.stderr)
-        return DIAGNOSTICS
+    except GenerateError as problem:
+        return print_error(str(problem), DIAGNOSTICS)
     status = OK
     for target in found:
         files = generate(project, target.options)

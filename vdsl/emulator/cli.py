@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from .fixtures import FixtureError
@@ -39,14 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM. Exit 0 on a clean stop, 2 on bad options or fixtures."""
+    from ..exits import USAGE, bad_path, error
+    if args.fixtures and not Path(args.fixtures).is_file():
+        return bad_path(args.fixtures, "no such file", "--fixtures")
     try:
         emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
                             fixtures=args.fixtures, token_lifetime=args.token_lifetime,
                             check_regions=args.check_regions)
         emulator.start()
     except (OSError, FixtureError, ValueError) as exc:
-        print(f"vdsl emulator: {exc}", file=sys.stderr)
-        return 2
+        return error(str(exc), USAGE)
     stop = threading.Event()
     previous = _install_handlers(stop)
     try:

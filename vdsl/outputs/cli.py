@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ..errors import CompileError, OutputParseError, ValidationError, VdslError
+from ..exits import bad_path, compile_failed, error, os_reason
 from ..project import Project
 
 __all__ = ["add_arguments", "run"]
@@ -35,9 +36,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         project = _load(args.path)
     except CompileError as exc:
-        from ..diagnostics import render_concise
-        print(render_concise(exc.diagnostics), file=sys.stderr)
-        return FAILED
+        return compile_failed(exc)
     except (OSError, VdslError) as exc:
         return _usage(str(exc))
     if _return_type_missing(project, args.function):
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         text = _read(args.text)
     except OSError as exc:
-        return _usage(f"cannot read --text {args.text}: {exc.strerror or exc}")
+        return bad_path(args.text, os_reason(exc), "--text")
     from . import parse_output, to_plain
     try:
         value = parse_output(project, args.function, text, partial=args.partial)
@@ -76,5 +75,4 @@ def _read(name: str) -> str:
 
 
 def _usage(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return USAGE
+    return error(message, USAGE)

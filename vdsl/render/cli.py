@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CompileError, InvalidArgumentError, MediaError, RenderError, VdslError
+from ..exits import compile_failed, error
 from ..ir import FunctionDecl
 from ..project import Project
 from .prompt import render_prompt
@@ -53,8 +54,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         project = _load(args.path)
     except CompileError as exc:
-        _print_diagnostics(exc)
-        return FAILED
+        return compile_failed(exc)
     except (OSError, VdslError) as exc:
         return _error(str(exc), USAGE)
     if args.snapshots is not None:
@@ -156,11 +156,5 @@ def _snapshots(project: Project, args: argparse.Namespace) -> int:
     return OK
 
 
-def _print_diagnostics(exc: CompileError) -> None:
-    from ..diagnostics import render_concise
-    print(render_concise(exc.diagnostics), file=sys.stderr)
-
-
 def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+    return error(message, code)

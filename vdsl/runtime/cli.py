@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..emulator.fixtures import FixtureError
 from ..errors import CompileError, InvalidArgumentError, VdslError
+from ..exits import bad_path, compile_failed
 from ..project import Project
 from .result import Result
 
@@ -52,14 +54,16 @@ def run(args: argparse.Namespace) -> int:
         project = vdsl.load(args.path)
         call_args, base = call_arguments(project, args)
     except CompileError as error:
-        from ..diagnostics import render_concise
-        print(render_concise(error.diagnostics), file=sys.stderr)
-        return FAILED
+        return compile_failed(error)
     except UsageError as error:
         return _error(str(error), USAGE)
+    if args.fixtures is not None and not args.fixtures.is_file():
+        return bad_path(args.fixtures, "no such file", "--fixtures")
     try:
         with _endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
+    except FixtureError as error:
+        return _error(str(error), USAGE)
     except InvalidArgumentError as error:
         return _error(str(error), USAGE)
     except VdslError as error:
