@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         return DIAGNOSTICS
     try:
         found = targets(project, out=args.out, package=args.package, mode=args.mode)
-    except GenerateError as problem:
-        return print_error(str(problem), DIAGNOSTICS)
+    except GenerateError as failure:
+        return print_error(str(failure), DIAGNOSTICS)
     status = OK
     for target in found:
         files = generate(project, target.options)
