@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["FAMILIES", "MODELS", "ModelInfo", "all_ids", "estimate_cost", "guess_family",
-           "lookup", "suggest"]
+__all__ = ["FAMILIES", "MODELS", "ModelInfo", "all_ids", "does_fim", "estimate_cost",
+           "guess_family", "lookup", "suggest"]
 
 FAMILIES = ("gemini", "anthropic", "openai_compat", "mistral", "mistral_ocr", "ai21")
 """Adapter names: one wire format each (mistral_ocr is Mistral's OCR body on rawPredict)."""
@@ -296,6 +296,15 @@ def guess_family(model_id: str) -> str:
         if pattern.search(name):
             return family
     return "gemini"
+
+
+def does_fim(model_id: str) -> bool:
+    """Whether the model does fill-in-the-middle (`{{ _.suffix() }}`): Codestral."""
+    info = lookup(model_id)
+    if info is not None:
+        return info.fim
+    name = _PREFIX.sub("", model_id.strip().lower()).rsplit("/", 1)[-1]
+    return guess_family(model_id) == "mistral" and name.startswith("codestral")
 
 
 def suggest(model_id: str, limit: int = 3) -> list[str]:

@@ -13,7 +13,7 @@ from ..project import Project
 from .args import bind_arguments
 from .clients import ClientInfo, resolve_client
 from .environment import ClientContext, PromptContext, Renderer, renderer_for
-from .messages import RenderedPrompt
+from .messages import SUFFIX_MARK, RenderedPrompt
 from .roles import RoleConfig, build_prompt
 from .values import CURRENT, RenderState
 
@@ -58,10 +58,24 @@ def render_prompt(project: Project, function_name: str, args: Mapping[str, Any],
     values = bind_arguments(renderer.schema, fn, args,
                             base_dir=Path(base_dir) if base_dir is not None else None)
     text, state = _run(renderer, fn, values, info)
+    if SUFFIX_MARK in text:
+        _check_fim(fn, info)
     roles = info.roles if default_remap is None else RoleConfig.from_options(
         info.options, default_remap)
     prompt = build_prompt(text, state.roles, state.media, roles)
     return RenderedPrompt(prompt.messages, prompt.system_index, info.name)
+
+
+def _check_fim(fn: FunctionDecl, info: ClientInfo) -> None:
+    """A `{{ _.suffix() }}` prompt goes to a fill-in-the-middle model only: any other model
+    would get the gap marker in its text (`vdsl check` catches the function's own client;
+    this catches a `client=` override)."""
+    from ..providers.catalog import does_fim
+    model = info.options.get("model")
+    if info.provider == "vertex-ai" and isinstance(model, str) and not does_fim(model):
+        raise InvalidArgumentError(
+            f"{fn.name}'s prompt uses `{{{{ _.suffix() }}}}` (fill-in-the-middle), which "
+            f"client `{info.name}` (`{model}`) does not do; use a Codestral client")
 
 
 def _run(renderer: Renderer, fn: FunctionDecl, values: dict[str, Any],

@@ -31,7 +31,7 @@ from ..ir import (
     Value,
 )
 from ..ir.types import ListType, Media, OptionalType, TypeExpr, UnionType
-from ..providers.catalog import ModelInfo, guess_family, lookup, suggest
+from ..providers.catalog import ModelInfo, does_fim, guess_family, lookup, suggest
 from ..source import Span
 from .context import Context
 
@@ -308,9 +308,7 @@ def _check_fim_option(ctx: Context, options: MapValue, model: str,
 
 
 def _does_fim(model: str, info: ModelInfo | None) -> bool:
-    if info is not None:
-        return info.fim
-    return guess_family(model) == "mistral" and model.lower().startswith("codestral")
+    return info.fim if info is not None else does_fim(model)
 
 
 # ---- functions ---------------------------------------------------------------------------
