@@ -15,12 +15,14 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Self
 
 import httpx
 
 from ..errors import (
+    AuthError,
     BlockedError,
     ConfigError,
     StreamError,
@@ -184,6 +186,7 @@ class Runtime:
     # ---- plans ---------------------------------------------------------------------------
 
     def _attempts(self, function: str, client: str | None) -> Attempts:
+        _AUTH_FAILURES.set({})  # a new call: credentials are searched for afresh
         return Attempts(self.plan(function, client), self._rotation,
                         on_attempt=self._on_attempt, rng=self._rng)
 
@@ -237,9 +240,18 @@ class Runtime:
         key = strategy_key(options, env)
         if key in self._strategies:
             return self._strategies[key]
+        failures = _AUTH_FAILURES.get()
+        same = key[1:]  # the credential settings, whichever client has them
+        if failures is not None and same in failures:
+            raise _again(failures[same], options.client)
         if not blocking:
             raise _NeedsThread("auth")
-        strategy = resolve_strategy(options, env, override)
+        try:
+            strategy = resolve_strategy(options, env, override)
+        except AuthError as exc:
+            if failures is not None:  # once per call, not once per fallback child
+                failures[same] = (options.client, exc)
+            raise
         self._strategies[key] = strategy
         return strategy
 
@@ -357,6 +369,19 @@ class Runtime:
 class _NeedsThread(Exception):
     """Raised while preparing an async call when blocking work (a media download, resolving
     credentials) must move to a worker thread."""
+
+
+_AUTH_FAILURES: ContextVar[dict[tuple[object, ...], tuple[str, AuthError]] | None] = \
+    ContextVar("vdsl_auth_failures", default=None)
+"""Credential searches that failed during the current call, by credential settings."""
+
+
+def _again(failure: tuple[str, AuthError], client: str) -> AuthError:
+    """The failure another client of this call met with the same credential settings."""
+    first, error = failure
+    message = str(error).replace(f"client {first}", f"client {client}", 1)
+    return AuthError(f"{message} (searched once for this call, for client {first})"
+                     if first != client else message, tried=error.tried, setting=error.setting)
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:
