@@ -154,3 +154,16 @@ def test_missing_credentials_are_resolved_once_per_call_not_per_fallback_child(t
     with pytest.raises(AuthError):
         runtime.call("Say", {"text": "again"})
     assert log.read_text().count("called") == 2  # a new call searches again
+
+
+def test_attempts_before_any_request_read_not_sent_in_one_line(tmp_path):  # type: ignore[no-untyped-def]
+    env = {"HOME": str(tmp_path / "home"), "CLOUDSDK_CONFIG": str(tmp_path / "gcloud"),
+           "PATH": str(tmp_path / "nobin"), "GCE_METADATA_HOST": "127.0.0.1:9",
+           "NO_GCE_CHECK": "True", "GOOGLE_CLOUD_PROJECT": "p"}
+    runtime = Runtime(vdsl.loads(FALLBACK), env=env)
+    with pytest.raises(AuthError) as info:
+        runtime.call("Say", {"text": "x"})
+    listed = str(info.value).split("attempts:\n", 1)[1].splitlines()
+    assert [line.split(": not sent: ")[0] for line in listed] == ["  1. A", "  2. B", "  3. C"]
+    assert all("()" not in line and "..." not in line and "…" not in line for line in listed)
+    assert [a.sent for a in info.value.attempts] == [False, False, False]  # type: ignore[attr-defined]

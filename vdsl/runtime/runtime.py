@@ -379,9 +379,11 @@ _AUTH_FAILURES: ContextVar[dict[tuple[object, ...], tuple[str, AuthError]] | Non
 def _again(failure: tuple[str, AuthError], client: str) -> AuthError:
     """The failure another client of this call met with the same credential settings."""
     first, error = failure
-    message = str(error).replace(f"client {first}", f"client {client}", 1)
-    return AuthError(f"{message} (searched once for this call, for client {first})"
-                     if first != client else message, tried=error.tried, setting=error.setting)
+    shown = f"client {client}" if first == client else (
+        f"client {client} (the same credential settings as client {first}, searched once "
+        "for this call)")
+    return AuthError(str(error).replace(f"client {first}", shown, 1), tried=error.tried,
+                     setting=error.setting)
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:
