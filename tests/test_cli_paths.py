@@ -70,3 +70,30 @@ def test_bad_fixtures_are_usage_errors_for_run_and_emulator(capsys, tmp_path, co
         assert code == 2, lines
         assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0]
         assert "internal error" not in lines[0]
+
+
+def _commands() -> list[str]:
+    from vdsl.cli import COMMANDS
+    return [name for name, *_ in COMMANDS]
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_a_misspelt_command_gets_did_you_mean(capsys, name) -> None:  # type: ignore[no-untyped-def]
+    typo = name[:-2] + name[-1] if len(name) > 3 else name + "x"  # one letter dropped
+    code, lines = _run(capsys, [typo, "whatever"])
+    assert code == 2
+    assert lines == [lines[0]] and f"did you mean `{name}`?" in lines[0]
+
+
+@pytest.mark.parametrize("name", _commands())
+def test_every_command_help_explains_its_options_and_exit_status(capsys, name) -> None:  # type: ignore[no-untyped-def]
+    import argparse
+
+    from vdsl.cli import build_parser
+    parser = build_parser([name])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    command = sub.choices[name]
+    assert all(action.help for action in command._actions), [
+        a.option_strings or a.dest for a in command._actions if not a.help]
+    text = command.format_help()
+    assert "Exit status" in text and "Examples:" in text

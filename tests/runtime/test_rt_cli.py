@@ -100,3 +100,26 @@ def test_curl_expands_the_project_and_token_variables_in_a_real_shell(capsys, tm
     assert "authorization: Bearer TOKEN" in args
     body = json.loads(args[args.index("-d") + 1])
     assert "$USD? Not $(whoami)." in json.dumps(body)
+
+
+def test_format_json_failures_print_an_error_object(capsys, monkeypatch, tmp_path):
+    """A `--format json` run that fails still prints JSON on stdout (and the line on
+    stderr): usage errors, compile errors and a call that failed with its attempts."""
+    code = main(["run", str(SAMPLES / "resume"), "Nope", "--args", "{}", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and err.startswith("error: unknown function `Nope`")
+    assert json.loads(out) == {"ok": False, "error": {
+        "type": "InvalidArgumentError", "exit_code": 2,
+        "message": "unknown function `Nope` (functions: ExtractResume)"}}
+    broken = tmp_path / "broken.vdsl"
+    broken.write_text("class A {\n  b Nope\n}\n")
+    assert main(["render", str(broken), "F", "--args", "{}", "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)["error"]
+    assert data["type"] == "CompileError" and data["diagnostics"][0]["code"] == "unknown-type"
+    monkeypatch.setenv("VDSL_VERTEX_ENDPOINT", "http://127.0.0.1:9")
+    assert main(["run", str(SAMPLES / "resilient"), "Translate", "--test", "ToFrench",
+                 "--format", "json"]) == 3
+    data = json.loads(capsys.readouterr().out)["error"]
+    assert data["type"] == "TransportError" and data["exit_code"] == 3
+    assert len(data["attempts"]) >= 2 and "attempts:" not in data["message"]
+    assert {a["client"] for a in data["attempts"]} >= {"FlashCentral"}

@@ -11,6 +11,8 @@ _EPILOG = """\
 Generator blocks (`generator python { output_type "python/pydantic" output_dir "../"
 version "0.1.0" default_client_mode sync }`) say where the package goes, relative to the file
 that holds them; without one, it goes to --out or the current directory.
+Exit status: 0 written (or up to date); 1 compile errors, a project that cannot be
+generated, or with --check a stale package; 2 usage (a bad path or option).
 Examples:
   vdsl generate samples/resume                 # → per the generator block
   vdsl generate src/llm --out src              # → src/vdsl_client/

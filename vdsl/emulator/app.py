@@ -8,6 +8,7 @@ then applies the timing and transport faults (delay, chunk_delay, reset) while w
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,7 +20,7 @@ from .common import Context
 from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
 from .fixtures import FixtureError, FixtureSet, parse_fixture
 from .reply import Reply, Request, json_reply, text_reply
-from .requestlog import RequestLog
+from .requestlog import LoggedRequest, RequestLog
 from .routes import Route, match_route
 from .state import StateStore
 
@@ -51,6 +52,8 @@ class App:
     check_regions: bool = False
     state: StateStore = field(default_factory=StateStore)
     """Resources that outlive a request (and, with a named folder, the process)."""
+    on_request: Callable[[LoggedRequest, float], None] | None = None
+    """Told of each answered request (redacted) and its handling time in ms: the CLI's log."""
 
     def lookup(self, model_id: str) -> ModelInfo | None:
         """The catalog, plus models a test added (by id or bare id)."""
@@ -62,8 +65,11 @@ class App:
         if request.path.startswith("/_emulator/"):
             return self._control(request), Fault()
         entry = self.log.add(request)
+        started = time.monotonic()
         reply, fault = self._answer(request)
         entry.status = reply.status
+        if self.on_request is not None:
+            self.on_request(entry, (time.monotonic() - started) * 1000)
         return reply, fault
 
     def _answer(self, request: Request) -> tuple[Reply, Fault]:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
 from .fixtures import FixtureError
 from .inprocess import Emulator
+from .requestlog import LoggedRequest
 
 __all__ = ["DEFAULT_PORT", "add_arguments", "run"]
 
@@ -35,6 +38,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lifetime of issued access tokens (default 3600)")
     parser.add_argument("--check-regions", action="store_true",
                         help="404 models asked for outside their catalog regions")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print no line per request (by default each request is logged: "
+                             "time, method, path, status, milliseconds; never a secret)")
+    parser.epilog = _EPILOG
+
+
+_EPILOG = """Each request prints one line on stdout, e.g.
+  12:04:31 POST /v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent 200 3 ms
+Exit status: 0 after a clean stop (Ctrl+C or SIGTERM); 2 for bad options, a port in use, or
+a fixtures file that is missing or not valid (an unknown key, bad YAML/JSON).
+Examples:
+  vdsl emulator                                   # http://127.0.0.1:8790
+  vdsl emulator --port 0 --fixtures replies.yaml  # a free port, canned replies
+  vdsl emulator --strict-auth --quiet"""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
         emulator.start()
     except (OSError, FixtureError, ValueError) as exc:
         return error(str(exc), USAGE)
+    if not args.quiet:
+        emulator.app.on_request = _printer()
     stop = threading.Event()
     previous = _install_handlers(stop)
     try:
@@ -73,6 +92,18 @@ def _announce(emulator: Emulator, args: argparse.Namespace) -> None:
     if args.fixtures:
         print(f"fixtures: {args.fixtures} ({len(emulator.app.fixtures)} loaded)")
     print("Press Ctrl+C to stop.", flush=True)
+
+
+def _printer() -> Callable[[LoggedRequest, float], None]:
+    """One line per request; the log entry is already redacted (and the query, which may
+    hold an API key, is not printed)."""
+    lock = threading.Lock()
+
+    def show(entry: LoggedRequest, ms: float) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(entry.time))
+        with lock:
+            print(f"{stamp} {entry.method} {entry.path} {entry.status} {ms:.0f} ms", flush=True)
+    return show
 
 
 def _install_handlers(stop: threading.Event) -> dict[int, object]:

@@ -23,7 +23,18 @@ __all__ = ["add_arguments", "run"]
 OK, FAILED, USAGE = 0, 1, 2
 
 
+_EPILOG = """\
+Prints {"ok": true, "value": …} when the reply fits the function's return type, else
+{"ok": false, "error": …} (docs/parsing.md has the rules).
+Exit status: 0 parsed; 1 the reply does not fit (or compile errors); 2 usage (a bad path,
+function or --text file).
+Examples:
+  vdsl parse samples/support_tickets ClassifyTicket --text reply.txt
+  cat partial.txt | vdsl parse src/llm ExtractResume --text - --partial"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = _EPILOG
     parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
     parser.add_argument("function", help="the function whose return type the reply is for")
     parser.add_argument("--text", metavar="FILE", required=True,

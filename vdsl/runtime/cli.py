@@ -20,7 +20,8 @@ from typing import Any
 
 from ..emulator.fixtures import FixtureError
 from ..errors import CompileError, InvalidArgumentError, VdslError
-from ..exits import bad_path, compile_failed
+from ..exits import bad_path, compile_failed, json_errors
+from ..exits import error as print_error
 from ..project import Project
 from .result import Result
 
@@ -47,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with json_errors(args.format == "json"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     import vdsl
 
     from ..render.cli import UsageError, call_arguments
@@ -63,11 +69,11 @@ def run(args: argparse.Namespace) -> int:
         with _endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
     except FixtureError as error:
-        return _error(str(error), USAGE)
+        return _error(str(error), USAGE, error)
     except InvalidArgumentError as error:
-        return _error(str(error), USAGE)
+        return _error(str(error), USAGE, error)
     except VdslError as error:
-        return _error(str(error), RUNTIME)
+        return _error(str(error), RUNTIME, error)
 
 
 @contextmanager
@@ -115,6 +121,5 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
           + (f" · tokens: {tokens}" if tokens else "") + cost, file=sys.stderr)
 
 
-def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+def _error(message: str, code: int, exc: BaseException | None = None) -> int:
+    return print_error(message, code, exc=exc)
