@@ -123,3 +123,17 @@ def test_format_json_failures_print_an_error_object(capsys, monkeypatch, tmp_pat
     assert data["type"] == "TransportError" and data["exit_code"] == 3
     assert len(data["attempts"]) >= 2 and "attempts:" not in data["message"]
     assert {a["client"] for a in data["attempts"]} >= {"FlashCentral"}
+
+
+def test_claude_stream_footer_has_the_total(capsys, tmp_path):
+    source = tmp_path / "claude.vdsl"
+    source.write_text('client<llm> C {\n  provider vertex-ai\n  options {\n'
+                      '    model "claude-sonnet-4-5@20250929"\n    location us-east5\n  }\n}\n'
+                      'function Say(text: string) -> string {\n  client C\n'
+                      '  prompt #"{{ text }}"#\n}\n', "utf-8")
+    footers = []
+    for extra in ([], ["--stream"]):
+        assert main(["run", str(source), "Say", "--args", '{"text": "hi"}', "--emulator",
+                     *extra]) == 0
+        footers.append(capsys.readouterr().err.strip().splitlines()[-1])
+    assert footers[0] == footers[1] and " · total " in footers[1]
