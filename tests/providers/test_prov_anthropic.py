@@ -124,7 +124,8 @@ def test_refusal_without_text_is_blocked() -> None:
         ADAPTER.parse_response({**REPLY, "content": [], "stop_reason": "refusal"})
 
 
-# The real capture of VERTEX_WIRE.md §3.5 plus a ping and a thinking block.
+# The shape of a real captured Claude stream (docs/wire.md, "Claude") plus a ping and a
+# thinking block.
 STREAM = [
     ("message_start", {"type": "message_start", "message": {
         "id": "msg_vrtx_011", "type": "message", "role": "assistant", "model": "claude-sonnet-5",

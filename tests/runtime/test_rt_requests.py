@@ -1,5 +1,5 @@
 """`Runtime.build_request`: the exact request, offline. Bodies and URLs follow BAML
-(LANGUAGE.md §6), plus vdsl's documented differences."""
+(docs/wire.md), plus vdsl's documented differences."""
 
 from __future__ import annotations
 

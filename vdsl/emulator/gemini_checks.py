@@ -1,4 +1,4 @@
-"""Gemini request checks, with the error texts Vertex gives (VERTEX_WIRE.md §2.3).
+"""Gemini request checks, with the error texts Vertex gives (docs/wire.md, "Gemini").
 
 Vertex parses the body as proto3 JSON: it takes both lowerCamelCase and snake_case names,
 rejects unknown fields and bad enum values with "Invalid JSON payload received…"/"Invalid

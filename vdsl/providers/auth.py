@@ -1,6 +1,6 @@
 """Vertex AI credentials: which ones a client uses, and fresh bearer headers from them.
 
-`resolve_auth(options, env, client_name=…)` walks BAML's order (LANGUAGE.md §3.3) and returns
+`resolve_auth(options, env, client_name=…)` walks BAML's order (docs/auth.md) and returns
 the first usable `AuthStrategy`:
 
 1. `options.query_params.key`        an API key: no bearer token at all

@@ -185,7 +185,7 @@ class Adapter(ABC):
 
         By default: the Provisioned Throughput / PayGo tier headers from the client options
         `request_type` (`dedicated` | `shared`) and `shared_request_type` (`flex` |
-        `priority`), VERTEX_WIRE.md §1.7.
+        `priority`); docs/models.md, "Provisioned Throughput and tiers".
         """
         headers: dict[str, str] = {}
         request_type = options.resolved.get("request_type")
