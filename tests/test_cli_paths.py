@@ -93,7 +93,8 @@ def test_every_command_help_explains_its_options_and_exit_status(capsys, name) -
     parser = build_parser([name])
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     command = sub.choices[name]
-    assert all(action.help for action in command._actions), [
-        a.option_strings or a.dest for a in command._actions if not a.help]
+    options = [a for a in command._actions if not isinstance(a, argparse._SubParsersAction)]
+    assert all(action.help for action in options), [
+        a.option_strings or a.dest for a in options if not a.help]
     text = command.format_help()
     assert "Exit status" in text and "Examples:" in text

@@ -97,3 +97,19 @@ def test_each_request_prints_one_redacted_line_unless_quiet() -> None:
         quiet.send_signal(signal.SIGINT)
         out, _ = quiet.communicate(timeout=10)
     assert not any(re.match(r"\d\d:\d\d:\d\d ", line) for line in out.splitlines())
+
+
+def test_org_policy_flags() -> None:
+    proc, url = _start("--deny-global-endpoint", "--allowed-location", "europe-*")
+    try:
+        denied = httpx.post(url + gemini_path(location="global"), json=gemini_body())
+        assert denied.status_code == 403
+        assert "constraints/gcp.restrictEndpointUsage" in denied.json()["error"]["message"]
+        assert httpx.post(url + gemini_path(), json=gemini_body()).status_code == 200
+        cache = httpx.post(url + "/v1/projects/p/locations/us-central1/cachedContents",
+                           json={"model": "publishers/google/models/gemini-2.5-flash"})
+        assert cache.status_code == 400 and "resourceLocations" in cache.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

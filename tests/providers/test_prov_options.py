@@ -204,3 +204,11 @@ def test_gemini_config_agrees_with_the_emulator(tmp_path_factory: pytest.TempPat
                       "generationConfig": compared})
     rejected = validate(body, info, "v1") is not None
     assert bool(errors) == rejected, (config, [d.message for d in errors])
+
+
+def test_the_table_knows_every_option_the_runtime_consumes() -> None:
+    """What `providers.options` keeps out of the body is exactly what the check treats as
+    vdsl's own options: a new consumed option cannot slip past the table."""
+    from vdsl.providers.options import CONSUMED
+    from vdsl.validate.option_tables import CLIENT_OPTIONS, FAMILY_ONLY
+    assert set(CONSUMED) == set(CLIENT_OPTIONS) | set(FAMILY_ONLY)

@@ -293,10 +293,10 @@ def test_a_503_that_outlived_its_retries_says_so(make_runtime, emulator):
         runtime.call("Say", {"text": "x"})
     text = str(info.value)
     assert "a retry_policy retries it" not in text and info.value.hint.startswith(
-        "a transient Vertex problem that persisted through 3 attempts")
+        "a transient Vertex problem that outlasted 3 tries")
     lines = text.split("attempts:\n", 1)[1].splitlines()
     assert len(lines) == 3 and all(line.startswith(f"  {i}. Flaky (gemini-2.5-flash): 503 "
-                                                   "UNAVAILABLE: ") for i, line in
+                                                   "UNAVAILABLE: The service") for i, line in
                                    enumerate(lines, 1))
     assert "Vertex AI returned" not in text.split("attempts:", 1)[1]
     emulator.script([503])

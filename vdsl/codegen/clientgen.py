@@ -26,7 +26,7 @@ from .writer import attr, call, const, docstring, name, sub, used_names
 __all__ = ["client_modules"]
 
 _SUPPORT = "vdsl.codegen.client"
-_RESERVED_PARAMS = {"self", "vdsl_options", "types", "partial_types"}
+_RESERVED_PARAMS = {"self", "baml_options", "vdsl_options", "types", "partial_types"}
 
 
 @dataclass
@@ -71,7 +71,8 @@ def _nullable(mapper: TypeMapper, t: object, py: Py) -> bool:
 
 def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
     out: list[_Fn] = []
-    taken = {"with_options", "stream", "request", "stream_request", "parse", "parse_stream"}
+    taken = {"with_options", "stream", "request", "stream_request", "parse", "parse_stream",
+             "batch"}
     for fn in functions:
         method = identifier(fn.name)
         while method in taken:
@@ -94,19 +95,24 @@ def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
     return out
 
 
+def _option(arg: str) -> ast.arg:
+    return ast.arg(arg=arg, annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+                                                 right=const(None)))
+
+
 def _arguments(fn: _Fn, *, text_only: bool = False) -> ast.arguments:
-    options = ast.arg(arg="vdsl_options",
-                      annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
-                                           right=const(None)))
+    """The function's parameters, then `baml_options` (BAML's name) and `vdsl_options`."""
     if text_only:
         return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
                                                    ast.arg(arg="text", annotation=name("str"))],
-                             kwonlyargs=[], kw_defaults=[], defaults=[])
+                             kwonlyargs=[_option("baml_options")], kw_defaults=[const(None)],
+                             defaults=[])
     args = [ast.arg(arg="self")] + [ast.arg(arg=py, annotation=ann)
                                     for _, py, ann, _ in fn.params]
     defaults: list[ast.expr] = [const(None) for *_, has_default in fn.params if has_default]
-    return ast.arguments(posonlyargs=[], args=args, kwonlyargs=[options],
-                         kw_defaults=[const(None)], defaults=defaults)
+    return ast.arguments(posonlyargs=[], args=args,
+                         kwonlyargs=[_option("baml_options"), _option("vdsl_options")],
+                         kw_defaults=[const(None), const(None)], defaults=defaults)
 
 
 def _args_dict(fn: _Fn) -> ast.Dict:
@@ -129,7 +135,7 @@ def _cast(annotation: ast.expr, value: ast.expr) -> ast.expr:
 
 def _runtime_call(method: str, fn: _Fn, *extra: ast.expr) -> ast.expr:
     return call(f"self.{method}", const(fn.decl.name), _args_dict(fn), name("vdsl_options"),
-                *extra)
+                name("baml_options"), *extra)
 
 
 def _fn_doc(fn: _Fn) -> str | None:
@@ -161,7 +167,8 @@ def _properties(m: _Module, stream_cls: str) -> list[ast.stmt]:
             _property("request", "VdslRequestClient", "request_client", m),
             _property("stream_request", "VdslStreamRequestClient", "request_client", m),
             _property("parse", "VdslParseClient", "parse_client", m),
-            _property("parse_stream", "VdslParseStreamClient", "parse_client", m)]
+            _property("parse_stream", "VdslParseStreamClient", "parse_client", m),
+            _property("batch", "VdslBatchClient", "batch_client", m)]
 
 
 def _base(m: _Module) -> ast.expr:
@@ -243,13 +250,14 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
     m = _Module(plan)
     fns = _functions(m, functions)
     m.imports.use("typing", "cast", local="_cast")
-    final = [_method(f, f.returns, _cast(f.returns, call("self._parse", const(f.decl.name),
-                                                         name("text"))), text_only=True)
-             for f in fns]
+    final = [_method(f, f.returns, _cast(f.returns, call(
+        "self._parse", const(f.decl.name), name("text"), const(False), name("baml_options"))),
+        text_only=True) for f in fns]
     partial = []
     for f in fns:
         returns = ast.BinOp(left=f.partial, op=ast.BitOr(), right=const(None))
-        value = call("self._parse", const(f.decl.name), name("text"), const(True))
+        value = call("self._parse", const(f.decl.name), name("text"), const(True),
+                     name("baml_options"))
         partial.append(_method(f, returns, _cast(returns, value), text_only=True))
     body = [
         _class("VdslParseClient", _base(m), "Reads a reply text as each function's return type.",
@@ -261,11 +269,44 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
                    body)
 
 
+def _batch_arguments(fn: _Fn, rows: ast.expr) -> ast.arguments:
+    options = ast.arg(arg="vdsl_options",
+                      annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+                                           right=const(None)))
+    return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
+                                               ast.arg(arg="rows", annotation=rows)],
+                         kwonlyargs=[ast.arg(arg="dest", annotation=name("str")), options],
+                         kw_defaults=[None, const(None)], defaults=[])
+
+
+def _batch_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan)
+    fns = _functions(m, functions)
+    job = m.imports.use(_SUPPORT, "TypedBatchJob", typing_only=True)
+    iterable = m.imports.use("collections.abc", "Iterable", typing_only=True)
+    mapping = m.imports.use("collections.abc", "Mapping", typing_only=True)
+    path_like = m.imports.use("os", "PathLike", typing_only=True)
+    rows = ast.BinOp(left=ast.BinOp(left=sub(iterable, sub(mapping, ast.Tuple(
+        elts=[name("str"), name("object")], ctx=ast.Load()))), op=ast.BitOr(),
+        right=name("str")), op=ast.BitOr(), right=sub(path_like, name("str")))
+    methods: list[ast.stmt] = []
+    for f in fns:
+        value = call("self._batch", const(f.decl.name), name("rows"), name("dest"),
+                     name("vdsl_options"))
+        methods.append(ast.FunctionDef(
+            name=f.method, args=_batch_arguments(f, rows), decorator_list=[],
+            returns=sub(job, f.returns), body=[ast.Return(value=value)]))
+    body = [_class("VdslBatchClient", _base(m), "Runs each function over many rows as a "
+                   "Vertex AI batch prediction job; `results()` are typed.", methods)]
+    return _finish(m, "Batch jobs: `b.batch.Fn(rows, dest=\"gs://bucket/prefix\")`.", body)
+
+
 def client_modules(plan: TypesPlan, functions: list[FunctionDecl]
                    ) -> dict[str, list[ast.stmt]]:
     builders: dict[str, Callable[[TypesPlan, list[FunctionDecl]], list[ast.stmt]]] = {
         "sync_client.py": _sync_module, "async_client.py": _async_module,
         "request_client.py": _request_module, "parse_client.py": _parse_module,
+        "batch_client.py": _batch_module,
     }
     return {path: build(plan, functions) for path, build in builders.items()}
 

@@ -92,14 +92,17 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
     """Snapshot file name → content, for every (test, function) pair; plus render errors."""
     files: dict[str, str] = {}
     errors: list[str] = []
+    from ..typebuilder import project_for_test
+
     for test in project.program.tests:
+        seen = project_for_test(project, test)
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
             if not isinstance(fn, FunctionDecl):
                 continue  # `vdsl check` warns (unknown-function); BAML skips it too
             args, base = test_arguments(test, fn)
             try:
-                prompt = render_prompt(project, fn_name, args, base_dir=base)
+                prompt = render_prompt(seen, fn_name, args, base_dir=base)
             except VdslError as exc:
                 errors.append(f"test {test.name}, function {fn_name}: {exc}")
                 continue

@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AuthError,
@@ -32,6 +33,9 @@ from ..errors import (
 )
 from .failures import TRANSIENT_HINT
 from .plan import Node, RoundRobin, Step, steps
+
+if TYPE_CHECKING:
+    from .observe import Observation
 
 log = logging.getLogger("vdsl.runtime")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -58,8 +62,9 @@ class Attempt:
         if not self.sent:
             return f"{self.client}: not sent: {self.error}"
         who = f"{self.client} ({self.model})" if self.model else self.client
+        repeated = self.status is None or str(self.error).startswith(str(self.status))
         outcome = "ok" if self.ok else (
-            f"{self.status} {self.error}" if self.status else str(self.error))
+            str(self.error) if repeated else f"{self.status} {self.error}")
         return f"{who}: {outcome} in {self.latency_ms:.0f} ms"
 
 
@@ -68,7 +73,8 @@ class Attempts:
 
     def __init__(self, root: Node, rotation: RoundRobin, *,
                  on_attempt: Callable[[Attempt], None] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 observer: Observation | None = None) -> None:
         self.root = root
         self.record: list[Attempt] = []
         self._steps: Iterator[Step] = steps(root, rotation, rng)
@@ -76,6 +82,7 @@ class Attempts:
         self._last: VdslError | None = None
         self._retry_parse = root.retry_parse
         self._on_attempt = on_attempt
+        self._observer = observer
         self._deadline = (time.monotonic() + root.total_timeout_ms / 1000
                           if root.total_timeout_ms else None)
         self._started = 0.0
@@ -117,18 +124,19 @@ class Attempts:
             f"client `{self.root.name}`: total_timeout_ms ({self.root.total_timeout_ms}) "
             "passed", timeout="total_timeout_ms", client=self.root.name))
 
-    def success(self, client: str, model: str) -> list[Attempt]:
-        self._note(Attempt(client, model, 200, None, self._elapsed()))
+    def success(self, client: str, model: str, call: Any = None) -> list[Attempt]:
+        self._note(Attempt(client, model, 200, None, self._elapsed()), call, selected=True)
         return self.record
 
-    def failure(self, client: str, error: Exception) -> None:
-        """Record a failure; raise it if the call must end, else let the loop go on."""
+    def failure(self, client: str, error: Exception, call: Any = None) -> None:
+        """Record a failure; raise it if the call must end, else let the loop go on.
+        `call` is the prepared call, if it got that far (collectors record its exchange)."""
         if not isinstance(error, VdslError):
             raise error
         model = getattr(error, "model", "") or ""
         status = getattr(error, "status", None)
         self._note(Attempt(client, model, status, _short(error), self._elapsed(),
-                           sent=isinstance(error, ProviderError)))
+                           sent=isinstance(error, ProviderError)), call)
         self._last = error
         if isinstance(error, OutputParseError) and self._retry_parse:
             return
@@ -139,10 +147,16 @@ class Attempts:
             return
         raise self._finish(error)
 
-    def broken(self, client: str, error: VdslError) -> VdslError:
+    def cancelled(self, client: str, call: Any = None) -> None:
+        """The attempt in flight was cancelled (an abort): recorded, not retried."""
+        model = call.options.model if call is not None else ""
+        self._note(Attempt(client, model, None, "cancelled", self._elapsed()), call)
+
+    def broken(self, client: str, error: VdslError, call: Any = None) -> VdslError:
         """A stream failed after sending events: never retried (the caller saw them)."""
         self._note(Attempt(client, getattr(error, "model", "") or "",
-                           getattr(error, "status", None), _short(error), self._elapsed()))
+                           getattr(error, "status", None), _short(error), self._elapsed()),
+                   call)
         return self._finish(error)
 
     def exhausted(self) -> VdslError:
@@ -162,9 +176,11 @@ class Attempts:
     def _elapsed(self) -> float:
         return (time.monotonic() - self._started) * 1000 if self._started else 0.0
 
-    def _note(self, attempt: Attempt) -> None:
+    def _note(self, attempt: Attempt, call: Any = None, selected: bool = False) -> None:
         self.record.append(attempt)
         log.debug("attempt %d: %s", len(self.record), attempt)
+        if self._observer is not None:
+            self._observer.attempt(attempt, call, selected)
         if self._on_attempt is not None:
             self._on_attempt(attempt)
 
@@ -184,8 +200,9 @@ def _short(error: Exception) -> str:
     """One line for the attempts list: the reason without what the final error repeats
     (its hint, its list of credential sources)."""
     if isinstance(error, VertexError):
-        text = f"{error.vertex_status}: {error.message}" if error.vertex_status \
-            else error.message
+        label = f"{error.status} {error.vertex_status}" if error.vertex_status \
+            else str(error.status)
+        text = f"{label}: {error.message}"
     else:
         text = str(error)
     text = text.split("\n", 1)[0].strip().removesuffix(". Tried, in order:")
@@ -196,8 +213,8 @@ def _after_retries(error: VdslError, tries: int) -> None:
     """A transient failure that was already retried gets a hint for what is left to do."""
     if not isinstance(error, VertexError) or error.hint != TRANSIENT_HINT or tries < 2:
         return
-    hint = (f"a transient Vertex problem that persisted through {tries} attempts: try again "
-            "later, raise the retry_policy's max_retries, or add a fallback client")
+    hint = (f"a transient Vertex problem that outlasted {tries} tries; try again later, "
+            "raise the retry_policy's max_retries, or add a fallback client")
     error.args = (str(error.args[0]).replace(f"hint: {error.hint}", f"hint: {hint}", 1),)
     error.hint = hint
 

@@ -90,8 +90,11 @@ CLIENT_OPTIONS: Mapping[str, Spec] = MappingProxyType({
                        "mistralai", "ai21"),
     "request_type": _enum("dedicated", "shared"),
     "shared_request_type": _enum("flex", "priority"),
+    # vdsl's Vertex platform options (validate/platform.py checks their values)
+    "cached_content": ANY, "max_input_tokens": ANY, "grounding": ANY, "structured_output": ANY,
 })
-"""Read by vdsl (as BAML reads them) for every vertex-ai client; never sent in the body."""
+"""Read by vdsl (as BAML reads them, or as vdsl's own platform options) for every vertex-ai
+client; never sent in the body as written."""
 
 FAMILY_ONLY: Mapping[str, tuple[Spec, tuple[str, ...]]] = MappingProxyType({
     "anthropic_version": (S, ("anthropic",)),

@@ -11,6 +11,7 @@ from ._runtime import core
 if TYPE_CHECKING:
     from vdsl.codegen.client import AsyncStream, CallOptions
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -42,21 +43,26 @@ class VdslAsyncClient(ClientBase):
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
 
-    async def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> types.Review:
-        return _cast('types.Review', await self._acall('ReviewDiff', {'diff': diff}, vdsl_options))
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
-    async def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Summarize', {'text': text}, vdsl_options))
+    async def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Review:
+        return _cast('types.Review', await self._acall('ReviewDiff', {'diff': diff}, vdsl_options, baml_options))
+
+    async def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Summarize', {'text': text}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Review, types.Review]:
-        return self._astream('ReviewDiff', {'diff': diff}, vdsl_options)
+    def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Review, types.Review]:
+        return self._astream('ReviewDiff', {'diff': diff}, vdsl_options, baml_options)
 
-    def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
-        return self._astream('Summarize', {'text': text}, vdsl_options)
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Summarize', {'text': text}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)
