@@ -31,6 +31,9 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, list
     ["render", "{missing}", "F", "--args", "{{}}"],
     ["run", "{missing}", "F", "--args", "{{}}"],
     ["parse", "{missing}", "F", "--text", "{missing}"],
+    ["tokens", "{missing}", "F", "--args", "{{}}"],
+    ["cache", "create", "{missing}", "F", "--args", "{{}}"],
+    ["batch", "submit", "{missing}", "F", "--input", "rows.jsonl", "--dest", "gs://b/p"],
 ])
 def test_a_missing_project_path_is_exit_2_in_one_style(capsys, tmp_path, argv) -> None:  # type: ignore[no-untyped-def]
     missing = tmp_path / "nowhere"
