@@ -49,22 +49,26 @@ Typed = TypeExpr | _Global
 def check_types(ctx: Context, ast: nodes.Template, params: dict[str, TypeExpr],
                 line: Callable[[int | None, str], Span]) -> None:
     """`line(lineno, text)` is where `text` stands on a template line (or the whole line)."""
-    assigned = _assigned(ast)
+    loaded, assigned = _names(ast)
     scope: dict[str, Typed] = {n: t for n, t in params.items() if n not in assigned}
     for name in ("ctx", "_"):
         if name not in assigned and name not in params:
             scope[name] = _Global(*_BUILTIN[name])
-    for decl in ctx.program.enums:
-        if decl.name not in assigned and decl.name not in params:
-            scope.setdefault(decl.name, _Global(decl.name, tuple(v.name for v in decl.values),
-                                                decl))
+    for name in loaded - assigned - set(params):  # enum types the template names (`Color`)
+        decl = ctx.types.get(name)
+        if isinstance(decl, EnumDecl):
+            scope[name] = _Global(name, tuple(v.name for v in decl.values), decl)
     _Walk(ctx, line, assigned).visit(ast, scope, 0)
 
 
-def _assigned(ast: nodes.Template) -> set[str]:
-    names = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    names |= {m.name for m in ast.find_all(nodes.Macro)}
-    return names
+def _names(ast: nodes.Template) -> tuple[set[str], set[str]]:
+    """(names read, names assigned) anywhere in the template."""
+    loaded: set[str] = set()
+    assigned: set[str] = set()
+    for node in ast.find_all(nodes.Name):
+        (assigned if node.ctx in ("store", "param") else loaded).add(node.name)
+    assigned |= {m.name for m in ast.find_all(nodes.Macro)}
+    return loaded, assigned
 
 
 class _Walk:
