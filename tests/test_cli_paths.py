@@ -32,6 +32,8 @@ def _run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, list
     ["run", "{missing}", "F", "--args", "{{}}"],
     ["parse", "{missing}", "F", "--text", "{missing}"],
     ["tokens", "{missing}", "F", "--args", "{{}}"],
+    ["test", "{missing}"],
+    ["fmt", "{missing}"],
     ["cache", "create", "{missing}", "F", "--args", "{{}}"],
     ["batch", "submit", "{missing}", "F", "--input", "rows.jsonl", "--dest", "gs://b/p"],
 ])
@@ -100,4 +102,4 @@ def test_every_command_help_explains_its_options_and_exit_status(capsys, name) -
     assert all(action.help for action in options), [
         a.option_strings or a.dest for a in options if not a.help]
     text = command.format_help()
-    assert "Exit status" in text and "Examples:" in text
+    assert "Exit status" in text and "Example" in text
