@@ -326,6 +326,17 @@ retry_policy Exponential {
   }
 }
 """, ()),
+    # ... but the other strategy's fields are refused, as BAML refuses them.
+    ("constant-delay-with-backoff-fields", """
+retry_policy Steady {
+  max_retries 1
+  strategy {
+    type constant_delay
+    delay_ms 10
+    multiplier 2
+  }
+}
+""", ("unknown-field",)),
     # A test naming a function that does not exist: a warning in BAML, so in vdsl.
     ("test-naming-a-missing-function", """
 function Echo(s: string) -> string {

@@ -1,7 +1,8 @@
 """`retry_policy` blocks: `max_retries`, the strategy and its fields, `options`.
 
 Unknown keys inside a strategy are ignored by BAML (a `mutliplier` typo shipped in its own
-project template), so they are warnings here that say which default applies instead.
+project template), so they are warnings here that say which default applies instead; the
+other strategy's fields (`multiplier` on `constant_delay`) are errors, as in BAML.
 """
 
 from __future__ import annotations
@@ -66,8 +67,14 @@ def _check_retry_strategy(ctx: Context, policy: RetryPolicyDecl, strategy: Value
                         help=(f"did you mean `{close[0]}`? " if close else "")
                         + "use `constant_delay` or `exponential_backoff`")
         return
+    known = {key for keys in STRATEGY_FIELDS.values() for key in keys}
     for entry in strategy.entries:
-        if entry.key not in fields:
+        if entry.key in known and entry.key not in fields:
+            # another strategy's field: BAML refuses it ("not supported for constant_delay")
+            ctx.diags.error("unknown-field", f"The `{entry.key}` option is not supported for "
+                            f"the `{kind.value}` strategy", entry.key_span,
+                            help="fields: " + ", ".join(f"`{f}`" for f in fields))
+        elif entry.key not in fields:
             _ignored_strategy_field(ctx, entry.key, entry.key_span, kind.value, fields)
         elif entry.key != "type" and not (isinstance(entry.value, NumberValue)
                                           and entry.value.value >= 0):
