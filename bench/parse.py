@@ -11,7 +11,7 @@ printed, never asserted.
 commas; (c) a 200-item list of small objects; (d) a stream: 200 growing prefixes of (b),
 parsed as partials (one "parse" = the whole sequence of 200); (e) the same for a reply twice
 as long, to show a stream's cost grows linearly with its length. `--baml` needs a python with
-baml-py: `$VDSL_BAML_PYTHON` (e.g. /work/bamlvenv/bin/python).
+baml-py: `$VDSL_BAML_PYTHON` (a virtualenv with `pip install baml-py`).
 """
 
 from __future__ import annotations
