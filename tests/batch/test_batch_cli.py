@@ -76,6 +76,33 @@ def test_submit_then_status_list_results_in_later_processes(project: Path,
     assert "30 rows: 29 ok, 1 failed, 0 skipped, 0 missing" in results.stderr
 
 
+def test_a_bigquery_job_is_followed_and_collected_from_later_processes(project: Path,
+                                                                       tmp_path: Path) -> None:
+    env = _env(tmp_path, "queued=0.05; running=0.2")
+    submitted = vdsl(env, "submit", str(project), "Describe", "--input",
+                     str(tmp_path / "rows.jsonl"), "--dest", "bq://batch-proj.results_data")
+    assert submitted.returncode == 0, submitted.stderr
+    assert "multi-region dataset may be refused" in submitted.stderr      # a warning only
+    job = submitted.stdout.strip()
+    status = {}
+    for _ in range(40):
+        status = json.loads(vdsl(env, "status", job, "--format", "json").stdout)
+        if status["state"] == "JOB_STATE_SUCCEEDED":
+            break
+        time.sleep(0.25)
+    assert status["output_table"].startswith("bq://batch-proj.results_data.vdsl_")
+    out = tmp_path / "out.jsonl"
+    results = vdsl(env, "results", job, "--output", str(out))
+    assert results.returncode == 1, results.stderr          # one row failed
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["row"] for line in lines] == list(range(1, 31))
+    assert lines[3] == {"row": 4, "ok": False, "error": "row died", "raw": None}
+    assert lines[29]["value"] == {"n": 30, "word": "w30"}
+    missing = vdsl(env, "submit", str(project), "Describe", "--input",
+                   str(tmp_path / "rows.jsonl"), "--dest", "bq://batch-proj.no_such_data")
+    assert missing.returncode == 3 and "no_such_data` exists" in missing.stderr
+
+
 def test_cancel_from_another_process(project: Path, tmp_path: Path) -> None:
     env = _env(tmp_path, "queued=0; running=60")
     job = vdsl(env, "submit", str(project), "Describe", "--input", str(tmp_path / "rows.jsonl"),
@@ -101,11 +128,13 @@ def test_bad_rows_exit_1_naming_lines_and_usage_errors_exit_2(project: Path,
                 "gs://any-bucket/jobs").returncode == 2
 
 
-def test_run_resumes_after_being_killed_and_never_submits_twice(project: Path,
-                                                                tmp_path: Path) -> None:
+@pytest.mark.parametrize("dest", ["gs://any-bucket/runs", "bq://batch-proj.runs_data"],
+                         ids=["storage", "bigquery"])
+def test_run_resumes_after_being_killed_and_never_submits_twice(project: Path, tmp_path: Path,
+                                                                dest: str) -> None:
     env = _env(tmp_path, "queued=0.2; running=2.5")
     args = [sys.executable, "-m", "vdsl", "batch", "run", str(project), "Describe", "--input",
-            str(tmp_path / "rows.jsonl"), "--dest", "gs://any-bucket/runs", "--output",
+            str(tmp_path / "rows.jsonl"), "--dest", dest, "--output",
             str(tmp_path / "out.jsonl"), "--emulator", "--poll", "0.2"]
     first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)
