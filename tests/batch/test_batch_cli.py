@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from batch_source import SOURCE
@@ -44,6 +45,19 @@ def vdsl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=120)
 
 
+def wait_until_done(env: dict[str, str], job: str) -> dict[str, Any]:
+    """`vdsl batch status --format json` until the job has ended (at most ~10 s)."""
+    status: dict[str, Any] = {}
+    for _ in range(40):
+        result = vdsl(env, "status", job, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        status = json.loads(result.stdout)
+        if status["state"] in ("JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"):
+            break
+        time.sleep(0.25)
+    return status
+
+
 def test_submit_then_status_list_results_in_later_processes(project: Path,
                                                             tmp_path: Path) -> None:
     env = _env(tmp_path, "queued=4; running=0.2")
@@ -55,15 +69,7 @@ def test_submit_then_status_list_results_in_later_processes(project: Path,
     early = vdsl(env, "results", job, "--output", str(tmp_path / "early.jsonl"))
     assert early.returncode == 3 and "results are ready when it ends" in early.stderr
     assert not (tmp_path / "early.jsonl").exists()
-    state = ""
-    for _ in range(40):
-        status = vdsl(env, "status", job, "--format", "json")
-        assert status.returncode == 0, status.stderr
-        state = json.loads(status.stdout)["state"]
-        if state == "JOB_STATE_SUCCEEDED":
-            break
-        time.sleep(0.25)
-    assert state == "JOB_STATE_SUCCEEDED"
+    assert wait_until_done(env, job)["state"] == "JOB_STATE_SUCCEEDED"
     listed = json.loads(vdsl(env, "list", "--project", "batch-proj", "--format", "json").stdout)["jobs"]
     assert [j["name"] for j in listed] == [job]
     out = tmp_path / "out.jsonl"
@@ -84,12 +90,8 @@ def test_a_bigquery_job_is_followed_and_collected_from_later_processes(project: 
     assert submitted.returncode == 0, submitted.stderr
     assert "multi-region dataset may be refused" in submitted.stderr      # a warning only
     job = submitted.stdout.strip()
-    status = {}
-    for _ in range(40):
-        status = json.loads(vdsl(env, "status", job, "--format", "json").stdout)
-        if status["state"] == "JOB_STATE_SUCCEEDED":
-            break
-        time.sleep(0.25)
+    status = wait_until_done(env, job)
+    assert status["state"] == "JOB_STATE_SUCCEEDED"
     assert status["output_table"].startswith("bq://batch-proj.results_data.vdsl_")
     out = tmp_path / "out.jsonl"
     results = vdsl(env, "results", job, "--output", str(out))

@@ -32,9 +32,10 @@ from typing import Any
 
 import httpx
 
-from ..errors import BatchError, TransportError
+from ..errors import BatchError
 from ..runtime.auth_bridge import AuthStrategy
-from .upload import CHUNK, TIMEOUT, Uploader, response_json
+from .plan import DATASET_ID, PROJECT_ID
+from .upload import CHUNK, Uploader, response_json, send
 
 __all__ = ["BIGQUERY_HOST", "BigQuery", "TableRef"]
 
@@ -42,7 +43,6 @@ BIGQUERY_HOST = "https://bigquery.googleapis.com"
 PAGE_ROWS = 500
 """Rows per tabledata.list page: one page is what is held in memory while reading."""
 LOAD_TIMEOUT = 3600.0
-_RETRIES = 5
 _PERMISSIONS = {
     "dataset": ("bigquery.datasets.get", "BigQuery Data Viewer (roles/bigquery.dataViewer)"),
     "create": ("bigquery.tables.create", "BigQuery Data Editor (roles/bigquery.dataEditor)"),
@@ -50,8 +50,7 @@ _PERMISSIONS = {
              "BigQuery Job User (roles/bigquery.jobUser) and BigQuery Data Editor"),
     "read": ("bigquery.tables.getData", "BigQuery Data Viewer (roles/bigquery.dataViewer)"),
 }
-_TABLE = re.compile(r"^bq://((?:[a-z0-9.-]+:)?[a-z][a-z0-9-]*)\.([A-Za-z0-9_]+)"
-                    r"\.([A-Za-z0-9_$-]+)$")
+_TABLE = re.compile(rf"^bq://({PROJECT_ID})\.({DATASET_ID})\.([A-Za-z0-9_$-]{{1,1024}})$")
 
 
 @dataclass(frozen=True)
@@ -196,27 +195,15 @@ class BigQuery:
                  missing_ok: bool = False, conflict_ok: bool = False,
                  **kw: Any) -> httpx.Response:
         headers = {**self._headers(), **kw.pop("headers", {})}
-        for attempt in range(_RETRIES + 1):
-            try:
-                response = self._http.request(method, url, headers=headers, timeout=TIMEOUT,
-                                              **kw)
-            except httpx.HTTPError as error:
-                if attempt == _RETRIES:
-                    raise TransportError(f"BigQuery request for {what} failed: {error}") \
-                        from None
-                self._sleep(min(2.0 ** attempt * 0.25, 8.0))
-                continue
-            if response.status_code in (429, 500, 502, 503, 504) and attempt < _RETRIES:
-                self._sleep(min(2.0 ** attempt * 0.25, 8.0))
-                continue
-            if response.status_code == 404 and missing_ok:
-                raise _Missing()
-            if response.status_code == 409 and conflict_ok:
-                raise _Conflict()
-            if response.status_code >= 400:
-                raise _bigquery_error(response, what, op)
-            return response
-        raise AssertionError("unreachable")
+        response = send(self._http, method, url, headers=headers, sleep=self._sleep,
+                        failure=f"BigQuery request for {what} failed", **kw)
+        if response.status_code == 404 and missing_ok:
+            raise _Missing()
+        if response.status_code == 409 and conflict_ok:
+            raise _Conflict()
+        if response.status_code >= 400:
+            raise _bigquery_error(response, what, op)
+        return response
 
 
 class _Missing(Exception):

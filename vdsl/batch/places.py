@@ -184,7 +184,10 @@ def read_manifest(session: BatchSession, status: BatchStatus) -> Manifest:
             size += len(text)
             if size > MAX_MANIFEST:
                 raise BatchError(f"{ref.uri} holds more than {MAX_MANIFEST} characters")
-            parts.append((int(str(row.get("part") or 0)), text))
+            part = str(row.get("part") or "")
+            if not part.isdigit():
+                raise BatchError(f"{ref.uri} is not a manifest vdsl wrote (part {part!r})")
+            parts.append((int(part), text))
         return Manifest.from_json("".join(t for _, t in sorted(parts)).encode(), ref.uri)
     raise BatchError(f"job {status.name} reads neither Cloud Storage nor a BigQuery table "
                      "vdsl wrote; it was not submitted by vdsl")

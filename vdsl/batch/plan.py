@@ -27,8 +27,10 @@ from .lines import BATCH_FAMILIES
 __all__ = ["BatchPlan", "BigQueryDataset", "Destination", "parse_destination", "plan_batch"]
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
-_DATASET = re.compile(r"^bq://((?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9])"
-                      r"\.([A-Za-z0-9_]{1,1024})$")
+PROJECT_ID = r"(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"
+"""A Google Cloud project id (optionally domain-scoped, `example.com:proj`)."""
+DATASET_ID = r"[A-Za-z0-9_]{1,1024}"
+_DATASET = re.compile(rf"^bq://({PROJECT_ID})\.({DATASET_ID})$")
 
 
 @dataclass(frozen=True)

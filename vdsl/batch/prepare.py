@@ -59,17 +59,18 @@ CHECKED_ROWS = 3
 class Preparer:
     """Builds batch lines for one plan. `fetch` downloads URL media for families that must
     inline it (Claude); None leaves URLs as the client's media handler says. `table` makes
-    rows of a BigQuery input table instead of Cloud Storage JSONL lines."""
+    rows of a BigQuery input table instead of Cloud Storage JSONL lines; `static=False`
+    renders every row through Jinja (for comparison)."""
 
     def __init__(self, plan: BatchPlan, *, base_dir: str | Path | None = None,
-                 fetch: Fetch | None = None, table: bool = False) -> None:
+                 fetch: Fetch | None = None, table: bool = False, static: bool = True) -> None:
         self.plan = plan
         self._fetch = fetch
         self._media_options = plan.adapter.media_options(plan.options)
         self._renderer = PromptRenderer(plan.project, plan.fn.name, client=plan.client,
                                         base_dir=base_dir,
                                         default_remap=plan.adapter.DEFAULT_REMAP)
-        self._static = StaticPrompt.build(self._renderer)
+        self._static = StaticPrompt.build(self._renderer) if static else None
         self._unchecked = CHECKED_ROWS
         self._wrap = table_row_for if table else line_for
         self._body = plan.adapter.body

@@ -25,13 +25,12 @@ import httpx
 from ..errors import BatchError, TransportError
 from ..runtime.auth_bridge import AuthStrategy
 from .plan import split_uri
-from .upload import CHUNK, TIMEOUT, Uploader, response_json
+from .upload import CHUNK, TIMEOUT, Uploader, response_json, send
 
 __all__ = ["CHUNK", "STORAGE_HOST", "Storage"]
 
 STORAGE_HOST = "https://storage.googleapis.com"
 MAX_SMALL = 64 * 1024 * 1024
-_RETRIES = 5
 _TIMEOUT = TIMEOUT
 _PERMISSIONS = {"upload": "storage.objects.create", "read": "storage.objects.get",
                 "list": "storage.objects.list"}
@@ -138,23 +137,11 @@ class Storage:
     def _request(self, method: str, url: str, uri: str, op: str,
                  **kw: Any) -> httpx.Response:
         headers = {**self._headers(), **kw.pop("headers", {})}
-        for attempt in range(_RETRIES + 1):
-            try:
-                response = self._http.request(method, url, headers=headers, timeout=_TIMEOUT,
-                                              **kw)
-            except httpx.HTTPError as error:
-                if attempt == _RETRIES:
-                    raise TransportError(f"Cloud Storage request for {uri} failed: {error}") \
-                        from None
-                self._sleep(min(2.0 ** attempt * 0.25, 8.0))
-                continue
-            if response.status_code in (429, 500, 502, 503, 504) and attempt < _RETRIES:
-                self._sleep(min(2.0 ** attempt * 0.25, 8.0))
-                continue
-            if response.status_code >= 400:
-                raise _storage_error(response, uri, op)
-            return response
-        raise AssertionError("unreachable")
+        response = send(self._http, method, url, headers=headers, sleep=self._sleep,
+                        failure=f"Cloud Storage request for {uri} failed", **kw)
+        if response.status_code >= 400:
+            raise _storage_error(response, uri, op)
+        return response
 
 
 def _split_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:

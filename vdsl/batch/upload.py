@@ -1,4 +1,6 @@
-"""Google's resumable upload protocol, shared by Cloud Storage objects and BigQuery load jobs.
+"""What Cloud Storage and BigQuery calls share: requests retried on dropped connections, 429s
+and 5xx (`send`), and Google's resumable upload protocol (`Uploader`), for objects and for
+BigQuery load jobs alike.
 
 A session URI (from the API's `uploadType=resumable` request) takes the bytes in `PUT`s of
 `chunk` bytes (a multiple of 256 KiB) with `Content-Range: bytes a-b/total`; the server
@@ -20,13 +22,33 @@ import httpx
 
 from ..errors import TransportError
 
-__all__ = ["CHUNK", "TIMEOUT", "Uploader", "response_json"]
+__all__ = ["CHUNK", "TIMEOUT", "Uploader", "response_json", "send"]
 
 CHUNK = 8 * 1024 * 1024
 """Upload chunk size: a multiple of 256 KiB, as resumable uploads require."""
 TIMEOUT = httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=60.0)
 RETRIES = 5
 _PIECE = 256 * 1024
+_RETRIED = frozenset({429, 500, 502, 503, 504})
+
+
+def send(http: httpx.Client, method: str, url: str, *, headers: dict[str, str],
+         sleep: Callable[[float], None], failure: str, **kw: Any) -> httpx.Response:
+    """The response to a request, retried (with backoff) after a dropped connection, a 429 or
+    a 5xx; TransportError (`failure: why`) when every try failed to connect."""
+    for attempt in range(RETRIES + 1):
+        try:
+            response = http.request(method, url, headers=headers, timeout=TIMEOUT, **kw)
+        except httpx.HTTPError as error:
+            if attempt == RETRIES:
+                raise TransportError(f"{failure}: {error}") from None
+            sleep(min(2.0 ** attempt * 0.25, 8.0))
+            continue
+        if response.status_code in _RETRIED and attempt < RETRIES:
+            sleep(min(2.0 ** attempt * 0.25, 8.0))
+            continue
+        return response
+    raise AssertionError("unreachable")
 
 
 class Uploader:
