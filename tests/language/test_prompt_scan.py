@@ -14,7 +14,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 import vdsl
-from vdsl.validate.prompt_scan import scan
+from vdsl.validate.prompt_scan import SIMPLE_PATHS, scan
 from vdsl.validate.prompts import _loaded_names
 
 ENV = SandboxedEnvironment(autoescape=False)
@@ -52,6 +52,19 @@ def templates(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
+def _attributes(ast: nodes.Template) -> set[tuple[str, ...]]:
+    found = set()
+    for node in ast.find_all(nodes.Getattr):
+        path: list[str] = [node.attr]
+        inner = node.node
+        while isinstance(inner, nodes.Getattr):
+            path.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name):
+            found.add((inner.name, *path))
+    return found
+
+
 def _calls_checked(ast: nodes.Template) -> bool:
     for call in ast.find_all(nodes.Call):
         target = call.node
@@ -73,6 +86,7 @@ def assert_agrees(template: str) -> bool:
         pytest.fail(f"the scan read a template Jinja refuses: {error}\n{template!r}")
     assert found == _loaded_names(ast), template
     assert not _calls_checked(ast), template
+    assert _attributes(ast) <= SIMPLE_PATHS, template  # nothing for template_types
     return True
 
 
@@ -84,12 +98,14 @@ def test_the_scan_agrees_with_jinja(template: str) -> None:
 
 def test_the_scan_reads_the_usual_prompts_and_refuses_the_rest() -> None:
     usual = ('{{ _.role("system") }}\nYou extract.\n{{ _.role("user") }}\n{{ text }}\n'
-             '{% if hint %}Hint: {{ hint }}{% endif %}\n{% for m in msgs %}{{ m.text }}'
+             '{% if hint %}Hint: {{ hint }}{% endif %}\n{% for m in msgs %}{{ m }}'
              '{% endfor %}\n{# note #}\n{{ ctx.output_format }}')
     assert assert_agrees(usual)
     assert scan(usual) == {"_": 1, "text": 4, "hint": 5, "msgs": 6, "ctx": 8}
     for needs_jinja in ["{{ x | upper }}", "{{ Tpl(a) }}", "{{ ctx.output_format(prefix='x') }}",
                         "{% if a %}", "{% endif %}", "{% raw %}{{ x }}{% endraw %}",
+                        "{{ person.name }}", "{{ ctx.output_fromat }}", "{{ _.rol('user') }}",
+                        "{% if p.ok %}x{% endif %}", "{% for x in p.items %}{% endfor %}",
                         "{{ x", "{% set a = 1 %}", "{% if a %}{% else %}{% elif b %}{% endif %}"]:
         assert scan(needs_jinja) is None, needs_jinja
 
@@ -103,3 +119,26 @@ def test_every_prompt_in_the_repository_gets_the_same_warnings_either_way(monkey
     with_scan = [vdsl.check(p, use_cache=False) for p in paths]
     monkeypatch.setattr(prompts, "scan", lambda source: None)
     assert [vdsl.check(p, use_cache=False) for p in paths] == with_scan
+
+
+def test_the_attributes_the_scan_accepts_are_valid_for_template_types() -> None:
+    """The scan skips `template_types`' checks only for attributes those checks accept."""
+    from vdsl.validate import template_types
+    tables = {"ctx": template_types.CTX_ATTRIBUTES, "_": template_types.HELPER_ATTRIBUTES}
+    for head, attribute in SIMPLE_PATHS:
+        assert attribute in tables[head]
+
+
+def test_a_parameter_named_like_a_global_is_checked_by_jinja(tmp_path: Path) -> None:
+    """`ctx` as a parameter is typed by the parameter, not vdsl's global: Jinja's checks run."""
+    path = tmp_path / "main.vdsl"
+    path.write_text("""
+class P {
+  name string
+}
+function F(ctx: P) -> string {
+  client "vertex-ai/gemini-2.5-flash"
+  prompt #"{{ ctx.output_format }}"#
+}
+""", encoding="utf-8")
+    assert "unknown-property" in [d.code for d in vdsl.check(path, use_cache=False)]

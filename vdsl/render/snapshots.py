@@ -17,7 +17,9 @@ from typing import Any
 from ..errors import VdslError
 from ..ir import FunctionDecl, TestDecl, plain
 from ..project import Project
-from .messages import MediaPart, RenderedPrompt, TextPart
+from .args import as_test_value
+from .environment import renderer_for
+from .messages import SUFFIX_MARK, MediaPart, RenderedPrompt, TextPart
 from .prompt import render_prompt
 
 __all__ = [
@@ -29,6 +31,10 @@ __all__ = [
 ]
 
 SUFFIX = ".txt"
+
+
+FIM_GAP = "\n── fill-in-the-middle gap; the suffix follows ──\n"
+"""How `{{ _.suffix() }}` shows: the text before it is the FIM `prompt`, after it `suffix`."""
 
 
 def format_prompt(prompt: RenderedPrompt) -> str:
@@ -49,7 +55,7 @@ def format_prompt(prompt: RenderedPrompt) -> str:
 def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
     extra = f" {json.dumps(part.metadata, sort_keys=True)}" if part.metadata != shared else ""
     if isinstance(part, TextPart):
-        return part.text + extra
+        return part.text.replace(SUFFIX_MARK, FIM_GAP) + extra
     mime = f" {part.media_type}" if part.media_type else ""
     if part.url is not None:
         return f"[{part.kind}{mime}: {part.url}]{extra}"
@@ -60,15 +66,19 @@ def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
 
 
 def test_arguments(test: TestDecl, function: FunctionDecl | None = None,
-                   ) -> tuple[dict[str, Any], Path]:
+                   project: Project | None = None) -> tuple[dict[str, Any], Path]:
     """A test block's `args` as plain data, and the folder its relative media files are in.
     With `function`, only the arguments it has parameters for (one `args` block may serve
-    several functions; BAML only warns about the others)."""
+    several functions; BAML only warns about the others); with `project` too, read as BAML
+    reads them for the parameters' types (a number where a string is expected is its text)."""
     args = plain(test.args) if test.args is not None else {}
     assert isinstance(args, dict)
     if function is not None:
-        names = {p.name for p in function.params}
-        args = {k: v for k, v in args.items() if k in names}
+        params = {p.name: p for p in function.params}
+        args = {k: v for k, v in args.items() if k in params}
+        if project is not None:
+            schema = renderer_for(project).schema
+            args = {k: as_test_value(schema, v, params[k].type) for k, v in args.items()}
     return args, Path(test.span.file).parent
 
 
@@ -94,7 +104,9 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
         seen = project_for_test(project, test)
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
-            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
+            if not isinstance(fn, FunctionDecl):
+                continue  # `vdsl check` warns (unknown-function); BAML skips it too
+            args, base = test_arguments(test, fn, project)
             try:
                 prompt = render_prompt(seen, fn_name, args, base_dir=base)
             except VdslError as exc:

@@ -3,17 +3,25 @@
 `{% for x in xs %}` tags. For such a template the names it reads (and their first lines) are
 found by a scan, and Jinja's parser (~0.25 ms a prompt, and ~30 ms to import) is skipped.
 
-The scan accepts only what Jinja certainly parses and where a flat reading finds what
-`prompts._loaded_names` finds in Jinja's tree; anything else (filters, operators, calls of
-template_strings or `ctx.output_format(…)`, other tags, a keyword used as a name, a tag left
-open) returns None and the caller parses the template with Jinja.
+The scan accepts only what Jinja certainly parses, where a flat reading finds what
+`prompts._loaded_names` finds in Jinja's tree, and where the checks that need Jinja's tree
+(`template_types`, template_string arity, `ctx.output_format(…)` options) could find nothing:
+an attribute is read only in `ctx.output_format` and `_.role(…)` (valid by the tables of
+`template_types`; a test keeps the two in step), and the caller scans only when no parameter
+is named `ctx` or `_`. Anything else (filters, operators, other attributes, calls of
+template_strings, other tags, a keyword used as a name, a tag left open) returns None and the
+caller parses the template with Jinja.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["scan"]
+__all__ = ["SCANNED_GLOBALS", "SIMPLE_PATHS", "scan"]
+
+SIMPLE_PATHS = frozenset({("ctx", "output_format"), ("_", "role")})
+"""The only attribute reads the scan accepts: vdsl's globals, spelt right."""
+SCANNED_GLOBALS = frozenset(head for head, *_ in SIMPLE_PATHS)
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _PATH = rf"{_NAME}(?:\s*\.\s*{_NAME})*"
@@ -68,10 +76,11 @@ def _expression(body: str, offset: int, text: str, loaded: dict[str, int]) -> bo
     if match is None or _has_keyword(match.group("path")):
         return False
     path = match.group("path")
-    if match.group("call"):
-        attrs = [part.strip() for part in path.split(".")]
-        if len(attrs) < 2 or attrs[-1] == "output_format":
-            return False  # a template_string call or ctx.output_format(…): Jinja's checks
+    attrs = tuple(part.strip() for part in path.split("."))
+    if len(attrs) > 1 and attrs not in SIMPLE_PATHS:
+        return False  # an attribute read `template_types` checks against a type
+    if match.group("call") and attrs != ("_", "role"):
+        return False  # a template_string call or ctx.output_format(…): Jinja's checks
     _read(path, offset + match.start("path"), text, loaded)
     return True
 
@@ -100,8 +109,8 @@ def _statement(tag: re.Match[str], text: str, loaded: dict[str, int], stored: se
     for group in ("cond", "items"):
         path = match.group(group)
         if path is not None:
-            if _has_keyword(path):
-                return False
+            if _has_keyword(path) or "." in path:
+                return False  # (an attribute in a test or a loop: typed checks need Jinja)
             _read(path, offset + match.start(group), text, loaded)
     target = match.group("target")
     if target is not None:

@@ -7,6 +7,7 @@
   unknown arguments (missing ones render as empty).
 * `output-format-option` (error): `ctx.output_format(...)` with a positional argument, a
   misspelt option or a constant of the wrong kind; every render would fail.
+* attributes of globals and class parameters, enum comparisons: template_types.py.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 from ..ir import Param, RawString, StringValue, TemplateStringDecl
 from ..source import Span
 from .context import Context
-from .prompt_scan import scan
+from .prompt_scan import SCANNED_GLOBALS, scan
 
 if TYPE_CHECKING:
     from jinja2 import nodes
@@ -65,8 +66,8 @@ def _check_template(ctx: Context, owner: str, value: StringValue, params: tuple[
     source, first_line = _source(value)
     where = _Where(ctx, value, first_line)
     names = {p.name for p in params}
-    scanned = scan(source)
-    if scanned is not None:  # a simple template: no Jinja parse needed
+    scanned = scan(source) if not names & SCANNED_GLOBALS else None
+    if scanned is not None:  # a simple template: nothing for Jinja's checks to find
         _report_undefined(ctx, owner, scanned, names, known, where)
         return
     from jinja2 import TemplateSyntaxError, nodes
@@ -77,6 +78,8 @@ def _check_template(ctx: Context, owner: str, value: StringValue, params: tuple[
                         f"{exc.message}", where.line(exc.lineno), label="in this prompt line")
         return
     _report_undefined(ctx, owner, _loaded_names(ast), names, known, where)
+    from .template_types import check_types
+    check_types(ctx, ast, {p.name: p.type for p in params if p.type is not None}, where.find)
     for call in ast.find_all(nodes.Call):
         target = call.node
         if isinstance(target, nodes.Name) and target.name in ctx.template_strings:
@@ -105,6 +108,13 @@ class _Where:
         if source is None:
             return self.value.span
         return source.line_span(self.first_line + (lineno or 1) - 1)
+
+    def find(self, lineno: int | None, needle: str) -> Span:
+        """The first `needle` on the template line, or the whole line."""
+        line = self.line(lineno)
+        source = self.ctx.sources.get(self.value.span.file)
+        at = source.text.find(needle, line.start, line.end) if source and needle else -1
+        return line if source is None or at == -1 else source.span(at, at + len(needle))
 
 
 def _source(value: StringValue) -> tuple[str, int]:
