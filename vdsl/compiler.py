@@ -8,7 +8,6 @@ cached: unpickling it costs more than parsing it again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -130,6 +129,8 @@ def _code_digest() -> str:
     """Changes whenever the grammar or any vdsl module changes, so stale entries are unused."""
     global _code_hash
     if _code_hash is None:
+        import hashlib  # only the cache needs it: `check --no-cache` does not load OpenSSL
+
         from .syntax import grammar_text
         digest = hashlib.sha256(grammar_text().encode())
         for module in sorted(Path(__file__).parent.rglob("*.py")):
@@ -139,6 +140,7 @@ def _code_digest() -> str:
 
 
 def _digest(*parts: str) -> str:
+    import hashlib
     digest = hashlib.sha256()
     for part in (__version__, _code_digest(), *parts):
         digest.update(part.encode("utf-8", "surrogatepass"))

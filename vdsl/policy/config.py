@@ -15,7 +15,6 @@ a diagnostic at the file's line, never an exception.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -146,6 +145,7 @@ def _read_table(source: SourceFile, name: str, data: dict[str, Any],
     before = len(diags)
     for key in data:
         if key not in KEYS:
+            import difflib  # only a mistaken key needs it
             close = difflib.get_close_matches(key, list(KEYS), n=1)
             diags.error("policy-file", f"unknown policy key `{key}` in [{name}]",
                         _key_span(source, key, name), help=(f"did you mean `{close[0]}`? " if close

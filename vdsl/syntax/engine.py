@@ -64,32 +64,43 @@ class Tree:
 
 
 class _Lexer:
-    """One of the contextual lexer's terminal sets, compiled on first use."""
+    """One of the contextual lexer's terminal sets, compiled on first use.
 
-    __slots__ = ("callbacks", "ignore", "kinds", "newline", "patterns", "sources", "unless")
+    Lark matches one alternation of all the set's terminals; the engine tries, in the same
+    order, only those that can match at the next character (`firstchars.py`): the same
+    token, and each terminal's expression is compiled once per process for every set that
+    has it (compiling each set's alternation cost more than a small project's parse)."""
+
+    __slots__ = ("by_char", "callbacks", "candidates", "ignore", "kinds", "newline", "other",
+                 "terminals", "unless")
 
     def __init__(self, config: tuple[Any, ...]) -> None:
-        self.sources, unless, ignore, newline, callbacks = config
+        self.terminals, self.candidates, unless, ignore, newline, callbacks = config
         self.unless: dict[str, dict[str, str]] = unless
         self.ignore = frozenset(ignore)
         self.newline = frozenset(newline)
         self.callbacks = frozenset(callbacks)
-        self.patterns: list[Any] = []
+        self.by_char: dict[str, tuple[tuple[Any, str], ...]] | None = None
+        self.other: tuple[tuple[Any, str], ...] = ()
         self.kinds: dict[str, tuple[bool, bool, bool, dict[str, str] | None]] = {}
 
-    def compile(self, dropped: frozenset[str]) -> list[Any]:
-        """The matchers, and per terminal what the loop needs to know in one lookup:
-        (counts lines, skipped without a token, a keyword or callback to look at, keywords)."""
-        compiled = [re.compile(source, flags) for source, flags in self.sources]
-        for pattern in compiled:
-            for kind in pattern.groupindex:
-                special = (kind in self.unless or kind in self.callbacks
-                           or (kind in dropped and kind not in self.ignore))
-                self.kinds[kind] = (kind in self.newline,
-                                    kind in self.ignore and kind not in self.callbacks,
-                                    special, self.unless.get(kind))
-        self.patterns = [pattern.match for pattern in compiled]
-        return self.patterns
+    def compile(self, dropped: frozenset[str]) -> dict[str, tuple[tuple[Any, str], ...]]:
+        """Per ASCII character, the (matcher, terminal) pairs to try; and per terminal what
+        the loop needs to know in one lookup: (counts lines, skipped without a token, a
+        keyword or callback to look at, keywords)."""
+        matchers = [(re.compile(source, flags).match, name)
+                    for name, source, flags in self.terminals]
+        for kind, _source, _flags in self.terminals:
+            special = (kind in self.unless or kind in self.callbacks
+                       or (kind in dropped and kind not in self.ignore))
+            self.kinds[kind] = (kind in self.newline,
+                                kind in self.ignore and kind not in self.callbacks,
+                                special, self.unless.get(kind))
+        built: dict[tuple[int, ...], tuple[tuple[Any, str], ...]] = {}
+        pick = [built.setdefault(c, tuple(matchers[i] for i in c)) for c in self.candidates]
+        self.other = pick[128]
+        self.by_char = {chr(code): pick[code] for code in range(128)}
+        return self.by_char
 
 
 class Engine:
@@ -125,14 +136,16 @@ class Engine:
             lexer = lexer_of_state[state_stack[-1]]
             if lexer is None:
                 raise ParseFailed("no lexer")
-            for match in lexer.patterns or lexer.compile(dropped):
+            by_char = lexer.by_char
+            if by_char is None:
+                by_char = lexer.compile(dropped)
+            for match, kind in by_char.get(text[pos], lexer.other):
                 found = match(text, pos)
                 if found:
                     break
             else:
                 raise ParseFailed(f"unexpected character at offset {pos}")
             value = found.group(0)
-            kind: str = found.lastgroup  # type: ignore[assignment]
             counts_lines, skipped, special, literals = lexer.kinds[kind]
             start, start_line, column = pos, line, pos - line_start + 1
             if counts_lines:
