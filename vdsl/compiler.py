@@ -108,8 +108,12 @@ def project_policy(paths: Sequence[str | os.PathLike[str]],
     text of the file it came from (part of the check cache's key)."""
     if not paths:
         return None, ""
+    from .policy.files import find_policy_file
+    found = find_policy_file(os.fspath(paths[0]))
+    if found is None:  # most projects: the rest of `vdsl.policy` is not imported
+        return None, ""
     from .policy import load_policy
-    return load_policy(os.fspath(paths[0]), diags)
+    return load_policy(os.fspath(paths[0]), diags, found)
 
 
 def cache_dir() -> Path | None:

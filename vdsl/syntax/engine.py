@@ -71,11 +71,11 @@ class _Lexer:
     token, and each terminal's expression is compiled once per process for every set that
     has it (compiling each set's alternation cost more than a small project's parse)."""
 
-    __slots__ = ("by_char", "callbacks", "candidates", "ignore", "kinds", "newline", "other",
-                 "terminals", "unless")
+    __slots__ = ("by_char", "callbacks", "group_of", "groups", "ignore", "kinds", "newline",
+                 "other", "terminals", "unless")
 
     def __init__(self, config: tuple[Any, ...]) -> None:
-        self.terminals, self.candidates, unless, ignore, newline, callbacks = config
+        self.terminals, self.groups, self.group_of, unless, ignore, newline, callbacks = config
         self.unless: dict[str, dict[str, str]] = unless
         self.ignore = frozenset(ignore)
         self.newline = frozenset(newline)
@@ -96,18 +96,20 @@ class _Lexer:
             self.kinds[kind] = (kind in self.newline,
                                 kind in self.ignore and kind not in self.callbacks,
                                 special, self.unless.get(kind))
-        built: dict[tuple[int, ...], tuple[tuple[Any, str], ...]] = {}
-        pick = [built.setdefault(c, tuple(matchers[i] for i in c)) for c in self.candidates]
-        self.other = pick[128]
-        self.by_char = {chr(code): pick[code] for code in range(128)}
+        groups = [tuple(matchers[i] for i in group) for group in self.groups]
+        self.other = groups[self.group_of[128]]
+        self.by_char = dict(zip(_ASCII, [groups[g] for g in self.group_of[:128]], strict=True))
         return self.by_char
+
+
+_ASCII = [chr(code) for code in range(128)]
 
 
 class Engine:
     """Parses text with the tables; one per process, shared by threads (no parse state)."""
 
     def __init__(self, tables: Tables) -> None:
-        self.states: list[dict[str, tuple[bool, int]]] = tables["states"]
+        self.states: list[dict[str, int]] = tables["states"]
         self.start: int = tables["start"]
         self.end: int = tables["end"]
         self.rules: list[tuple[Any, ...]] = tables["rules"]
@@ -115,6 +117,16 @@ class Engine:
         lexers = [_Lexer(config) for config in tables["lexers"]]
         self.dropped = frozenset(tables["dropped"])
         self.lexer_of_state = [lexers[i] if i >= 0 else None for i in tables["lexer_of_state"]]
+        self._reducers: dict[type, list[Reduce | None]] = {}
+
+    def reducers(self, builder_class: type) -> list[Reduce | None]:
+        """Per rule, what a reduction calls with (builder, children); made once per builder
+        class, not once per file."""
+        found = self._reducers.get(builder_class)
+        if found is None:
+            found = self._reducers[builder_class] = [_reducer(rule, builder_class)
+                                                     for rule in self.rules]
+        return found
 
     def parse(self, text: str, builder: Any,
               on_token: dict[str, Callable[[Token], Any]]) -> Any:
@@ -123,7 +135,7 @@ class Engine:
 
         One loop, for speed: the contextual lexer (the terminal set of the parser's current
         state), the newline rule of `postlex.NewlinePostLex`, and the LALR automaton."""
-        reducers = [_reducer(rule, builder) for rule in self.rules]
+        reducers = self.reducers(builder.__class__)
         rules, states, lexer_of_state = self.shapes, self.states, self.lexer_of_state
         state_stack = [self.start]
         value_stack: list[Any] = []
@@ -186,31 +198,33 @@ class Engine:
                 action = states[state_stack[-1]].get(kind)
                 if action is None:
                     raise ParseFailed(kind)
-                if action[0]:
-                    state_stack.append(action[1])
+                if action >= 0:
+                    state_stack.append(action)
                     value_stack.append(token)
                     break
-                origin, size = rules[action[1]]  # reduce (inlined: the hottest path)
+                action = ~action  # reduce by this rule (inlined: the hottest path)
+                origin, size = rules[action]
                 if size:
                     children = value_stack[-size:]
                     del state_stack[-size:]
                     del value_stack[-size:]
                 else:
                     children = []
-                value_stack.append(reducers[action[1]](children))
-                state_stack.append(states[state_stack[-1]][origin][1])
+                reduce = reducers[action]  # None: an inlined `_rule`, its value its children
+                value_stack.append(children if reduce is None else reduce(builder, children))
+                state_stack.append(states[state_stack[-1]][origin])
         while True:  # end of input: reduce to the start rule
             action = states[state_stack[-1]].get("$END")
-            if action is None or action[0]:
+            if action is None or action >= 0:
                 raise ParseFailed(f"$END after {last}")
-            _reduce(action[1], state_stack, value_stack, states, rules, reducers)
+            _reduce(~action, builder, state_stack, value_stack, states, rules, reducers)
             if state_stack[-1] == self.end:
                 return value_stack[-1]
 
 
-def _reduce(index: int, state_stack: list[int], value_stack: list[Any],
-            states: list[dict[str, tuple[bool, int]]], rules: list[tuple[str, int]],
-            reducers: list[Callable[[list[Any]], Any]]) -> None:
+def _reduce(index: int, builder: Any, state_stack: list[int], value_stack: list[Any],
+            states: list[dict[str, int]], rules: list[tuple[str, int]],
+            reducers: list[Reduce | None]) -> None:
     origin, size = rules[index]
     if size:
         children = value_stack[-size:]
@@ -218,39 +232,57 @@ def _reduce(index: int, state_stack: list[int], value_stack: list[Any],
         del value_stack[-size:]
     else:
         children = []
-    value_stack.append(reducers[index](children))
-    state_stack.append(states[state_stack[-1]][origin][1])
+    reduce = reducers[index]
+    value_stack.append(children if reduce is None else reduce(builder, children))
+    state_stack.append(states[state_stack[-1]][origin])
 
 
-def _reducer(rule: tuple[Any, ...], builder: Any) -> Callable[[list[Any]], Any]:
+Reduce = Callable[[Any, list[Any]], Any]
+"""(builder, children) -> the rule's value."""
+
+
+def _reducer(rule: tuple[Any, ...], builder_class: type) -> Reduce | None:
     """Lark's callback chain for one rule: keep, inline or pad the children, then call the
-    builder's method for the rule (or make a `Tree` for an inlined `_rule`)."""
+    builder's method for the rule (or make a `Tree` for an inlined `_rule`). None for an
+    inlined rule whose value is its children as they are (the loop skips the call)."""
     _origin, _size, name, expand1, include, nones = rule
-    method = getattr(builder, name, None)
-    build: Callable[[list[Any]], Any]
+    method = getattr(builder_class, name, None)
+    if method is None and name.startswith("_") and not expand1 and include is None:
+        return None
+    build: Reduce
     if method is not None:
         build = method
     elif name.startswith("_"):  # inlined into its parent: only its children are read
         build = _children
     else:
-        build = partial(Tree, name)
+        build = partial(_tree, name)
     if expand1:  # Lark wraps the method first, then filters the children for it
         inner = build
 
-        def build(children: list[Any]) -> Any:
-            return children[0] if len(children) == 1 else inner(children)
+        def build(builder: Any, children: list[Any]) -> Any:
+            return children[0] if len(children) == 1 else inner(builder, children)
     if include is not None:
         build = _filtered(build, include, nones)
     return build
 
 
-def _children(children: list[Any]) -> list[Any]:
+def _children(builder: Any, children: list[Any]) -> list[Any]:
     return children
 
 
-def _filtered(build: Callable[[list[Any]], Any], include: list[tuple[int, bool, int]],
-              nones: int) -> Callable[[list[Any]], Any]:
-    def filtered(children: list[Any]) -> Any:
+def _tree(name: str, builder: Any, children: list[Any]) -> Tree:
+    return Tree(name, children)
+
+
+def _filtered(build: Reduce, include: list[tuple[int, bool, int]], nones: int) -> Reduce:
+    if not nones and not any(expand or pad for _, expand, pad in include):
+        kept = [index for index, _, _ in include]  # the common case: a plain selection
+
+        def picked(builder: Any, children: list[Any]) -> Any:
+            return build(builder, [children[index] for index in kept])
+        return picked
+
+    def filtered(builder: Any, children: list[Any]) -> Any:
         kept: list[Any] = []
         for index, expand, pad in include:
             if pad:
@@ -264,5 +296,5 @@ def _filtered(build: Callable[[list[Any]], Any], include: list[tuple[int, bool, 
                 kept.append(children[index])
         if nones:
             kept += [None] * nones
-        return build(kept)
+        return build(builder, kept)
     return filtered

@@ -20,16 +20,17 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3
+FORMAT = 4
 Tables = dict[str, Any]
-"""{"states": [{symbol: (shift?, state | rule)}], "start": int, "end": int,
+"""{"states": [{symbol: action}], "start": int, "end": int,
 "rules": [(origin, size, callback name, expand single child, to_include | None, nones)],
-"lexers": [(terminals, candidates, unless, ignore, newline types, callback terminals)],
+"lexers": [(terminals, groups, group_of, unless, ignore, newline types, callback terminals)],
 "lexer_of_state": [lexer index per state], "dropped": [terminals no rule keeps]}
 
-A lexer's `terminals` are (name, regular expression, flags) in Lark's order; `candidates[c]`
-lists (by index, in that order) those that can match at an ASCII character `c` (`firstchars.py`),
-and `candidates[128]` those that can at any other."""
+An action is a state to shift to (>= 0) or `~rule`, the rule to reduce by (< 0). A lexer's
+`terminals` are (name, regular expression, flags) in Lark's order; `groups[group_of[c]]` lists
+(by index, in that order) those that can match at an ASCII character `c` (`firstchars.py`),
+`groups[group_of[128]]` those that can at any other."""
 
 
 class Unsupported(Exception):
@@ -95,11 +96,10 @@ def derive(grammar: str, callbacks: tuple[str, ...] = ()) -> Tables:
         raise Unsupported("a transformer callback named after a terminal")
     table = parser.parser.parser.parser.parse_table
     rules, rule_index = _rules(parser)
-    states: list[dict[str, tuple[bool, int]]] = [{} for _ in range(len(table.states))]
+    states: list[dict[str, int]] = [{} for _ in range(len(table.states))]
     for state, actions in table.states.items():
         for symbol, (action, arg) in actions.items():
-            shift = action.name == "Shift"
-            states[state][str(symbol)] = (shift, arg if shift else rule_index[arg])
+            states[state][str(symbol)] = int(arg) if action.name == "Shift" else ~rule_index[arg]
     lexers, lexer_of_state = _lexers(parser.parser.lexer.lexer, len(states))
     return {"states": states, "start": int(table.start_states["start"]),
             "end": int(table.end_states["start"]), "rules": rules, "lexers": lexers,
@@ -173,15 +173,17 @@ def _lexers(contextual: Any, n_states: int) -> tuple[list[tuple[Any, ...]], list
                     callbacks.append(str(name))
                 else:
                     raise Unsupported(f"lexer callback {callback!r}")
-            terminals, candidates = _terminals(scanner)
+            terminals, groups, group_of = _terminals(scanner)
             seen[id(lexer)] = len(configs)
-            configs.append((terminals, candidates, unless, sorted(map(str, lexer.ignore_types)),
+            configs.append((terminals, groups, group_of, unless,
+                            sorted(map(str, lexer.ignore_types)),
                             sorted(map(str, lexer.newline_types)), sorted(callbacks)))
         of_state[state] = seen[id(lexer)]
     return configs, of_state
 
 
-def _terminals(scanner: Any) -> tuple[list[tuple[str, str, int]], list[tuple[int, ...]]]:
+def _terminals(scanner: Any) -> tuple[list[tuple[str, str, int]], list[tuple[int, ...]],
+                                      list[int]]:
     """A scanner's terminals, each its own expression (Lark joins them into one alternation,
     tried in this order), and which of them to try at each character."""
     from .firstchars import first_chars
@@ -192,10 +194,10 @@ def _terminals(scanner: Any) -> tuple[list[tuple[str, str, int]], list[tuple[int
     if joined != "|".join(str(mre.pattern) for mre in scanner._mres):
         raise Unsupported("the lexer's alternation is not its terminals in order")
     starts = [first_chars(source, flags) for _, source, flags in terminals]
-    shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one object per list: marshal refs
-    candidates = []
+    index: dict[tuple[int, ...], int] = {}
+    group_of = []
     for code in range(129):
         found = tuple(i for i, (chars, other) in enumerate(starts)
                       if (chr(code) in chars if code < 128 else other))
-        candidates.append(shared.setdefault(found, found))
-    return terminals, candidates
+        group_of.append(index.setdefault(found, len(index)))
+    return terminals, list(index), group_of
