@@ -71,8 +71,8 @@ class _Lexer:
     token, and each terminal's expression is compiled once per process for every set that
     has it (compiling each set's alternation cost more than a small project's parse)."""
 
-    __slots__ = ("by_char", "callbacks", "group_of", "groups", "ignore", "kinds", "newline",
-                 "other", "terminals", "unless")
+    __slots__ = ("by_char", "callbacks", "group_of", "groups", "ignore", "newline", "other",
+                 "terminals", "unless")
 
     def __init__(self, config: tuple[Any, ...]) -> None:
         self.terminals, self.groups, self.group_of, unless, ignore, newline, callbacks = config
@@ -80,22 +80,20 @@ class _Lexer:
         self.ignore = frozenset(ignore)
         self.newline = frozenset(newline)
         self.callbacks = frozenset(callbacks)
-        self.by_char: dict[str, tuple[tuple[Any, str], ...]] | None = None
-        self.other: tuple[tuple[Any, str], ...] = ()
-        self.kinds: dict[str, tuple[bool, bool, bool, dict[str, str] | None]] = {}
+        self.by_char: dict[str, tuple[_Candidate, ...]] | None = None
+        self.other: tuple[_Candidate, ...] = ()
 
-    def compile(self, dropped: frozenset[str]) -> dict[str, tuple[tuple[Any, str], ...]]:
-        """Per ASCII character, the (matcher, terminal) pairs to try; and per terminal what
-        the loop needs to know in one lookup: (counts lines, skipped without a token, a
-        keyword or callback to look at, keywords)."""
-        matchers = [(re.compile(source, flags).match, name)
-                    for name, source, flags in self.terminals]
-        for kind, _source, _flags in self.terminals:
+    def compile(self, dropped: frozenset[str]) -> dict[str, tuple[_Candidate, ...]]:
+        """Per ASCII character, the terminals to try: each as (matcher, name, and what the
+        loop needs to know about it: counts lines, skipped without a token, a keyword or
+        callback to look at, its keywords)."""
+        matchers = []
+        for kind, source, flags in self.terminals:
             special = (kind in self.unless or kind in self.callbacks
                        or (kind in dropped and kind not in self.ignore))
-            self.kinds[kind] = (kind in self.newline,
-                                kind in self.ignore and kind not in self.callbacks,
-                                special, self.unless.get(kind))
+            matchers.append((re.compile(source, flags).match, kind, kind in self.newline,
+                             kind in self.ignore and kind not in self.callbacks, special,
+                             self.unless.get(kind)))
         groups = [tuple(matchers[i] for i in group) for group in self.groups]
         self.other = groups[self.group_of[128]]
         self.by_char = dict(zip(_ASCII, [groups[g] for g in self.group_of[:128]], strict=True))
@@ -103,6 +101,8 @@ class _Lexer:
 
 
 _ASCII = [chr(code) for code in range(128)]
+_Candidate = tuple[Any, str, bool, bool, bool, "dict[str, str] | None"]
+_str_new = str.__new__
 
 
 class Engine:
@@ -151,14 +151,14 @@ class Engine:
             by_char = lexer.by_char
             if by_char is None:
                 by_char = lexer.compile(dropped)
-            for match, kind in by_char.get(text[pos], lexer.other):
+            for match, kind, counts_lines, skipped, special, literals in by_char.get(
+                    text[pos], lexer.other):
                 found = match(text, pos)
                 if found:
                     break
             else:
                 raise ParseFailed(f"unexpected character at offset {pos}")
             value = found.group(0)
-            counts_lines, skipped, special, literals = lexer.kinds[kind]
             start, start_line, column = pos, line, pos - line_start + 1
             if counts_lines:
                 breaks = value.count("\n")
@@ -169,21 +169,20 @@ class Engine:
             if skipped:
                 continue
             token: Token | None = None
-            if special:  # a keyword, a callback, or a terminal no rule keeps
-                original = kind
-                if literals is not None:
-                    kind = literals.get(value, kind)
-                if original in lexer.callbacks or kind not in dropped:
-                    token = Token(kind, value, start, start_line, column)
-                    token.end_line, token.end_column = line, pos - line_start + 1
-                    token.end_pos = pos
+            original = kind
+            if literals is not None:  # a keyword is matched as a name, then looked up
+                kind = literals.get(value, kind)
+            # special: a keyword, a callback, or a terminal no rule keeps
+            if not special or original in lexer.callbacks or kind not in dropped:
+                token = _str_new(Token, value)  # Token(…), without a Python-level call
+                token.type, token.value, token.start_pos = kind, value, start
+                token.line, token.column, token.end_line = start_line, column, line
+                token.end_column, token.end_pos = pos - line_start + 1, pos
+            if special:
                 if original in lexer.callbacks:
                     on_token[original](token)  # type: ignore[arg-type]
                 if original in lexer.ignore:
                     continue
-            else:
-                token = Token(kind, value, start, start_line, column)
-                token.end_line, token.end_column, token.end_pos = line, pos - line_start + 1, pos
             if kind == "_NL":  # postlex: a separator only directly inside `{ … }`
                 if not (brackets and brackets[-1] == "{"
                         and previous not in ("LBRACE", "_COMMA", "_NL")):
