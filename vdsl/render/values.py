@@ -116,6 +116,8 @@ class RenderState:
     media: list[Media] = field(default_factory=list)
     ctx: Any = None
     """The template's `ctx`, for template_strings called during this render."""
+    budget: Any = None
+    """The render's `budget.Budget` (output, steps, time, call depth used so far)."""
 
     def role_marker(self, mark: RoleMark) -> str:
         self.roles.append(mark)

@@ -24,6 +24,7 @@ from ..ir import (
     ValueBlock,
 )
 from ..ir.walk import iter_types
+from ..jinja_limits import NestingLimit
 from .context import Context
 
 FIELD = {"alias", "description", "skip", "check", "assert", "stream.done", "stream.not_null",
@@ -180,7 +181,7 @@ def _check_set(ctx: Context, attrs: Iterable[Attribute], allowed: set[str], wher
         _check_args(ctx, attr)
 
 
-_JINJA = SandboxedEnvironment(autoescape=False)
+_JINJA = SandboxedEnvironment(autoescape=False, extensions=[NestingLimit])
 
 
 def _check_jinja(ctx: Context, attr: Attribute, expr: JinjaExpr) -> None:

@@ -18,6 +18,7 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..ir import Param, RawString, StringValue, TemplateStringDecl
+from ..jinja_limits import NestingLimit
 from ..source import Span
 from .context import Context
 
@@ -34,7 +35,7 @@ _OPTION_TYPES: dict[str, tuple[type, ...]] = {
 }
 _JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop",
                             "true", "false", "none", "True", "False", "None", "null"})
-_ENV = SandboxedEnvironment(autoescape=False)
+_ENV = SandboxedEnvironment(autoescape=False, extensions=[NestingLimit])
 
 
 def check(ctx: Context) -> None:
@@ -149,12 +150,19 @@ def _check_output_format(ctx: Context, call: nodes.Call, where: _Where) -> None:
                             label="unknown option",
                             help=(f"did you mean `{close[0]}`? " if close else "")
                             + f"allowed options: {allowed}")
-        elif isinstance(kw.value, (nodes.Const, nodes.List)):
+        elif _is_literal(kw.value):
             _check_option_value(ctx, kw, span)
 
 
+def _is_literal(node: nodes.Expr) -> bool:
+    """A constant or a list of constants: its value is known without running anything."""
+    if isinstance(node, nodes.List):
+        return all(isinstance(item, nodes.Const) for item in node.items)
+    return isinstance(node, nodes.Const)
+
+
 def _check_option_value(ctx: Context, kw: nodes.Keyword, span: Span) -> None:
-    value = kw.value.as_const() if isinstance(kw.value, (nodes.Const, nodes.List)) else None
+    value = kw.value.as_const()
     ok = isinstance(value, _OPTION_TYPES[kw.key])
     if kw.key == "map_style":
         ok = value in ("angle", "object")
