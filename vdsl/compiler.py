@@ -195,8 +195,10 @@ def load(path: str | os.PathLike[str]) -> Project:
 
 
 def loads(text: str, filename: str = "main.vdsl") -> Project:
-    """Compile source text held in memory."""
-    return _finish([SourceFile(filename, text)], Diagnostics(), root=None)
+    """Compile source text held in memory (a leading byte-order mark is dropped, as when
+    reading a file)."""
+    return _finish([SourceFile(filename, text.removeprefix("\ufeff"))], Diagnostics(),
+                   root=None)
 
 
 def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None) -> Project:

@@ -125,14 +125,25 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
         except OSError as exc:
             raise UsageError(f"cannot read --args file {file}: {exc.strerror}") from None
         base = file.parent
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
-                     f"{exc.colno}") from None
+    value = _json_arguments(text)
     if not isinstance(value, dict):
         raise UsageError("--args must be a JSON object of parameter names to values")
     return value, base or Path.cwd()
+
+
+def _json_arguments(text: str) -> Any:
+    """`--args` read as JSON; any problem (syntax, nesting past what the decoder takes, a
+    number too long to convert) is a UsageError."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
+                         f"{exc.colno}") from None
+    except RecursionError:
+        raise UsageError("--args is nested too deeply to read") from None
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise UsageError(f"--args holds a number too long to read: "
+                         f"{str(exc).split(';')[0]}") from None
 
 
 def _snapshots(project: Project, args: argparse.Namespace) -> int:

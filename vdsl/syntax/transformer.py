@@ -7,6 +7,7 @@ its first to its last token. Problems that the grammar accepts but BAML rejects 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -15,7 +16,7 @@ from lark import Token, Transformer
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
-from .values import classify_unquoted, dedent_raw, unescape
+from .values import classify_unquoted, dedent_raw, too_many_digits, unescape
 
 _PRIMITIVES = frozenset(ir.PRIMITIVES)
 _MEDIA = frozenset(ir.MEDIA)
@@ -316,7 +317,16 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                              f"Float literal values are not supported: {token.value}", span,
                              help="use `float`, or an int or string literal")
             return ir.Primitive(span, (), "float")
+        if too_many_digits(token.value):
+            self._too_large(token.value, span)
+            return ir.Primitive(span, (), "int")
         return ir.LiteralType(span, (), int(token.value))
+
+    def _too_large(self, text: str, span: Span) -> None:
+        digits = len(text.lstrip("-"))
+        self.diags.error("number-too-large", f"a number with {digits:,} digits is too large",
+                         span, help="integers may have at most "
+                         f"{sys.get_int_max_str_digits():,} digits; quote it if it is text")
 
     def map_type(self, children: list[Any]) -> ir.TypeExpr:
         keyword, *chains = children
@@ -363,6 +373,8 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
             self.diags.error("invalid-env-reference", f"`{token.value}` is not a valid env reference",
                              span, help="write `env.NAME` with a variable name, e.g. "
                              "`env.GOOGLE_CLOUD_PROJECT`")
+        elif kind == "number-too-large":
+            self._too_large(token.value, span)
         else:
             self.diags.error(
                 "digit-leading-value",
