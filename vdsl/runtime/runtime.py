@@ -40,7 +40,9 @@ from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
 from .failures import CallSite, transport_error
-from .media import http_fetcher, resolve_media
+from .fetcher import MediaFetcher
+from .media import resolve_media
+from .netpolicy import MediaPolicy
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
 from .result import AsyncStream, Result, Stream
@@ -59,7 +61,9 @@ class Runtime:
     `max_in_flight` caps the requests this runtime has open at once (None: no cap).
     `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
     tracing. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
-    `seed` makes round-robin starts and retry jitter reproducible.
+    `seed` makes round-robin starts and retry jitter reproducible. `media` says how media URLs
+    are downloaded (default: public addresses only, `VDSL_MEDIA_ALLOW` applied; see
+    `MediaPolicy`).
     """
 
     def __init__(self, project: Project, env: Mapping[str, str] | None = None, *,
@@ -68,7 +72,7 @@ class Runtime:
                  on_attempt: Callable[[Attempt], None] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  asleep: Callable[[float], Awaitable[None]] | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, media: MediaPolicy | None = None) -> None:
         self.project = project
         self._gate = Gate(max_in_flight)
         self._on_attempt = on_attempt
@@ -82,6 +86,7 @@ class Runtime:
         self._endpoint = endpoint
         self._auth = auth
         self._pool = Pool()
+        self._media = MediaFetcher(media or MediaPolicy.from_env(self._environment(None)))
         self._base_dir = base_dir
         _configure_logging()
 
@@ -174,6 +179,7 @@ class Runtime:
 
     def close(self) -> None:
         self._pool.close()
+        self._media.close()
 
     def __enter__(self) -> Self:
         return self
@@ -207,7 +213,7 @@ class Runtime:
         adapter = adapter_for(options.model, options.resolved.get("publisher"))
         prompt = render_prompt(self.project, fn.name, args, client=info.name,
                                base_dir=self._base_dir, default_remap=adapter.DEFAULT_REMAP)
-        fetcher = None if preview else http_fetcher(self._pool.sync()) if fetch else _defer
+        fetcher = None if preview else self._media.fetch if fetch else _defer
         prompt = resolve_media(prompt, adapter.media_options(options), fetcher)
         wire_stream = stream and options.supports_streaming and adapter.SUPPORTS_STREAMING
         override = self._endpoint or environ.get(ENDPOINT_ENV) or None
