@@ -64,6 +64,9 @@ class Runtime:
     `seed` makes round-robin starts and retry jitter reproducible. `media` says how media URLs
     are downloaded (default: public addresses only, `VDSL_MEDIA_ALLOW` applied; see
     `MediaPolicy`).
+
+    `close()`, `await aclose()`, `with Runtime(…)` and `async with Runtime(…)` close every
+    pooled connection at once.
     """
 
     def __init__(self, project: Project, env: Mapping[str, str] | None = None, *,
@@ -178,7 +181,14 @@ class Runtime:
         return self._parse_value(find_function(self.project, function), text, partial)
 
     def close(self) -> None:
+        """Close every pooled connection (Vertex and media downloads, sync and async) now;
+        inside a running event loop too. The runtime reconnects if it is used again."""
         self._pool.close()
+        self._media.close()
+
+    async def aclose(self) -> None:
+        """`close()` for async code: awaits the connections of the running loop."""
+        await self._pool.aclose()
         self._media.close()
 
     def __enter__(self) -> Self:
@@ -186,6 +196,12 @@ class Runtime:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     # ---- plans ---------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import httpx
 
 from ..providers.options import Timeouts
+from .closing import close_async_client
 
 _LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=100,
                        keepalive_expiry=30.0)
@@ -54,10 +55,31 @@ class Pool:
         return client
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
-            self._sync = None
-        self._async = weakref.WeakKeyDictionary()
+        """Close every client now, the async ones too (see `closing.py`)."""
+        sync, clients = self._take()
+        if sync is not None:
+            sync.close()
+        for loop, client in clients:
+            close_async_client(loop, client)
+
+    async def aclose(self) -> None:
+        """Close every client, awaiting the one of the running loop."""
+        sync, clients = self._take()
+        if sync is not None:
+            sync.close()
+        running = asyncio.get_running_loop()
+        for loop, client in clients:
+            if loop is running:
+                await client.aclose()
+            else:
+                await asyncio.to_thread(close_async_client, loop, client)
+
+    def _take(self) -> tuple[httpx.Client | None,
+                             list[tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]]]:
+        with self._lock:
+            sync, self._sync = self._sync, None
+            clients, self._async = list(self._async.items()), weakref.WeakKeyDictionary()
+        return sync, clients
 
 
 class Gate:
