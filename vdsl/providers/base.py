@@ -3,74 +3,17 @@ adapter interface itself. Adapters are pure: no I/O, no clock, no credentials.""
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
-from urllib.parse import quote_plus
 
 from ..render import RenderedPrompt
 from .options import ClientOptions
+from .request import REDACTED, SECRET_HEADERS, HttpRequest
 
-REDACTED = "<redacted>"
-SECRET_HEADERS = ("authorization", "x-goog-api-key", "api-key", "x-api-key")
-
-
-@dataclass
-class HttpRequest:
-    """An HTTP request ready to send (or to show). `body` is JSON data.
-
-    `secrets` lists the values that must never be shown (an API key in the URL, a bearer
-    token); `secret_names` maps each to the variable name a cURL preview uses instead.
-    """
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    secrets: dict[str, str] = field(default_factory=dict)
-
-    def content(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
-
-    def redacted(self) -> dict[str, Any]:
-        """`{method, url, headers, body}` with every secret replaced by `<redacted>`."""
-        return {"method": self.method, "url": self._scrub(self.url, lambda _name: REDACTED),
-                "headers": {k: (REDACTED if k.lower() in SECRET_HEADERS else
-                                self._scrub(v, lambda _name: REDACTED))
-                            for k, v in self.headers.items()},
-                "body": self.body}
-
-    def curl(self) -> str:
-        """A copy-pasteable cURL command; secrets appear as shell variables."""
-        url = self._scrub(self.url, lambda name: f"${name}")
-        parts = [f"curl -X {self.method} {_quote(url)}"]
-        for key, value in self.headers.items():
-            if key.lower() == "authorization":
-                value = "Bearer $(gcloud auth print-access-token)"
-            elif key.lower() in SECRET_HEADERS:
-                value = "$VERTEX_API_KEY"
-            else:
-                value = self._scrub(value, lambda name: f"${name}")
-            parts.append(f"-H {_quote(f'{key}: {value}', allow_vars=True)}")
-        parts.append("-d " + _quote(json.dumps(self.body, ensure_ascii=False)))
-        return " \\\n  ".join(parts)
-
-    def _scrub(self, text: str, replacement: Any) -> str:
-        for secret, name in self.secrets.items():
-            if secret:
-                # the URL holds query values form-encoded
-                encoded = quote_plus(secret, safe="*").replace("~", "%7E")
-                text = text.replace(secret, replacement(name))
-                text = text.replace(encoded, replacement(name))
-        return text
-
-
-def _quote(text: str, allow_vars: bool = False) -> str:
-    if allow_vars:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
-    return "'" + text.replace("'", "'\\''") + "'"
+__all__ = ["REDACTED", "SECRET_HEADERS", "Adapter", "Completion", "Delta", "HttpRequest",
+           "Usage"]
 
 
 @dataclass

@@ -47,7 +47,8 @@ def build_url(options: ClientOptions, *, resource: str, rpc: str, project: str |
                 "or GOOGLE_CLOUD_PROJECT, or use credentials that carry a project")
         url = (f"https://{host_for(location)}/{API_VERSION}/projects/{project}/locations/"
                f"{location}/{resource}{rpc}")
-    url = append_query(url, options.query_params)
+    # the API key travels in the `x-goog-api-key` header, never in the URL (URLs get logged)
+    url = append_query(url, {k: v for k, v in options.query_params.items() if k != "key"})
     return redirect(url, override) if override else url
 
 

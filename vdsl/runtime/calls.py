@@ -28,6 +28,19 @@ class Call:
     auth: AuthStrategy | None
     stream: bool
 
+    @property
+    def url(self) -> str:
+        """Where the request goes, secrets and all (`request.url` is for showing)."""
+        return self.request.sendable()[0]
+
+    def headers(self) -> dict[str, str]:
+        """The headers as sent (`request.headers` is for showing); a copy."""
+        return self.request.sendable()[1]
+
+    def hide_token(self, headers: Mapping[str, str]) -> None:
+        """Keep the bearer token in `headers` out of anything that shows the request."""
+        for value, name in token_secrets(headers).items():
+            self.request.add_secret(value, name)
 
 
 def http_failure(response: httpx.Response, call: Call) -> VdslError:

@@ -38,7 +38,7 @@ from ..render.clients import resolve_client
 from ..render.prompt import find_function
 from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
-from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .calls import Call, check_finish, http_failure, located, returns_string
 from .failures import CallSite, transport_error
 from .fetcher import MediaFetcher
 from .media import resolve_media
@@ -241,14 +241,9 @@ class Runtime:
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
-        request_headers = {**options.headers, **adapter.extra_headers(options),
-                           **{k.lower(): v for k, v in (headers or {}).items()},
-                           "content-type": "application/json"}
-        if not options.api_key:
-            request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
-        body = adapter.body(prompt, options, wire_stream)
-        request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
-        site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
+        request = _request(options, adapter.extra_headers(options), headers, url,
+                           adapter.body(prompt, options, wire_stream), preview)
+        site = CallSite(info.name, options.model, options.location or "", request.url,
                         auth.description if auth else "")
         return Call(fn, options, adapter, request, site, auth, wire_stream)
 
@@ -280,10 +275,10 @@ class Runtime:
     # ---- sending --------------------------------------------------------------------------
 
     def _headers(self, call: Call) -> dict[str, str]:
-        headers = dict(call.request.headers)
+        headers = call.headers()
         if call.auth is not None and "authorization" in headers:
             headers.update(call.auth.headers())
-            call.request.secrets.update(token_secrets(headers))
+            call.hide_token(headers)
         return headers
 
     def _send(self, call: Call, remaining: float | None = None) -> httpx.Response:
@@ -296,7 +291,7 @@ class Runtime:
             headers = self._headers(call)
             try:
                 with self._gate.sync():
-                    response = http.post(call.request.url, headers=headers,
+                    response = http.post(call.url, headers=headers,
                                          content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
@@ -313,12 +308,13 @@ class Runtime:
         http = self._pool.async_()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         for attempt in (1, 2):
-            headers = dict(call.request.headers)
+            headers = call.headers()
             if call.auth is not None and "authorization" in headers:
                 headers.update(await call.auth.aheaders())
+                call.hide_token(headers)
             try:
                 async with self._gate.async_():
-                    response = await http.post(call.request.url, headers=headers,
+                    response = await http.post(call.url, headers=headers,
                                                content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
@@ -374,6 +370,26 @@ class Runtime:
         except ImportError:  # typed parsing not available: the raw text
             return text
         return parse_output(self.project, fn.name, text, partial=partial)
+
+
+def _request(options: ClientOptions, extra: Mapping[str, str],
+             headers: Mapping[str, str] | None, url: str, body: dict[str, Any],
+             preview: bool) -> HttpRequest:
+    """The request: the client's headers, the family's, the caller's; the API key (in the
+    `x-goog-api-key` header) or a bearer token placeholder; values from `env.` hidden."""
+    request_headers = {**options.headers, **extra,
+                       **{k.lower(): v for k, v in (headers or {}).items()},
+                       "content-type": "application/json"}
+    hidden = dict(options.env_headers)
+    key = options.api_key
+    if key:
+        request_headers["x-goog-api-key"] = key
+        hidden["x-goog-api-key"] = options.secrets.get(key) or options.env_params.get(
+            "key", "VERTEX_API_KEY")
+    else:
+        request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
+    return HttpRequest("POST", url, request_headers, body, options.secrets,
+                       hidden_headers=hidden, hidden_params=options.env_params)
 
 
 class _NeedsThread(Exception):

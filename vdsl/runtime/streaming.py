@@ -55,7 +55,7 @@ def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
     timeout = httpx_timeout(call.options.timeouts, stream=True)
     reader = StreamReader(call)
     try:
-        with http.stream("POST", call.request.url, headers=rt._headers(call),
+        with http.stream("POST", call.url, headers=rt._headers(call),
                          content=call.request.content(), timeout=timeout) as response:
             if response.status_code >= 400:
                 response.read()
@@ -99,12 +99,13 @@ async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent |
         yield result
         return
     http = rt._pool.async_()
-    request_headers = dict(call.request.headers)
+    request_headers = call.headers()
     if call.auth is not None and "authorization" in request_headers:
         request_headers.update(await call.auth.aheaders())
+        call.hide_token(request_headers)
     reader = StreamReader(call)
     try:
-        async with http.stream("POST", call.request.url, headers=request_headers,
+        async with http.stream("POST", call.url, headers=request_headers,
                                content=call.request.content(),
                                timeout=httpx_timeout(call.options.timeouts, stream=True)
                                ) as response:
