@@ -2,7 +2,8 @@
 
 Prints the base URL and the `export VDSL_VERTEX_ENDPOINT=…` line, then serves until SIGINT
 or SIGTERM and exits 0. By default any caller is accepted (offline users have no service
-account); `--strict-auth` checks credentials like Google.
+account); `--strict-auth` checks credentials like Google. Binding anything but loopback
+requires `--strict-auth` and prints a warning; the Host header is checked either way.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 from types import FrameType
 
 from .fixtures import FixtureError
+from .hosts import is_loopback_bind
 from .inprocess import Emulator
 
 __all__ = ["DEFAULT_PORT", "add_arguments", "run"]
@@ -24,7 +26,9 @@ DEFAULT_PORT = 8790
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `vdsl emulator` (also used by `python -m vdsl.emulator`)."""
     parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to bind (default 127.0.0.1; keep it on loopback)")
+                        help="interface to bind (default 127.0.0.1). Anything but loopback "
+                             "(e.g. 0.0.0.0 in a container) exposes the emulator and its request "
+                             "log to the network: it needs --strict-auth")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
     parser.add_argument("--fixtures", metavar="FILE",
@@ -35,6 +39,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lifetime of issued access tokens (default 3600)")
     parser.add_argument("--check-regions", action="store_true",
                         help="404 models asked for outside their catalog regions")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer requests whose Host header is NAME (IP addresses and "
+                             "localhost always are), e.g. a docker-compose service name; "
+                             "repeatable")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
                             fixtures=args.fixtures, token_lifetime=args.token_lifetime,
-                            check_regions=args.check_regions)
+                            check_regions=args.check_regions,
+                            allowed_hosts=tuple(args.allow_host))
         emulator.start()
     except (OSError, FixtureError, ValueError) as exc:
         print(f"vdsl emulator: {exc}", file=sys.stderr)
@@ -63,6 +72,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _announce(emulator: Emulator, args: argparse.Namespace) -> None:
+    if not is_loopback_bind(args.host):
+        print(f"WARNING: the emulator is bound to {args.host}, not loopback: anyone who can "
+              "reach this machine can call it and read its request log (every prompt sent "
+              "to it). Credentials are checked (--strict-auth); stop it when you are done.",
+              file=sys.stderr, flush=True)
     print(f"Vertex emulator listening on {emulator.url}")
     print(f"export VDSL_VERTEX_ENDPOINT={emulator.url}")
     auth = "strict (tokens from /token or the metadata server)" if args.strict_auth \

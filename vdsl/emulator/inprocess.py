@@ -18,6 +18,7 @@ from .app import App
 from .auth import CLOUD_PLATFORM, Authority, generate_service_account
 from .faults import Fault, parse_fault
 from .fixtures import Fixture, load_fixtures, parse_fixture
+from .hosts import HostCheck, is_loopback_bind
 from .requestlog import LoggedRequest, RequestLog
 from .server import MAX_BODY_BYTES, EmulatorServer
 from .state import StateStore
@@ -37,15 +38,22 @@ class Emulator:
     `require_auth=True` (the default here) checks credentials like Google; the CLI defaults
     to accepting any caller, since offline users have no service account. `state_dir` keeps
     the resources it creates (batch jobs, buckets, caches) between processes; without it they
-    live in a temporary folder removed on `stop()`.
+    live in a temporary folder removed on `stop()`. A `host` other than loopback needs
+    `require_auth=True`; `allowed_hosts` names the Host headers answered besides IP addresses
+    and `localhost` (see `hosts.py`).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_auth: bool = True,
                  fixtures: str | Path | list[Fixture] | None = None, token_lifetime: int = 3600,
                  check_regions: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
                  log_limit: int = 10_000, project_id: str = "vdsl-emulator",
-                 state_dir: str | Path | None = None) -> None:
+                 state_dir: str | Path | None = None,
+                 allowed_hosts: tuple[str, ...] = ()) -> None:
+        if not require_auth and not is_loopback_bind(host):
+            raise ValueError(f"binding {host} makes the emulator reachable from other "
+                             "machines; that needs strict auth (--strict-auth)")
         self.host, self._port = host, port
+        self._host_check = HostCheck(allowed_hosts)
         self.project_id = project_id
         self.app = App(authority=Authority(require_auth=require_auth,
                                            token_lifetime=token_lifetime,
@@ -68,7 +76,8 @@ class Emulator:
         """Bind and serve in a daemon thread; returns self (port 0 picks a free port)."""
         if self._server is not None:
             return self
-        self._server = EmulatorServer((self.host, self._port), self.app, self._max_body)
+        self._server = EmulatorServer((self.host, self._port), self.app, self._max_body,
+                                      self._host_check)
         self.app.authority.token_uri = f"{self.url}/token"
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05},
