@@ -103,7 +103,7 @@ class Adapter(ABC):
 
         By default: the Provisioned Throughput / PayGo tier headers from the client options
         `request_type` (`dedicated` | `shared`) and `shared_request_type` (`flex` |
-        `priority`), VERTEX_WIRE.md §1.7.
+        `priority`).
         """
         headers: dict[str, str] = {}
         request_type = options.resolved.get("request_type")

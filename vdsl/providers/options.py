@@ -1,5 +1,5 @@
 """A `vertex-ai` client's options at call time: `env.VAR` resolved, BAML's own options taken
-out, and everything else kept, in order, for the request body (LANGUAGE.md §3.1)."""
+out, and everything else kept, in order, for the request body (as BAML does)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ CONSUMED = frozenset({
 
 MEDIA_DEFAULTS = {"image": "send_url_add_mime_type", "audio": "send_url_add_mime_type",
                   "pdf": "send_url", "video": "send_url"}
-"""BAML's `media_url_handler` defaults for vertex-ai (LANGUAGE.md §3.6)."""
+"""BAML's `media_url_handler` defaults for vertex-ai."""
 
 
 @dataclass(frozen=True)
