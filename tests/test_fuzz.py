@@ -247,10 +247,11 @@ def test_arbitrary_bytes(workdir: Path, data: bytes) -> None:
 @_settings(200)
 @given(st.one_of(mutations(), amplified()))
 def test_render_of_a_mutant_returns_or_raises_a_vdsl_error(case: tuple[str, str]) -> None:
-    """Every function of a mutant that compiles renders with its test blocks' arguments (and
-    with none), or raises a VdslError: never another exception."""
+    """Every function of a mutant that compiles renders, and builds its request (offline), with
+    its test blocks' arguments (and with none), or raises a VdslError: nothing else."""
     from vdsl.render import RenderLimits, render_prompt, set_render_limits
     from vdsl.render.snapshots import test_arguments
+    from vdsl.runtime import Runtime
 
     _, text = case
     try:
@@ -264,11 +265,15 @@ def test_render_of_a_mutant_returns_or_raises_a_vdsl_error(case: tuple[str, str]
             fn = project.find(name)
             if isinstance(fn, vdsl.ir.FunctionDecl):
                 calls.append((name, test_arguments(test, fn)[0]))
+    runtime = Runtime(project, env={})
+    attempts = [(render_prompt, (project,), {}), (runtime.build_request, (), {}),
+                (runtime.build_request, (), {"stream": True})]
     for name, args in calls:
-        try:
-            render_prompt(project, name, args)
-        except vdsl.VdslError:
-            pass
+        for attempt, first, extra in attempts:
+            try:
+                attempt(*first, name, args, **extra)  # type: ignore[operator]
+            except vdsl.VdslError:
+                pass
 
 
 @_settings(60)
