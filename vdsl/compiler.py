@@ -14,6 +14,7 @@ import pickle
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import Diagnostic, Diagnostics
@@ -21,6 +22,9 @@ from .errors import CompileError
 from .ir import Program
 from .project import Project
 from .source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 EXTENSIONS = (".vdsl", ".baml")
 _SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
@@ -77,9 +81,11 @@ def read_sources(files: Sequence[Path], diags: Diagnostics) -> list[SourceFile]:
     return sources
 
 
-def compile_sources(sources: Sequence[SourceFile], *,
-                    diags: Diagnostics | None = None) -> tuple[Program, Diagnostics]:
-    """Parse and validate; every problem ends up in the returned diagnostics."""
+def compile_sources(sources: Sequence[SourceFile], *, diags: Diagnostics | None = None,
+                    policy: Policy | None = None) -> tuple[Program, Diagnostics]:
+    """Parse and validate; every problem ends up in the returned diagnostics.
+
+    With a `policy`, every client is also checked against it (`policy-*` codes)."""
     from .syntax import parse_source
     from .validate import run
 
@@ -90,7 +96,23 @@ def compile_sources(sources: Sequence[SourceFile], *,
         program.decls.extend(parse_source(source, diags, broken))
         program.broken_names.update(broken)
     run(program, diags, {s.path: s for s in sources})
+    if policy is not None:
+        from .policy.check import check as check_policy
+        check_policy(program, policy, diags)
+    if not diags.has_errors and program.tests:
+        from .tokens.checks import check as check_tokens
+        check_tokens(program, {s.path: s for s in sources}, diags)
     return program, diags
+
+
+def project_policy(paths: Sequence[str | os.PathLike[str]],
+                   diags: Diagnostics) -> tuple[Policy | None, str]:
+    """The endpoint policy for the project at the first path (see `vdsl.policy`), and the
+    text of the file it came from (part of the check cache's key)."""
+    if not paths:
+        return None, ""
+    from .policy import load_policy
+    return load_policy(os.fspath(paths[0]), diags)
 
 
 def cache_dir() -> Path | None:
@@ -164,18 +186,20 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
         diags.error("invalid-path", str(problem), None)
         return list(diags)
     sources = read_sources(files, diags)
+    policy, policy_text = project_policy(paths, diags)
     if strict_env is not None:
         from .validate import env as env_check
-        program, diags = compile_sources(sources, diags=diags)
+        program, diags = compile_sources(sources, diags=diags, policy=policy)
         env_check.check(program, diags, strict_env)
         return diags.sorted()
-    key = _digest(*(part for s in sources for part in (s.path, s.text))) if use_cache else ""
+    key = _digest(policy_text, *(part for s in sources for part in (s.path, s.text))) \
+        if use_cache else ""
     path = _cache_file("check", key) if use_cache else None
     cached = _read_cache(path)
     if isinstance(cached, list):
         return diags.sorted() + cached  # type: ignore[no-any-return]
     before = len(diags)
-    compile_sources(sources, diags=diags)
+    compile_sources(sources, diags=diags, policy=policy)
     result = diags.sorted()
     if path is not None and before == 0:
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
@@ -191,19 +215,21 @@ def load(path: str | os.PathLike[str]) -> Project:
         diags.error("invalid-path", str(problem), None)
         raise CompileError(list(diags)) from None
     sources = read_sources(files, diags)
-    return _finish(sources, diags, root=str(path))
+    policy, _ = project_policy([path], diags)
+    return _finish(sources, diags, root=str(path), policy=policy)
 
 
-def loads(text: str, filename: str = "main.vdsl") -> Project:
-    """Compile source text held in memory (a leading byte-order mark is dropped, as when
-    reading a file)."""
+def loads(text: str, filename: str = "main.vdsl", *, policy: Policy | None = None) -> Project:
+    """Compile source text held in memory (with `policy`, checked against it too). A leading
+    byte-order mark is dropped, as when reading a file."""
     return _finish([SourceFile(filename, text.removeprefix("\ufeff"))], Diagnostics(),
-                   root=None)
+                   root=None, policy=policy)
 
 
-def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None) -> Project:
-    program, diags = compile_sources(sources, diags=diags)
+def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None,
+            policy: Policy | None = None) -> Project:
+    program, diags = compile_sources(sources, diags=diags, policy=policy)
     ordered = diags.sorted()
     if diags.has_errors:
         raise CompileError(ordered)
-    return Project(program, {s.path: s for s in sources}, ordered, root)
+    return Project(program, {s.path: s for s in sources}, ordered, root, policy=policy)

@@ -11,9 +11,13 @@
     ├── AuthError               no usable Google credentials: `.tried` lists each source
     │                           consulted, in order; `.setting` names the one to fix
     ├── ConfigError             a client cannot be used as configured at call time
-    │   └── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    │   ├── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    │   ├── PolicyError         the project's endpoint policy forbids the location/publisher
+    │   └── BudgetError         the prompt has more input tokens than `max_input_tokens`
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
     │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
+    ├── BatchError              a batch job cannot be planned, submitted or collected (a model
+    │                           without batch support, bad rows, a job that failed)
     └── ProviderError           a call to Vertex failed; `.client`, `.model`, `.url` (no secrets)
         ├── VertexError         Vertex answered with an error status: `.status`,
         │   │                   `.vertex_status` (e.g. RESOURCE_EXHAUSTED), `.message`, `.hint`
@@ -36,6 +40,11 @@ if TYPE_CHECKING:
 
 class VdslError(Exception):
     """Base class of every error vdsl raises for a user mistake or a provider failure."""
+
+
+class ArgumentWarning(UserWarning):
+    """An argument held something the function ignores (a field its class does not declare);
+    BAML drops it silently, vdsl drops it and warns."""
 
 
 class CompileError(VdslError):
@@ -107,6 +116,23 @@ class MissingEnvError(ConfigError):
             f"`{setting}`); export it, or pass env={{'{variable}': …}} to the runtime")
 
 
+class PolicyError(ConfigError):
+    """A request the project's endpoint policy forbids (`[tool.vdsl.policy]`); never sent."""
+
+
+class BudgetError(ConfigError):
+    """The prompt has more input tokens than the client's `max_input_tokens`; never sent.
+
+    `tokens` is the count, `limit` the budget and `method` how it was counted (`endpoint`:
+    Vertex's count-tokens API, `estimate`: vdsl's local estimate)."""
+
+    def __init__(self, message: str, *, tokens: int, limit: int, method: str) -> None:
+        self.tokens = tokens
+        self.limit = limit
+        self.method = method
+        super().__init__(message)
+
+
 class FinishReasonError(VdslError):
     """The model finished for a reason the client's allow/deny list rejects."""
 
@@ -116,6 +142,10 @@ class FinishReasonError(VdslError):
         self.client = client
         super().__init__(f"client `{client}`: the model stopped with finish reason "
                          f"{finish_reason!r}, which the client's finish_reason list rejects")
+
+
+class BatchError(VdslError):
+    """A batch job cannot be planned, submitted, followed or collected; the message says why."""
 
 
 class ProviderError(VdslError):

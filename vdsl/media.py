@@ -15,7 +15,7 @@ import binascii
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from .errors import MediaError
 
@@ -103,6 +103,29 @@ class Media:
         if self.media_type:
             out["media_type"] = self.media_type
         return out
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """A generated pydantic model can hold a media field: a value of this class, or the
+        `{"url"}` / `{"base64", "media_type"}` shapes; it dumps to that shape as JSON."""
+        from pydantic_core import core_schema
+        return core_schema.no_info_plain_validator_function(
+            cls._coerce, serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda value: value.to_dict(), when_used="json"))
+
+    @classmethod
+    def _coerce(cls, value: Any) -> Self:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, dict) and set(value) - {"media_type"} in ({"url"}, {"base64"}):
+            try:
+                if "url" in value:
+                    return cls.from_url(value["url"], value.get("media_type"))
+                return cls.from_base64(value["base64"], value.get("media_type") or "")
+            except MediaError as exc:  # pydantic reports ValueErrors as validation errors
+                raise ValueError(str(exc)) from None
+        raise ValueError(f"expected {cls.kind} (a {cls.__name__}, {{url}} or "
+                         "{base64, media_type})")
 
     def __repr__(self) -> str:
         name = type(self).__name__

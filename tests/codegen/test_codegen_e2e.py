@@ -4,16 +4,19 @@ previews, parsing, per-call options, the values' classes, and the import-time ch
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import pydantic
 import pytest
 from codegen_helpers import CASES
 
 from vdsl.codegen.client import check_version
 from vdsl.emulator import Emulator
+from vdsl.media import Image, Pdf
 
 DRAWING = {
     "name": "Cat", "figures": [{"kind": "circle", "center": {"x": 1, "y": 2}, "radius": 3},
@@ -95,6 +98,24 @@ def test_every_type_form_comes_back_as_declared(import_package, emulator) -> Non
     assert type(d.tree) is t.Tree and type(d.tree.children[0]) is t.Tree
     assert d.meta == {"a": [1, "b", None]}
     assert t.Drawing.model_validate(d.model_dump(by_alias=True)) == d
+
+
+def test_media_fields_of_a_class_argument_reach_the_request(import_package, emulator) -> None:  # type: ignore[no-untyped-def]
+    pkg = import_package("every_type", "gen_every_media")
+    t, png = pkg.types, base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    first = t.Attachment(shot={"base64": png, "media_type": "image/png"}, caption="one",
+                         scan=Pdf.from_url("gs://bucket/scan.pdf"))
+    second = t.Attachment(shot=Image.from_url("gs://bucket/b.png"), caption="two")
+    assert pkg.b.Caption([first, second], None)
+    parts = emulator.requests[-1].body["contents"][0]["parts"]
+    assert parts[1] == {"inlineData": {"mimeType": "image/png", "data": png}}
+    assert parts[2]["fileData"]["fileUri"] == "gs://bucket/scan.pdf"
+    assert parts[4]["fileData"]["fileUri"] == "gs://bucket/b.png"
+    assert parts[-1]["text"].endswith("no cover")
+    assert json.loads(first.model_dump_json())["shot"] == {"base64": png,
+                                                            "media_type": "image/png"}
+    with pytest.raises(pydantic.ValidationError, match="expected image"):
+        t.Attachment(shot="not an image", caption="x")
 
 
 def test_python_names_keep_declared_names_on_the_wire(import_package, emulator) -> None:  # type: ignore[no-untyped-def]
@@ -192,3 +213,16 @@ def test_an_incompatible_package_fails_at_import(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
         for name in [m for m in sys.modules if m.startswith("gen_old")]:
             del sys.modules[name]
+
+
+def test_batch_jobs_give_the_generated_classes_in_input_order(import_package, emulator,  # type: ignore[no-untyped-def]
+                                                              monkeypatch) -> None:
+    monkeypatch.setenv("VDSL_EMULATOR_BATCH", "queued=0; running=0.1")
+    emulator.load_fixtures(CASES["resume"] / "emulator.yaml")
+    pkg = import_package("resume", "gen_resume_batch")
+    job = pkg.b.batch.ExtractResume([{"resume": "Jane Doe"}, {"resume": "Bo"}, {"resume": "Jo"}],
+                                    dest="gs://gen-bucket/runs")
+    assert job.wait(poll=0.05, timeout=30).state == "JOB_STATE_SUCCEEDED"
+    results = list(job.results())
+    assert [r.row for r in results] == [1, 2, 3] and [r.ok for r in results] == [True] * 3
+    assert all(type(r.value) is pkg.types.Resume for r in results)

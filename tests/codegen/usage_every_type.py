@@ -34,6 +34,10 @@ def sync_calls() -> None:
     text = b.Describe(Image.from_url("https://example.com/a.png"), Audio.from_url("gs://a/b.mp3"),
                       Pdf.from_url("https://example.com/a.pdf"), Video.from_url("gs://v.mp4"))
     assert_type(text, str)
+    shot = types.Attachment(shot=Image.from_url("https://example.com/a.png"), caption="a")
+    assert_type(shot.shot, Image)
+    assert_type(shot.scan, Pdf | None)
+    assert_type(b.Caption([shot], None), str)
     collisions = b.Collide(types.Point(x=1, y=2), types.Priority.HIGH,
                            types.Square(kind="square", corner=types.Point(x=0, y=0), side=1))
     assert_type(collisions.class_, str)
@@ -82,3 +86,19 @@ async def async_calls() -> None:
     assert_type(await stream.get_final_response(), types.Drawing)
     assert_type(ab.request.Draw("x", None, []), HttpRequest)
     assert_type(ab.parse.PickShape("Circle"), types.Shape | types.Circle | None)
+
+
+def batch_jobs() -> None:
+    from vdsl.batch import BatchStatus
+    from vdsl.codegen.client import BatchResult, TypedBatchJob
+
+    job = b.batch.Draw([{"prompt": "a cat", "shapes": ["Circle"]}], dest="gs://bucket/p")
+    assert_type(job, TypedBatchJob[types.Drawing])
+    assert_type(job.wait(timeout=60.0), BatchStatus)
+    for result in job.results():
+        assert_type(result, BatchResult[types.Drawing])
+        assert_type(result.value, types.Drawing | None)
+        if result.value is not None:
+            assert_type(result.value.title, str)
+    from_file = b.batch.PickShape("rows.jsonl", dest="gs://bucket/p")
+    assert_type(from_file, TypedBatchJob[types.Shape | types.Circle | None])

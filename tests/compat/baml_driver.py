@@ -81,8 +81,9 @@ async def _run_case_dir(case_dir: Path, scratch: Path, index: int, sa: str | Non
     root = scratch / f"p{index}"
     src = root / "baml_src"
     src.mkdir(parents=True)
-    for path in case_dir.glob("*.baml"):
-        shutil.copy(path, src / path.name)
+    for path in case_dir.iterdir():  # sources and the files their tests read
+        if path.is_file() and path.name != "cases.json":
+            shutil.copy(path, src / path.name)
     (src / "zz_generator.baml").write_text(GENERATOR % _baml_version())
     cli = ("import sys; from baml_py import invoke_runtime_cli; "
            "sys.argv = ['baml-cli'] + sys.argv[1:]; sys.exit(invoke_runtime_cli())")
@@ -92,7 +93,9 @@ async def _run_case_dir(case_dir: Path, scratch: Path, index: int, sa: str | Non
     if proc.returncode != 0:
         return {"$generate_error": proc.stdout[-2000:] + proc.stderr[-2000:]}
     (root / "baml_client").rename(root / pkg)
-    env = {k: (sa if v == "$SERVICE_ACCOUNT" else v) for k, v in spec.get("env", {}).items()}
+    server = os.environ.get("PARITY_SERVER", "")
+    env = {k: (sa if v == "$SERVICE_ACCOUNT" else v.replace("{SERVER}", server))
+           for k, v in spec.get("env", {}).items()}
     saved = dict(os.environ)
     os.environ.update(env)
     sys.path.insert(0, str(root))
@@ -101,10 +104,18 @@ async def _run_case_dir(case_dir: Path, scratch: Path, index: int, sa: str | Non
         b = client.b
         out: dict = {}
         for case in spec["cases"]:
+            if "test" in case:
+                out[case["id"]] = _run_test_block(src, case, env)
+                continue
             api = b.stream_request if case.get("stream") else b.request
             try:
                 args = _decode(baml_py, case.get("args", {}))
-                req = await getattr(api, case["fn"])(**args)
+                if case.get("raw"):  # omitted keys stay omitted, as in a test block
+                    options = api._BamlHttpRequestClient__options.merge_options({})
+                    req = await options.create_http_request_async(
+                        function_name=case["fn"], args=args, mode="request")
+                else:
+                    req = await getattr(api, case["fn"])(**args)
                 out[case["id"]] = {"method": req.method, "url": req.url,
                                    "headers": dict(req.headers), "body": req.body.json()}
             except Exception as exc:  # noqa: BLE001 (BAML's error is compared too)
@@ -114,6 +125,19 @@ async def _run_case_dir(case_dir: Path, scratch: Path, index: int, sa: str | Non
         sys.path.remove(str(root))
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _run_test_block(src: Path, case: dict, env: dict) -> dict:
+    """`baml-cli test` for one (function, test): the request goes to the loopback server, which
+    keeps it under the case id (the client sends `x-parity-case` from `env.PARITY_CASE`)."""
+    cli = ("import sys; from baml_py import invoke_runtime_cli; "
+           "sys.argv = ['baml-cli'] + sys.argv[1:]; sys.exit(invoke_runtime_cli())")
+    proc = subprocess.run(
+        [sys.executable, "-c", cli, "test", "--from", str(src),
+         "-i", f"{case['fn']}::{case['test']}"],
+        capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, **env, "PARITY_CASE": case["id"], "BAML_LOG": "warn"})
+    return {"test_ran": True, "log": proc.stdout[-3000:] + proc.stderr[-3000:]}
 
 
 async def main(argv: list[str]) -> int:

@@ -2,7 +2,11 @@
 that has baml-py) and vdsl's for the same function and arguments, and compare them.
 
 A case directory holds `*.baml` sources (no `generator` block: the driver adds one) and
-`cases.json`: `{"env": {...}, "cases": [{"id", "fn", "args", "stream"?}]}`. In arguments,
+`cases.json`: `{"env": {...}, "cases": [{"id", "fn", "args", "stream"?, "raw"?}]}` (`raw`: the arguments go
+to BAML's runtime as given, so an omitted key stays omitted, as in a test block), or
+`{"id", "fn", "test"}`: the test block's own `args`, as `baml-cli test` sends them (the
+client must send `x-parity-case` from `env.PARITY_CASE` and use `base_url "{SERVER}/…"`
+from env, so the request reaches the loopback server below). In arguments,
 `{"$media": "image"|"pdf"|"audio"|"video", "url"|"base64", "media_type"?}` is a media value
 and `{SERVER}` the loopback server below; `"$SERVICE_ACCOUNT"` in env is a fake
 service-account JSON whose token endpoint is that server.
@@ -43,16 +47,32 @@ MEDIA = {
     "/untyped": (PNG, "application/octet-stream"),
     "/doc.pdf": (PDF, "application/pdf"),
 }
-IGNORED_HEADERS = {"authorization", "user-agent", "x-goog-api-client", "x-goog-user-project"}
+IGNORED_HEADERS = {"authorization", "user-agent", "x-goog-api-client", "x-goog-user-project",
+                   # added by the HTTP client when BAML really sends (test-block cases)
+                   "accept", "accept-encoding", "host", "content-length", "connection"}
 
 
 # ---- loopback server: token endpoint + media --------------------------------------------
 
+CAPTURED: dict[str, dict[str, Any]] = {}
+"""Requests BAML really sent while running a test block (`baml-cli test`), by the case id in
+their `x-parity-case` header: the only way to see how BAML reads a test's `args`."""
+
+_SSE_REPLY = (b'data: {"candidates": [{"content": {"role": "model", "parts": [{"text": "ok"}]},'
+              b' "finishReason": "STOP"}]}\r\n\r\n')
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        self._reply(json.dumps({"access_token": "parity-token", "expires_in": 3600,
-                                "token_type": "Bearer"}).encode(), "application/json")
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        case = self.headers.get("x-parity-case")
+        if case is None:
+            self._reply(json.dumps({"access_token": "parity-token", "expires_in": 3600,
+                                    "token_type": "Bearer"}).encode(), "application/json")
+            return
+        CAPTURED[case] = {"method": "POST", "url": self.path, "headers": dict(self.headers),
+                          "body": json.loads(body)}
+        self._reply(_SSE_REPLY, "text/event-stream")
 
     def do_GET(self) -> None:
         found = MEDIA.get(self.path)
@@ -158,13 +178,20 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
         project = vdsl.load(case_dir)
     except Exception as exc:  # noqa: BLE001 (reported as a difference)
         return {"$compile_error": str(exc)}
+    env = {k: v.replace("{SERVER}", server) for k, v in env.items()}
     # the media this harness serves lives on 127.0.0.1, which downloads refuse unless allowed
     with Runtime(project, env=env, media=MediaPolicy(allow=("loopback",))) as rt:
         for case in spec["cases"]:
             args = _vdsl_value(case.get("args", {}), server)
+            headers = None
+            if "test" in case:  # the test block's args, as `vdsl test` would pass them
+                from vdsl.render.snapshots import test_arguments
+                args, _base = test_arguments(project.test(case["test"], case["fn"]),
+                                             project.function(case["fn"]))
+                headers = {"x-parity-case": case["id"]}
             try:
-                req = rt._prepare(case["fn"], args, None, None, None,
-                                  stream=bool(case.get("stream")))
+                req = rt._prepare(case["fn"], args, None, None, headers,
+                                  stream=bool(case.get("stream") or "test" in case))
             except Exception as exc:  # noqa: BLE001 (vdsl's error is compared too)
                 out[case["id"]] = {"error": f"{type(exc).__name__}: {exc}"}
                 continue
@@ -262,6 +289,20 @@ def claude_cache_control_kept(ctx: Ctx) -> None:
             ctx.notes.append("claude_cache_control_kept")
 
 
+def gemini_cache_control_dropped(ctx: Ctx) -> None:
+    # README: "`cache_control` on a Gemini client marks where a context cache ends; it is not
+    # sent inside Gemini parts (BAML copies it there, and Vertex refuses unknown part fields)".
+    mine = ctx.baml.get("body")
+    if not mine or _is_claude(ctx.baml):
+        return
+    contents = [mine.get("system_instruction"), *mine.get("contents", [])]
+    for content in contents:
+        for part in (content or {}).get("parts", []) if isinstance(content, dict) else []:
+            if isinstance(part, dict) and "cache_control" in part:
+                del part["cache_control"]
+                ctx.notes.append("gemini_cache_control_dropped")
+
+
 def claude_url_media_inlined(ctx: Ctx) -> None:
     # README: "URL images and PDFs are downloaded and sent as base64 (Vertex rejects URL
     # sources)". BAML's `{"type": "url"}` source becomes vdsl's base64 source for the same
@@ -341,6 +382,7 @@ def baml_metadata_order(ctx: Ctx) -> None:
 
 
 DELIBERATE: list[Callable[[Ctx], None]] = [
+    gemini_cache_control_dropped,
     baml_metadata_order,
     api_key_header,
     gemini_assistant_is_model,
@@ -384,6 +426,17 @@ def compare(source: str, fn: str, baml: dict[str, Any],
     return diffs, ctx.notes
 
 
+def _with_captured(theirs: dict[str, Any], server: str) -> dict[str, Any]:
+    """Test-block cases: the driver ran `baml-cli test`; what BAML sent is in CAPTURED."""
+    out = dict(theirs)
+    for case_id, result in theirs.items():
+        if isinstance(result, dict) and result.get("test_ran"):
+            sent = CAPTURED.get(case_id)
+            out[case_id] = ({**sent, "url": server + sent["url"]} if sent else
+                            {"error": "BAML sent no request: " + result.get("log", "")[-600:]})
+    return out
+
+
 def case_dirs(root: Path = CASES) -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / "cases.json").exists())
 
@@ -397,9 +450,10 @@ def run_all(python: str, dirs: list[Path]) -> list[tuple[str, str, list[str], li
     rows = []
     with loopback_server() as server:
         sa = fake_service_account(f"{server}/token")
+        CAPTURED.clear()
         baml = baml_requests(python, dirs, server, sa)
         for d in dirs:
-            theirs = baml[str(d)]
+            theirs = _with_captured(baml[str(d)], server)
             mine = vdsl_requests(d, server, sa)
             source = source_of(d)
             for key in ("$generate_error", "$compile_error"):

@@ -57,7 +57,7 @@ def test_a_temporary_store_goes_when_closed() -> None:
 @pytest.fixture
 def echo_service() -> Iterator[None]:
     def service(app: App, request: Request) -> Reply | None:
-        if not request.path.startswith("/storage/v1/"):
+        if not request.path.startswith("/exampleservice/v1/"):
             return None
         denied = app.authority.check_resource(request)
         if denied is not None:
@@ -74,14 +74,14 @@ def echo_service() -> Iterator[None]:
 def test_a_service_answers_its_paths_with_auth_and_state(echo_service: None,
                                                           tmp_path: Path) -> None:
     with Emulator(state_dir=tmp_path) as emu:
-        anonymous = httpx.get(f"{emu.url}/storage/v1/b")
+        anonymous = httpx.get(f"{emu.url}/exampleservice/v1/b")
         assert anonymous.status_code == 401
         headers = {"Authorization": f"Bearer {emu.issue_token()}"}
-        assert httpx.get(f"{emu.url}/storage/v1/b", headers=headers).json() == {"hits": 1}
+        assert httpx.get(f"{emu.url}/exampleservice/v1/b", headers=headers).json() == {"hits": 1}
         assert httpx.get(f"{emu.url}/v1/unknown", headers=headers).status_code == 404
     with Emulator(state_dir=tmp_path) as emu:     # a second process, the same folder
         headers = {"Authorization": f"Bearer {emu.issue_token()}"}
-        assert httpx.get(f"{emu.url}/storage/v1/b", headers=headers).json() == {"hits": 2}
+        assert httpx.get(f"{emu.url}/exampleservice/v1/b", headers=headers).json() == {"hits": 2}
 
 
 def test_project_sessions_share_state_between_commands(tmp_path: Path,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from builders import attr, client, cls, enum, field, function, project, template
 
-from vdsl.errors import InvalidArgumentError, MediaError, RenderError
+from vdsl.errors import ArgumentWarning, InvalidArgumentError, MediaError, RenderError
 from vdsl.media import Image, Pdf
 from vdsl.render import MediaPart, TextPart, render_prompt
 from vdsl.render.environment import renderer_for
@@ -43,6 +43,9 @@ def text(fn: str, **args: object) -> str:
 
 def test_class_attribute_access_enum_comparison_and_template_string() -> None:
     out = text("Describe", p={"name": "Ann", "mood": "HAPPY", "tags": ["a", "b"]})
+    # `age` was omitted: undefined, so it prints nothing (as in BAML); an explicit null prints null
+    assert out == 'happy true HAPPY  ["a", "b"] Hello Ann'
+    out = text("Describe", p={"name": "Ann", "mood": "HAPPY", "tags": ["a", "b"], "age": None})
     assert out == 'happy true HAPPY null ["a", "b"] Hello Ann'
 
 
@@ -91,12 +94,19 @@ def test_media_value_classes() -> None:
         Image.from_file(DATA / "missing.png")
 
 
+def test_a_field_the_class_does_not_have_is_dropped_with_a_warning() -> None:
+    # BAML drops it silently; vdsl drops it too (the template could not reach it) and warns.
+    with pytest.warns(ArgumentWarning, match=r"argument `p.nmae`: Person has no field `nmae`; "
+                                             r"it is ignored \(did you mean `name`\?\)"):
+        out = text("Describe", p={"name": "A", "nmae": "B", "mood": "SAD"})
+    assert out == " false down   Hello A"
+
+
 @pytest.mark.parametrize("args,message", [
     ({}, r"Describe: missing argument `p` \(Person\)"),
     ({"p": "Ann"}, "Describe: argument `p`: expected Person, got string"),
     ({"p": {"name": "Ann"}}, "Describe: argument `p.mood`: missing required field"),
     ({"p": {"name": "A", "mood": "MEH"}}, r"argument `p.mood`: expected one of Mood \(HAPPY, SAD\)"),
-    ({"p": {"name": "A", "mood": "SAD", "x": 1}}, "argument `p.x`: Person has no field `x`"),
     ({"p": {"name": "A", "mood": "SAD", "tags": [1]}}, r"argument `p.tags\[0\]`: expected string"),
     ({"p": {"name": "A", "mood": "SAD"}, "q": 1}, "Describe: unexpected argument `q`"),
 ])

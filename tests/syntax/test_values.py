@@ -15,6 +15,14 @@ from vdsl.syntax.values import classify_unquoted, dedent_raw, unescape
     ("\n\t\tx\n\t\t\ty", ("x\n\ty", 1, 2)),
     ("   ", ("", 0, 0)),
     ("", ("", 0, 0)),
+    # text on the `#"` line: only that line loses its indentation (checked against baml-py)
+    ("  a\n  b\n  ", ("a\n  b", 0, 0)),
+    ("  a\n      b\n    c\n  ", ("a\n      b\n    c", 0, 0)),
+    ("  padded  ", ("padded", 0, 0)),
+    ("  a\n\n  b", ("a\n\n  b", 0, 0)),
+    # blank lines at the start go, spaces on them too
+    ("   \n    a\n      b\n  ", ("a\n  b", 1, 4)),
+    ("  \n\n    a\n  b\n", ("  a\nb", 2, 2)),
 ])
 def test_dedent_matches_baml(content, expected):
     assert dedent_raw(content) == expected

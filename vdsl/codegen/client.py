@@ -17,22 +17,25 @@ from __future__ import annotations
 
 import enum
 import importlib
+import os
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
 
 from .names import type_name
 
 if TYPE_CHECKING:
+    from ..batch import BatchJob, BatchStatus
     from ..project import Project
     from ..providers.base import HttpRequest
     from ..runtime import AsyncStream as RuntimeAsyncStream
     from ..runtime import Result, Runtime
     from ..runtime import Stream as RuntimeStream
 
-__all__ = ["AsyncStream", "CallOptions", "ClientBase", "Core", "SyncStream", "check_version",
-           "load_lazily"]
+__all__ = ["AsyncStream", "BatchResult", "CallOptions", "ClientBase", "Core", "SyncStream",
+           "TypedBatchJob", "check_version", "load_lazily"]
 
 P = TypeVar("P")
 F = TypeVar("F")
@@ -106,8 +109,13 @@ class Core:
             with self._lock:
                 if self._runtime is None:
                     from ..runtime import Runtime
-                    files = importlib.import_module(self.package + "._sources").FILES
-                    self._runtime = Runtime(compile_embedded(files), **self.runtime_options)
+                    sources = importlib.import_module(self.package + "._sources")
+                    options = dict(self.runtime_options)
+                    policy = getattr(sources, "POLICY", None)
+                    if policy is not None and "policy" not in options:
+                        from ..policy import Policy
+                        options["policy"] = Policy(**policy)
+                    self._runtime = Runtime(compile_embedded(sources.FILES), **options)
         return self._runtime
 
     def module(self, partial: bool) -> Any:
@@ -240,6 +248,14 @@ class ClientBase:
         value = self._core.runtime().parse(fn, text, partial)
         return self._core.convert(value, partial)
 
+    def _batch(self, fn: str, rows: Iterable[Mapping[str, Any]] | str | os.PathLike[str],
+               dest: str, options: CallOptions | None) -> TypedBatchJob[Any]:
+        source: Any = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else \
+            (self._args(dict(row)) for row in rows)
+        client = self._kwargs(options)["client"]
+        job = self._core.runtime().batch(fn, source, dest=dest, client=client)
+        return TypedBatchJob(job, self._core)
+
 
 def _merge(base: CallOptions, extra: CallOptions) -> CallOptions:
     out: CallOptions = {**base}
@@ -308,3 +324,42 @@ class AsyncStream(Generic[P, F]):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+@dataclass
+class BatchResult(Generic[F]):
+    """One input row of a batch job: `value` (the generated type) when `ok`, else `error`."""
+
+    row: int
+    ok: bool
+    value: F | None
+    error: str | None = None
+    raw: str | None = None
+    missing: bool = False
+
+
+class TypedBatchJob(Generic[F]):
+    """A submitted batch job whose `results()` are the function's generated return type."""
+
+    def __init__(self, job: BatchJob, core: Core) -> None:
+        self.job = job
+        self._core = core
+
+    @property
+    def name(self) -> str:
+        return self.job.name
+
+    def status(self) -> BatchStatus:
+        return self.job.status()
+
+    def wait(self, *, poll: float | None = None, timeout: float | None = None) -> BatchStatus:
+        return self.job.wait(poll=poll, timeout=timeout)
+
+    def cancel(self) -> BatchStatus:
+        return self.job.cancel()
+
+    def results(self) -> Iterator[BatchResult[F]]:
+        """Every input row in input order (the job must have ended)."""
+        for row in self.job.results():
+            value = self._core.convert(row.value, False) if row.ok else None
+            yield BatchResult(row.row, row.ok, value, row.error, row.raw, row.missing)

@@ -34,9 +34,10 @@ _SUPPORT = "vdsl.codegen.client"
 _RESERVED_PARAMS = {"self", "vdsl_options", "types", "partial_types"}
 _CLIENT_CLASSES = frozenset({
     "VdslSyncClient", "VdslStreamClient", "VdslAsyncClient", "VdslAsyncStreamClient",
-    "VdslRequestClient", "VdslStreamRequestClient", "VdslParseClient", "VdslParseStreamClient"})
+    "VdslRequestClient", "VdslStreamRequestClient", "VdslParseClient", "VdslParseStreamClient",
+    "VdslBatchClient"})
 _PROPERTIES = frozenset({"with_options", "stream", "request", "stream_request", "parse",
-                         "parse_stream"})
+                         "parse_stream", "batch"})
 
 
 @dataclass
@@ -183,7 +184,8 @@ def _properties(m: _Module, stream_cls: str) -> list[ast.stmt]:
             _property("request", "VdslRequestClient", "request_client", m),
             _property("stream_request", "VdslStreamRequestClient", "request_client", m),
             _property("parse", "VdslParseClient", "parse_client", m),
-            _property("parse_stream", "VdslParseStreamClient", "parse_client", m)]
+            _property("parse_stream", "VdslParseStreamClient", "parse_client", m),
+            _property("batch", "VdslBatchClient", "batch_client", m)]
 
 
 def _base(m: _Module) -> ast.expr:
@@ -282,11 +284,44 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
                    body)
 
 
+def _batch_arguments(fn: _Fn, rows: ast.expr, call_options: ast.expr) -> ast.arguments:
+    options = ast.arg(arg="vdsl_options",
+                      annotation=ast.BinOp(left=call_options, op=ast.BitOr(),
+                                           right=const(None)))
+    return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
+                                               ast.arg(arg="rows", annotation=rows)],
+                         kwonlyargs=[ast.arg(arg="dest", annotation=name("str")), options],
+                         kw_defaults=[None, const(None)], defaults=[])
+
+
+def _batch_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
+    m = _Module(plan, functions)
+    fns = _functions(m, functions)
+    job = m.imports.use(_SUPPORT, "TypedBatchJob", typing_only=True)
+    iterable = m.imports.use("collections.abc", "Iterable", typing_only=True)
+    mapping = m.imports.use("collections.abc", "Mapping", typing_only=True)
+    path_like = m.imports.use("os", "PathLike", typing_only=True)
+    rows = ast.BinOp(left=ast.BinOp(left=sub(iterable, sub(mapping, ast.Tuple(
+        elts=[name("str"), name("object")], ctx=ast.Load()))), op=ast.BitOr(),
+        right=name("str")), op=ast.BitOr(), right=sub(path_like, name("str")))
+    methods: list[ast.stmt] = []
+    for f in fns:
+        value = call("self._batch", const(f.decl.name), name("rows"), name("dest"),
+                     name("vdsl_options"))
+        methods.append(ast.FunctionDef(
+            name=f.method, args=_batch_arguments(f, rows, m.call_options), decorator_list=[],
+            returns=sub(job, f.returns), body=[ast.Return(value=value)]))
+    body = [_class("VdslBatchClient", _base(m), "Runs each function over many rows as a "
+                   "Vertex AI batch prediction job; `results()` are typed.", methods)]
+    return _finish(m, "Batch jobs: `b.batch.Fn(rows, dest=\"gs://bucket/prefix\")`.", body)
+
+
 def client_modules(plan: TypesPlan, functions: list[FunctionDecl]
                    ) -> dict[str, list[ast.stmt]]:
     builders: dict[str, Callable[[TypesPlan, list[FunctionDecl]], list[ast.stmt]]] = {
         "sync_client.py": _sync_module, "async_client.py": _async_module,
         "request_client.py": _request_module, "parse_client.py": _parse_module,
+        "batch_client.py": _batch_module,
     }
     return {path: build(plan, functions) for path, build in builders.items()}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import gc
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import __version__
@@ -130,14 +131,25 @@ def _source_paths(project: Project) -> dict[str, str]:
 
 def _sources_module(project: Project) -> list[ast.stmt]:
     files = _source_paths(project)
-    return [
+    body: list[ast.stmt] = [
         docstring("The project's sources, embedded: the package runs without them."),
-        ast.AnnAssign(target=ast.Name(id="FILES", ctx=ast.Store()),
-                      annotation=ast.Subscript(value=name("dict"), slice=ast.Tuple(
-                          elts=[name("str"), name("str")], ctx=ast.Load()), ctx=ast.Load()),
-                      value=ast.Dict(keys=[const(k) for k in files],
-                                     values=[const(v) for v in files.values()]), simple=1),
+        _dict_constant("FILES", files, "str"),
     ]
+    policy = project.policy
+    if policy is not None:  # the endpoint policy travels with the package and is enforced
+        body.append(_dict_constant("POLICY", {
+            "forbid_global": policy.forbid_global, "allowed_locations": policy.allowed_locations,
+            "allowed_publishers": policy.allowed_publishers, "source": policy.source}, "object"))
+    return body
+
+
+def _dict_constant(target: str, values: Mapping[str, object], value_type: str) -> ast.stmt:
+    return ast.AnnAssign(target=ast.Name(id=target, ctx=ast.Store()),
+                         annotation=ast.Subscript(value=name("dict"), slice=ast.Tuple(
+                             elts=[name("str"), name(value_type)], ctx=ast.Load()),
+                             ctx=ast.Load()),
+                         value=ast.Dict(keys=[const(k) for k in values],
+                                        values=[const(v) for v in values.values()]), simple=1)
 
 
 def _init_module(options: GenerateOptions) -> list[ast.stmt]:

@@ -144,6 +144,8 @@ class ModuleBuilder:
         return self.imports.use(_HELPER_MODULES[ident], ident)
 
     def _ref(self, kind: str, py_name: str) -> ast.expr:
+        if kind == "media":  # a media field of an input class: pydantic needs the class
+            return self.imports.use("vdsl.media", py_name)
         declared = self.plan.declared[py_name]
         if declared not in self.local:
             self.imports.use(self.locate[declared], py_name, local=py_name)

@@ -17,6 +17,7 @@ from types import FrameType
 from .fixtures import FixtureError
 from .hosts import is_loopback_bind
 from .inprocess import Emulator
+from .orgpolicy import OrgPolicy
 
 __all__ = ["DEFAULT_PORT", "add_arguments", "run"]
 
@@ -43,6 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also answer requests whose Host header is NAME (IP addresses and "
                              "localhost always are), e.g. a docker-compose service name; "
                              "repeatable")
+    parser.add_argument("--deny-global-endpoint", action="store_true",
+                        help="act as a project under the org policy "
+                             "constraints/gcp.restrictEndpointUsage: 403 for `global`")
+    parser.add_argument("--allowed-location", action="append", metavar="LOC",
+                        help="act as a project under constraints/gcp.resourceLocations: "
+                             "resources (cached contents) only in LOC (repeatable; globs)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +58,10 @@ def run(args: argparse.Namespace) -> int:
         emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
                             fixtures=args.fixtures, token_lifetime=args.token_lifetime,
                             check_regions=args.check_regions,
-                            allowed_hosts=tuple(args.allow_host))
+                            allowed_hosts=tuple(args.allow_host), org_policy=OrgPolicy(
+                                args.deny_global_endpoint,
+                                tuple(args.allowed_location) if args.allowed_location
+                                else None))
         emulator.start()
     except (OSError, FixtureError, ValueError) as exc:
         print(f"vdsl emulator: {exc}", file=sys.stderr)

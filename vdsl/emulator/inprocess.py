@@ -19,6 +19,7 @@ from .auth import CLOUD_PLATFORM, Authority, generate_service_account
 from .faults import Fault, parse_fault
 from .fixtures import Fixture, load_fixtures, parse_fixture
 from .hosts import HostCheck, is_loopback_bind
+from .orgpolicy import OrgPolicy
 from .requestlog import LoggedRequest, RequestLog
 from .server import MAX_BODY_BYTES, EmulatorServer
 from .state import StateStore
@@ -38,9 +39,10 @@ class Emulator:
     `require_auth=True` (the default here) checks credentials like Google; the CLI defaults
     to accepting any caller, since offline users have no service account. `state_dir` keeps
     the resources it creates (batch jobs, buckets, caches) between processes; without it they
-    live in a temporary folder removed on `stop()`. A `host` other than loopback needs
-    `require_auth=True`; `allowed_hosts` names the Host headers answered besides IP addresses
-    and `localhost` (see `hosts.py`).
+    live in a temporary folder removed on `stop()`. `org_policy` makes it refuse what a
+    locked-down organization refuses (the global endpoint, resources outside some locations).
+    A `host` other than loopback needs `require_auth=True`; `allowed_hosts` names the Host
+    headers answered besides IP addresses and `localhost` (see `hosts.py`).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_auth: bool = True,
@@ -48,6 +50,7 @@ class Emulator:
                  check_regions: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
                  log_limit: int = 10_000, project_id: str = "vdsl-emulator",
                  state_dir: str | Path | None = None,
+                 org_policy: OrgPolicy | None = None,
                  allowed_hosts: tuple[str, ...] = ()) -> None:
         if not require_auth and not is_loopback_bind(host):
             raise ValueError(f"binding {host} makes the emulator reachable from other "
@@ -59,7 +62,7 @@ class Emulator:
                                            token_lifetime=token_lifetime,
                                            project_id=project_id),
                        log=RequestLog(log_limit), check_regions=check_regions,
-                       state=StateStore(state_dir))
+                       state=StateStore(state_dir), org_policy=org_policy or OrgPolicy())
         self.api_key = "AIza-emu-" + secrets.token_urlsafe(16)
         self.app.authority.add_api_key(self.api_key)
         self._max_body = max_body_bytes

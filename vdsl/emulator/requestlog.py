@@ -53,10 +53,10 @@ def _body(request: Request) -> Any:
         return request.json
     if not request.body:
         return None
-    text = request.body.decode("utf-8", "replace")
     if "x-www-form-urlencoded" in (request.header("content-type") or ""):
+        text = request.body.decode("utf-8", "replace")
         return _redact_query(parse_qs(text, keep_blank_values=True))
-    return text[:4096]
+    return request.body[:4096].decode("utf-8", "replace")  # a 4 MiB upload chunk: log its head
 
 
 def record(request: Request) -> LoggedRequest:

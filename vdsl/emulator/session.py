@@ -29,8 +29,11 @@ def project_fixtures(path: str | Path) -> Path | None:
     return next((folder / n for n in FIXTURE_NAMES if (folder / n).is_file()), None)
 
 
-def state_folder(path: str | Path) -> Path | None:
-    """Where the emulator keeps a project's resources between commands (None: not kept)."""
+def state_folder(path: str | Path | None) -> Path | None:
+    """Where the emulator keeps a project's resources between commands (None: not kept).
+
+    `path=None` is the folder shared by every project, for resources addressed by name
+    (batch jobs, buckets), as one Google Cloud project holds them."""
     configured = os.environ.get("VDSL_EMULATOR_STATE")
     if configured:
         return Path(configured)
@@ -38,17 +41,23 @@ def state_folder(path: str | Path) -> Path | None:
     base = cache_dir()
     if base is None:
         return None
+    if path is None:
+        return base / "emulator" / "shared"
     digest = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
     return base / "emulator" / digest
 
 
 @contextmanager
-def project_emulator(path: str | Path, fixtures: str | Path | None = None, *,
-                     persistent: bool = True) -> Iterator[Emulator]:
+def project_emulator(path: str | Path | None, fixtures: str | Path | None = None, *,
+                     persistent: bool = True, shared_state: bool = False) -> Iterator[Emulator]:
     """A running emulator for the project at `path` (auth off, as for an offline user).
 
+    `shared_state` keeps resources in the folder every project shares (commands such as
+    `vdsl batch status JOB` name a resource, not a project); `path=None` has no fixtures.
     Raises `FixtureError` for a fixtures file that cannot be read."""
-    chosen = fixtures or project_fixtures(path)
+    chosen = fixtures or (project_fixtures(path) if path is not None else None)
+    folder = state_folder(None if shared_state else path) if persistent and (
+        shared_state or path is not None) else None
     with Emulator(require_auth=False, fixtures=str(chosen) if chosen else None,
-                  state_dir=state_folder(path) if persistent else None) as emulator:
+                  state_dir=folder) as emulator:
         yield emulator

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from ..render import RenderedPrompt
+from .grounding import Grounding
 from .options import ClientOptions
 from .request import REDACTED, SECRET_HEADERS, HttpRequest
 
@@ -61,6 +62,8 @@ class Completion:
     structured: Any = None
     """JSON data a reply carries besides its text (Mistral OCR's pages). A function whose
     return type is not `string` is parsed from this (as JSON) instead of `text`."""
+    grounding: Grounding | None = None
+    """Gemini's groundingMetadata (search queries, sources, supports), when grounded."""
 
 
 @dataclass
@@ -71,6 +74,20 @@ class Delta:
     thought: str = ""
     finish_reason: str | None = None
     usage: Usage | None = None
+    grounding: Grounding | None = None
+
+
+@dataclass
+class CountRequest:
+    """A token-count call: the URL pieces (as for a call) and the body.
+
+    `model` is the URL's model segment (Claude's count route is the literal `count-tokens`).
+    """
+
+    resource: str
+    rpc: str
+    body: dict[str, Any]
+    model: str
 
 
 class Adapter(ABC):
@@ -133,6 +150,15 @@ class Adapter(ABC):
     @abstractmethod
     def parse_event(self, event: str | None, data: str) -> Delta | None:
         """One server-sent event (`event` is the SSE event name, if any)."""
+
+    def count_request(self, prompt: RenderedPrompt, options: ClientOptions) -> CountRequest | None:
+        """The family's token-count call for this prompt, or None where Vertex has none
+        (vdsl then estimates locally)."""
+        return None
+
+    def parse_count(self, data: Any) -> int | None:
+        """The input-token count from a count reply (None when it holds none)."""
+        return None
 
     def error_message(self, data: Any) -> tuple[str | None, str] | None:
         """(status, message) from an error body of this family, or None if not recognised."""

@@ -9,16 +9,18 @@ and the parameter path (`person.address.zip`).
 
 from __future__ import annotations
 
+import difflib
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidArgumentError, MediaError
+from ..errors import ArgumentWarning, InvalidArgumentError, MediaError
 from ..ir import ClassDecl, EnumDecl, FunctionDecl, OptionalType, Param, TypeExpr, type_to_str
 from ..ir.types import Primitive
 from ..media import Media, media_class
 from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
-from .values import ClassInstance, EnumValue
+from .values import ArgList, ClassInstance, EnumValue, MapKey
 
 __all__ = ["MAX_ARGUMENT_DEPTH", "bind_arguments", "coerce"]
 
@@ -51,8 +53,7 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
             out[p.name] = args.get(p.name)
             continue
         if p.name not in args:
-            if _optional(schema, p.type):
-                out[p.name] = None
+            if _optional(schema, p.type):  # left undefined, as BAML leaves it
                 continue
             raise InvalidArgumentError(f"{fn.name}: missing argument `{p.name}` "
                                        f"({type_to_str(p.type)})")
@@ -175,24 +176,34 @@ def _class(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -
         raise _fail(value, t, path)
     decl = schema.project.find(t.name)
     assert isinstance(decl, ClassDecl)
-    known = {f.name for f in decl.fields}
-    extra = [k for k in value if k not in known]
-    if extra:
-        raise _Mismatch(f"{path}.{extra[0]}", f"{t.name} has no field `{extra[0]}`")
-    fields: dict[str, Any] = {}
-    aliases: dict[str, str] = {}
+    _drop_unknown_fields(decl, value, path)
+    declared = {f.name: f for f in decl.fields}
     for f in decl.fields:
-        sub = f"{path}.{f.name}"
-        if alias := attr_text(f.attrs, "alias"):
-            aliases[f.name] = alias
-        if f.name not in value:
-            if not _optional(schema, f.type) and not has_attr(f.attrs, "skip"):
-                raise _Mismatch(sub, f"missing required field of {t.name} "
-                                     f"({type_to_str(f.type)})")
-            fields[f.name] = None
-            continue
-        fields[f.name] = coerce(schema, value[f.name], schema.resolve(f.type), sub, base_dir)
+        # An omitted optional field is left out, as in BAML: `{{ x.f }}` prints nothing,
+        # `x.f is defined` is false and `{{ x }}` does not list it.
+        if f.name not in value and not _optional(schema, f.type) \
+                and not has_attr(f.attrs, "skip"):
+            raise _Mismatch(f"{path}.{f.name}", f"missing required field of {t.name} "
+                                                f"({type_to_str(f.type)})")
+    fields: dict[str, Any] = {}  # in the order given, as BAML prints a test's args
+    for key, item in value.items():
+        given = declared.get(key)
+        if given is not None:
+            fields[key] = coerce(schema, item, schema.resolve(given.type), f"{path}.{key}",
+                                 base_dir)
+    aliases = {f.name: alias for f in decl.fields if (alias := attr_text(f.attrs, "alias"))}
     return ClassInstance(decl.name, fields, aliases)
+
+
+def _drop_unknown_fields(decl: ClassDecl, value: Mapping[str, Any], path: str) -> None:
+    """BAML ignores fields a class does not declare; vdsl ignores them too, but says so."""
+    known = [f.name for f in decl.fields]
+    for key in value:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            warnings.warn(f"argument `{path}.{key}`: {decl.name} has no field `{key}`; it "
+                          f"is ignored{hint}", ArgumentWarning, stacklevel=2)
 
 
 def _ralias(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
@@ -202,14 +213,19 @@ def _ralias(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) 
 def _list(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
     if not isinstance(value, (list, tuple)):
         raise _fail(value, t, path)
-    return [coerce(schema, v, t.args[0], f"{path}[{i}]", base_dir) for i, v in enumerate(value)]
+    return ArgList(coerce(schema, v, t.args[0], f"{path}[{i}]", base_dir)
+                   for i, v in enumerate(value))
 
 
 def _map(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
     if not isinstance(value, Mapping) or isinstance(value, ClassInstance):
         raise _fail(value, t, path)
-    return {coerce(schema, k, t.args[0], f"{path} key {k!r}", base_dir):
+    return {_map_key(coerce(schema, k, t.args[0], f"{path} key {k!r}", base_dir)):
             coerce(schema, v, t.args[1], f"{path}[{k!r}]", base_dir) for k, v in value.items()}
+
+
+def _map_key(key: Any) -> Any:
+    return MapKey(key) if type(key) is str else key
 
 
 def _union(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:

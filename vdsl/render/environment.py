@@ -1,6 +1,6 @@
 """The sandboxed Jinja environment and the per-project cache of compiled templates.
 
-One `Renderer` per `Project` (made lazily by `renderer_for`) owns one `SandboxedEnvironment`:
+One `Renderer` per `Project` (made lazily by `renderer_for`) owns one `BudgetedSandbox`:
 templates cannot reach Python internals, files or the network. Each function prompt and each
 `template_string` is compiled once, the first time it is rendered, and reused.
 
@@ -187,8 +187,9 @@ class Renderer:
         if template is None:
             prompt = fn.prompt
             source, first_line = _source(prompt)
+            source, trimmed = dedent_prompt(source)
             template = self._compile(key, source, fn.span.file if prompt is None
-                                     else prompt.span.file, first_line)
+                                     else prompt.span.file, first_line + trimmed)
         return template
 
     def template_string(self, decl: TemplateStringDecl) -> Template:
@@ -235,6 +236,24 @@ def _source(value: StringValue | RawString | None) -> tuple[str, int]:
     if isinstance(value, RawString):
         return value.value, value.first_line
     return value.value.strip(), value.span.line
+
+
+# Rust's `char::is_whitespace` (Unicode White_Space): what BAML's dedent and trim count.
+_WHITESPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+               "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def dedent_prompt(source: str) -> tuple[str, int]:
+    """BAML's pass over a function prompt before rendering: remove from every line as many
+    characters as the least-indented non-blank line starts with (a tab counts as one, mixed
+    tabs and spaces are not compared), then trim the whole text. Template strings are not
+    dedented again. Returns (text, lines trimmed at the start)."""
+    lines = source.split("\n")
+    width = min((len(line) - len(line.lstrip(_WHITESPACE)) for line in lines
+                 if line.strip(_WHITESPACE)), default=0)
+    text = "\n".join(line[width:] for line in lines) if width else source
+    body = text.lstrip(_WHITESPACE)
+    return body.rstrip(_WHITESPACE), text[:len(text) - len(body)].count("\n")
 
 
 def _enum_type(decl: EnumDecl) -> EnumType:

@@ -18,7 +18,7 @@ from .messages import RenderedPrompt
 from .roles import RoleConfig, build_prompt
 from .values import CURRENT, RenderState
 
-__all__ = ["find_function", "render_prompt", "set_render_limits"]
+__all__ = ["PromptRenderer", "find_function", "render_prompt", "set_render_limits"]
 
 
 def find_function(project: Project, name: str) -> FunctionDecl:
@@ -50,19 +50,32 @@ def render_prompt(project: Project, function_name: str, args: Mapping[str, Any],
     a bad function, client or argument, RenderError when the template fails (with file:line),
     MediaError when a media file cannot be read.
     """
-    renderer = renderer_for(project)
-    fn = find_function(project, function_name)
-    ref = client or fn.client
-    if ref is None:
-        raise InvalidArgumentError(f"{fn.name}: function has no client")
-    info = resolve_client(project, ref)
-    values = bind_arguments(renderer.schema, fn, args,
-                            base_dir=Path(base_dir) if base_dir is not None else None)
-    text, state = _run(renderer, fn, values, info)
-    roles = info.roles if default_remap is None else RoleConfig.from_options(
-        info.options, default_remap)
-    prompt = build_prompt(text, state.roles, state.media, roles)
-    return RenderedPrompt(prompt.messages, prompt.system_index, info.name)
+    return PromptRenderer(project, function_name, client=client, base_dir=base_dir,
+                          default_remap=default_remap).render(args)
+
+
+class PromptRenderer:
+    """One function rendered for one client, many times (batch rows): the function, client
+    and role rules are looked up once, each `render(args)` does only the per-call work."""
+
+    def __init__(self, project: Project, function_name: str, *, client: str | None = None,
+                 base_dir: str | Path | None = None,
+                 default_remap: Mapping[str, str] | None = None) -> None:
+        self.renderer = renderer_for(project)
+        self.fn = find_function(project, function_name)
+        ref = client or self.fn.client
+        if ref is None:
+            raise InvalidArgumentError(f"{self.fn.name}: function has no client")
+        self.info = resolve_client(project, ref)
+        self.roles = self.info.roles if default_remap is None else RoleConfig.from_options(
+            self.info.options, default_remap)
+        self.base_dir = Path(base_dir) if base_dir is not None else None
+
+    def render(self, args: Mapping[str, Any]) -> RenderedPrompt:
+        values = bind_arguments(self.renderer.schema, self.fn, args, base_dir=self.base_dir)
+        text, state = _run(self.renderer, self.fn, values, self.info)
+        prompt = build_prompt(text, state.roles, state.media, self.roles)
+        return RenderedPrompt(prompt.messages, prompt.system_index, self.info.name)
 
 
 def set_render_limits(project: Project, limits: RenderLimits) -> None:

@@ -166,15 +166,17 @@ class Schema:
 
 
 def _union(members: list[T]) -> T:
-    flat: list[T] = []
+    """Members flattened and de-duplicated in order of first appearance, null last (as BAML
+    does after expanding aliases: `type AB = A | B` then `AB | B` lists B once)."""
+    flat: dict[str, T] = {}  # by key: 1 and true are different literals (1 == True in Python)
     has_null = False
     for m in members:
         for item in (m.args if m.kind == "union" else (m,)):
             if item == NULL:
                 has_null = True
             else:
-                flat.append(item)
-    return T("union", args=tuple(flat) + ((NULL,) if has_null else ()))
+                flat.setdefault(item.key, item)
+    return T("union", args=tuple(flat.values()) + ((NULL,) if has_null else ()))
 
 
 def _names(t: TypeExpr) -> list[str]:

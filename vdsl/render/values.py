@@ -17,10 +17,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Self
 
+from jinja2 import Undefined
+
 from ..media import Media
 from .roles import MEDIA_CLOSE, MEDIA_OPEN, ROLE_CLOSE, ROLE_OPEN, RoleMark
 
-__all__ = ["ClassInstance", "EnumType", "EnumValue", "RenderState", "display", "finalize"]
+__all__ = ["ArgList", "ClassInstance", "EnumType", "EnumValue", "MapKey", "RenderState",
+           "display", "finalize"]
 
 
 class ClassInstance:
@@ -131,6 +134,25 @@ class RenderState:
 CURRENT: ContextVar[RenderState | None] = ContextVar("vdsl_render_state", default=None)
 
 
+class ArgList(list[Any]):
+    """A list that came in as an argument. BAML prints a null inside it as `null`, while a
+    list the template builds (`[x]`, `xs|list`, `xs + ys`) prints it as minijinja's `none`."""
+
+    __slots__ = ()
+
+
+class MapKey(str):
+    """A key of a map argument. minijinja cannot unpack a string, so `{% for k, v in m %}`
+    (which iterates keys) fails in BAML; here it fails too instead of splitting a two-letter
+    key into its letters."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("cannot unpack a map key: iterating a map gives its keys; "
+                        "write `{% for k, v in m|items %}`")
+
+
 def finalize(value: Any) -> Any:
     """Jinja `finalize` hook: print `{{ value }}` the way minijinja would."""
     if isinstance(value, str) and not isinstance(value, EnumValue):
@@ -138,13 +160,17 @@ def finalize(value: Any) -> Any:
     return display(value)
 
 
-def display(value: Any, nested: bool = False) -> str:
+def display(value: Any, nested: bool = False, null: str = "null") -> str:
+    """`value` as BAML prints it. `nested` quotes strings; `null` is how a None prints here
+    (`null` on its own, in a class or an argument list; `none` in a map or a built list)."""
     if isinstance(value, EnumValue):  # BAML prints an enum value by its alias, unquoted
         return value.alias or value.value
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False) if nested else value
     if value is None:
-        return "null"  # what BAML prints (measured on baml-py 0.226.3)
+        return null  # what BAML prints (measured on baml-py 0.226.3)
+    if isinstance(value, Undefined):  # an omitted optional: empty alone, named inside a list
+        return "undefined" if nested else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -155,25 +181,29 @@ def display(value: Any, nested: bool = False) -> str:
     if isinstance(value, ClassInstance):
         return _pretty(value, 0)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{display(k, True)}: {display(v, True)}"
+        return "{" + ", ".join(f"{display(k, True)}: {display(v, True, 'none')}"
                                for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(display(v, True) for v in value) + "]"
+        inner = "null" if isinstance(value, ArgList) else "none"
+        return "[" + ", ".join(display(v, True, inner) for v in value) + "]"
     return str(value)
 
 
-def _pretty(value: Any, depth: int) -> str:
+def _pretty(value: Any, depth: int, null: str = "null") -> str:
     """A class argument as BAML prints it: one field per line, 4-space indent, trailing commas,
     and everything inside it the same way (lists and maps too)."""
     pad, close = "    " * (depth + 1), "    " * depth
     if isinstance(value, (ClassInstance, dict)):
+        inner = "null" if isinstance(value, ClassInstance) else "none"
         items = value._fields.items() if isinstance(value, ClassInstance) else value.items()
-        lines = [f"{pad}{display(k, True)}: {_pretty(v, depth + 1)},\n" for k, v in items]
+        lines = [f"{pad}{display(k, True)}: {_pretty(v, depth + 1, inner)},\n"
+                 for k, v in items]
         return "{\n" + "".join(lines) + close + "}" if lines else "{}"
     if isinstance(value, (list, tuple)):
-        lines = [f"{pad}{_pretty(v, depth + 1)},\n" for v in value]
+        inner = "null" if isinstance(value, ArgList) else "none"
+        lines = [f"{pad}{_pretty(v, depth + 1, inner)},\n" for v in value]
         return "[\n" + "".join(lines) + close + "]" if lines else "[]"
-    return display(value, True)
+    return display(value, True, null)
 
 
 def to_json_data(value: Any) -> Any:

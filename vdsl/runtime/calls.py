@@ -18,6 +18,11 @@ from .auth_bridge import AuthStrategy
 from .failures import CallSite, http_error
 
 
+class NeedsThread(Exception):
+    """Raised while preparing an async call when blocking work (a media download, resolving
+    credentials, counting tokens) must move to a worker thread."""
+
+
 @dataclass
 class Call:
     fn: FunctionDecl

@@ -16,7 +16,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
@@ -27,6 +27,7 @@ from ..errors import (
     VdslError,
 )
 from ..ir import FunctionDecl
+from ..policy import Policy
 from ..project import Project
 from ..providers import adapter_for
 from ..providers.base import Completion, HttpRequest
@@ -39,20 +40,28 @@ from ..render.prompt import find_function
 from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .calls import Call, check_finish, http_failure, located, returns_string
+from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
+from .features import shape_options
 from .fetcher import MediaFetcher
+from .guards import guard
 from .media import resolve_media
 from .netpolicy import MediaPolicy
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
+from .platform import Target
+from .resources import PlatformMethods
 from .result import AsyncStream, Result, Stream
 from .streaming import astream_plan, stream_plan
 from .transport import Gate, Pool, cap, httpx_timeout
 
+if TYPE_CHECKING:
+    from ..batch import BatchJob, BatchPlan, BatchSession
+
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
 
-class Runtime:
+class Runtime(PlatformMethods):
     """Calls the functions of a compiled `Project`.
 
     `env` replaces `os.environ` for `env.VAR` lookups and credentials (None: the process
@@ -60,7 +69,8 @@ class Runtime:
     (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
     `max_in_flight` caps the requests this runtime has open at once (None: no cap).
     `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
-    tracing. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
+    tracing. `policy` (default: the project's, from `[tool.vdsl.policy]`) is checked before
+    every request. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
     `seed` makes round-robin starts and retry jitter reproducible. `media` says how media URLs
     are downloaded (default: public addresses only, `VDSL_MEDIA_ALLOW` applied; see
     `MediaPolicy`).
@@ -75,8 +85,11 @@ class Runtime:
                  on_attempt: Callable[[Attempt], None] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  asleep: Callable[[float], Awaitable[None]] | None = None,
-                 seed: int | None = None, media: MediaPolicy | None = None) -> None:
+                 seed: int | None = None, policy: Policy | None = None,
+                 media: MediaPolicy | None = None) -> None:
         self.project = project
+        self.policy = policy if policy is not None else project.policy
+        self._memo: dict[tuple[object, ...], Any] = {}
         self._gate = Gate(max_in_flight)
         self._on_attempt = on_attempt
         self._sleep = sleep or time.sleep
@@ -180,6 +193,34 @@ class Runtime:
         """Read a model reply as `function`'s return type."""
         return self._parse_value(find_function(self.project, function), text, partial)
 
+    def batch(self, function: str, rows: Any, *, dest: str, client: str | None = None,
+              display_name: str | None = None, skip_bad_rows: bool = False,
+              input_format: str | None = None, poll: float = 30.0) -> BatchJob:
+        """Run `function` over `rows` as a Vertex AI batch prediction job; returns the
+        submitted `BatchJob` (`.status()`, `.wait()`, `.results()` with typed values).
+
+        `rows` is an iterable of argument mappings, or the path of a JSONL/CSV file; `dest`
+        a Cloud Storage folder `gs://BUCKET/PREFIX` for the input, manifest and output."""
+        from ..batch.api import start
+        return start(self, function, rows, dest=dest, client=client,
+                     display_name=display_name, skip_bad_rows=skip_bad_rows,
+                     input_format=input_format, poll=poll)
+
+    def batch_session(self, plan: BatchPlan) -> tuple[BatchSession, str]:
+        """The HTTP client, credentials and Google Cloud project batch jobs for `plan` use
+        (the same as the plan's client uses for calls)."""
+        from ..batch import BatchSession
+        environ = self._environment(None)
+        override = self._endpoint or environ.get(ENDPOINT_ENV) or None
+        auth = self._auth or self._strategy(plan.options, environ, override, blocking=True)
+        project = self._project(plan.options, environ, auth, override, preview=False)
+        if not project:
+            raise ConfigError(f"client `{plan.client}`: no Google Cloud project: set "
+                              "options.project_id or GOOGLE_CLOUD_PROJECT")
+        session = BatchSession(self._pool.sync(), auth, override, project=project,
+                               sleep=self._sleep)
+        return session, project
+
     def close(self) -> None:
         """Close every pooled connection (Vertex and media downloads, sync and async) now;
         inside a running event loop too. The runtime reconnects if it is used again."""
@@ -238,6 +279,8 @@ class Runtime:
         express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
             options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
         project = None if express else self._project(options, environ, auth, override, preview)
+        where = Target(options, adapter, project, auth, override, environ, express)
+        shape_options(self, fn, where, prompt, preview=preview, blocking=fetch)
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
@@ -245,7 +288,10 @@ class Runtime:
                            adapter.body(prompt, options, wire_stream), preview)
         site = CallSite(info.name, options.model, options.location or "", request.url,
                         auth.description if auth else "")
-        return Call(fn, options, adapter, request, site, auth, wire_stream)
+        call = Call(fn, options, adapter, request, site, auth, wire_stream)
+        if not preview:
+            guard(self, call, prompt, where, blocking=fetch)
+        return call
 
     def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
                   *, blocking: bool) -> AuthStrategy | None:
@@ -360,7 +406,7 @@ class Runtime:
         return Result(value, completion.text, completion.thoughts, completion.finish_reason,
                       completion.usage, call.site.client, call.options.model,
                       cost=estimate_cost(call.options.model, completion.usage)
-                      if completion.usage else None)
+                      if completion.usage else None, grounding=completion.grounding)
 
     def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
         if returns_string(fn):
@@ -390,11 +436,6 @@ def _request(options: ClientOptions, extra: Mapping[str, str],
         request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
     return HttpRequest("POST", url, request_headers, body, options.secrets,
                        hidden_headers=hidden, hidden_params=options.env_params)
-
-
-class _NeedsThread(Exception):
-    """Raised while preparing an async call when blocking work (a media download, resolving
-    credentials) must move to a worker thread."""
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:

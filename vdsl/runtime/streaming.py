@@ -13,6 +13,7 @@ import httpx
 
 from ..errors import BlockedError, StreamError, VdslError, VertexError
 from ..providers.base import Completion, Delta, Usage
+from ..providers.grounding import Grounding
 from .calls import Call, at_site, http_failure, located
 from .failures import http_error, transport_error
 from .result import Result, StreamEvent
@@ -148,6 +149,7 @@ class StreamReader:
         self.thoughts: list[str] = []
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
+        self.grounding: Grounding | None = None
         self.started = time.monotonic()
         self.last: float | None = None
 
@@ -173,6 +175,7 @@ class StreamReader:
         if delta.thought:
             self.thoughts.append(delta.thought)
         self.finish_reason = delta.finish_reason or self.finish_reason
+        self.grounding = delta.grounding or self.grounding
         if delta.usage is not None:  # Claude: input counts first, output counts at the end
             self.usage = delta.usage if self.usage is None else self.usage.merged(delta.usage)
         return delta
@@ -230,4 +233,4 @@ class StreamReader:
                               "final event (no finish reason): the reply may be cut short",
                               partial_text=self.text, **self.call.site.where())
         return Completion(self.text, self.thoughts, self.finish_reason, self.usage,
-                          self.call.options.model)
+                          self.call.options.model, grounding=self.grounding)

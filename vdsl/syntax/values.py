@@ -56,16 +56,22 @@ def classify_unquoted(text: str) -> tuple[str, object]:
 
 
 def dedent_raw(content: str) -> tuple[str, int, int]:
-    """BAML's raw-string processing: trim leading line breaks and trailing whitespace, then
-    remove the indentation of the first non-blank line (shortened by later lines).
+    """BAML's raw-string processing (measured against baml-py 0.226.3 in prompts, template
+    strings and test arguments). When the text starts on a new line (`#"` ends its line),
+    the blank lines at the start go and the indentation the other lines share is removed:
+    that of the first non-blank line, shortened by later lines. When the text starts on the
+    `#"` line, only that line's leading whitespace goes; the other lines keep theirs.
+    Trailing whitespace goes in both cases.
 
     Returns (text, lines trimmed at the start, indent removed).
     """
-    trimmed = content.lstrip("\r\n")
-    leading_lines = content[: len(content) - len(trimmed)].count("\n")
-    trimmed = trimmed.rstrip()
-    lines = trimmed.split("\n")
-    lines = [line.removesuffix("\r") for line in lines]
+    lines = [line.removesuffix("\r") for line in content.split("\n")]
+    if lines[0].strip():
+        return "\n".join([lines[0].lstrip(), *lines[1:]]).rstrip(), 0, 0
+    leading_lines = 0
+    while leading_lines < len(lines) and not lines[leading_lines].strip():
+        leading_lines += 1
+    lines = lines[leading_lines:]
     prefix = _common_prefix(lines)
     out = []
     for line in lines:
@@ -73,7 +79,7 @@ def dedent_raw(content: str) -> tuple[str, int, int]:
             out.append(line[len(prefix):])
         else:
             out.append("")
-    return "\n".join(out), leading_lines, len(prefix)
+    return "\n".join(out).rstrip(), leading_lines if lines else 0, len(prefix)
 
 
 def _common_prefix(lines: list[str]) -> str:

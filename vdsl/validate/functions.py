@@ -16,6 +16,7 @@ from ..ir import (
 from .clients import check_client_ref
 from .context import Context
 from .options import check_spaces
+from .testargs import check_test_args
 from .types import is_optional
 
 FUNCTION_FIELDS = ("client", "prompt")
@@ -122,6 +123,7 @@ def _check_test(ctx: Context, test: TestDecl) -> None:
                             help=f"did you mean `{close[0]}`?" if close else None)
         elif fn is not None and args is not None:
             _check_args(ctx, test, fn, args)
+            check_test_args(ctx, fn, args)
 
 
 def _check_args(ctx: Context, test: TestDecl, fn: FunctionDecl, args: MapValue) -> None:

@@ -11,6 +11,7 @@ from ._runtime import core
 if TYPE_CHECKING:
     from vdsl.codegen.client import AsyncStream, CallOptions
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -41,6 +42,11 @@ class VdslAsyncClient(ClientBase):
     def parse_stream(self) -> VdslParseStreamClient:
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
+
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
     async def Extract0(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output0:
         return _cast('types.Output0', await self._acall('Extract0', {'text': text, 'hint': hint}, vdsl_options))

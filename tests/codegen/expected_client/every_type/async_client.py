@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from vdsl.codegen.client import AsyncStream, CallOptions
     from vdsl.media import Audio, Image, Pdf, Video
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -43,11 +44,19 @@ class VdslAsyncClient(ClientBase):
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
 
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
+
     async def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> types.Drawing:
         return _cast('types.Drawing', await self._acall('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options))
 
     async def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', await self._acall('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+
+    async def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Caption', {'items': items, 'cover': cover}, vdsl_options))
 
     async def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', await self._acall('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options))
@@ -73,6 +82,9 @@ class VdslAsyncStreamClient(ClientBase):
 
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
         return self._astream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Caption', {'items': items, 'cover': cover}, vdsl_options)
 
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Collisions, types.Collisions]:
         return self._astream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)

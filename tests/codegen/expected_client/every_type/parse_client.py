@@ -20,6 +20,9 @@ class VdslParseClient(ClientBase):
     def Describe(self, text: str) -> str:
         return _cast('str', self._parse('Describe', text))
 
+    def Caption(self, text: str) -> str:
+        return _cast('str', self._parse('Caption', text))
+
     def Collide(self, text: str) -> types.Collisions:
         return _cast('types.Collisions', self._parse('Collide', text))
 
@@ -44,6 +47,9 @@ class VdslParseStreamClient(ClientBase):
 
     def Describe(self, text: str) -> str | None:
         return _cast('str | None', self._parse('Describe', text, True))
+
+    def Caption(self, text: str) -> str | None:
+        return _cast('str | None', self._parse('Caption', text, True))
 
     def Collide(self, text: str) -> partial_types.Collisions | None:
         return _cast('partial_types.Collisions | None', self._parse('Collide', text, True))

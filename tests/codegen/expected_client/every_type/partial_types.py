@@ -7,6 +7,7 @@ from pydantic import AliasChoices, Field
 from typing import Literal, TYPE_CHECKING, TypeAlias, Union
 from typing_extensions import TypeAliasType
 from vdsl.codegen.models import Checked, StreamState, VdslModel
+from vdsl.media import Image, Pdf
 from .types import Priority, Shape
 
 
@@ -87,3 +88,13 @@ class Collisions(VdslModel):
     Point_: Point | None = Field(default=None, validation_alias='Point', serialization_alias='Point')
     self_: bool | None = Field(default=None, validation_alias='self', serialization_alias='self')
     Literal_: str | None = Field(default=None, validation_alias='Literal', serialization_alias='Literal')
+
+
+class Attachment(VdslModel):
+    """`Attachment` while it streams: fields fill in as the reply arrives.
+
+    Media inside an input class (never in an output).
+    """
+    shot: Image | None = None
+    scan: Pdf | None = None
+    caption: str | None = None

@@ -23,6 +23,9 @@ class VdslRequestClient(ClientBase):
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
         return self._request('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
 
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Caption', {'items': items, 'cover': cover}, vdsl_options)
+
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
         return self._request('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
 

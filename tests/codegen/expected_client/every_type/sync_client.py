@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from vdsl.codegen.client import CallOptions, SyncStream
     from vdsl.media import Audio, Image, Pdf, Video
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -43,11 +44,19 @@ class VdslSyncClient(ClientBase):
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
 
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
+
     def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> types.Drawing:
         return _cast('types.Drawing', self._call('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options))
 
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', self._call('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('Caption', {'items': items, 'cover': cover}, vdsl_options))
 
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
         return _cast('types.Collisions', self._call('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options))
@@ -73,6 +82,9 @@ class VdslStreamClient(ClientBase):
 
     def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
         return self._stream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('Caption', {'items': items, 'cover': cover}, vdsl_options)
 
     def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Collisions, types.Collisions]:
         return self._stream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)

@@ -7,6 +7,7 @@ from pydantic import AliasChoices, Field
 from typing import ClassVar, Literal, TYPE_CHECKING, TypeAlias
 from typing_extensions import TypeAliasType
 from vdsl.codegen.models import Checked, VdslEnum, VdslModel
+from vdsl.media import Image, Pdf
 
 
 class Priority(VdslEnum):
@@ -94,3 +95,10 @@ class Collisions(VdslModel):
     Point_: Point = Field(validation_alias='Point', serialization_alias='Point')
     self_: bool = Field(validation_alias='self', serialization_alias='self')
     Literal_: str | None = Field(default=None, validation_alias='Literal', serialization_alias='Literal')
+
+
+class Attachment(VdslModel):
+    """Media inside an input class (never in an output)."""
+    shot: Image
+    scan: Pdf | None = None
+    caption: str

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from vdsl.codegen.client import CallOptions as _CallOptions, SyncStream as _SyncStream
     from vdsl.media import Audio as _Audio, Image as _Image, Pdf as _Pdf, Video as _Video
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -42,6 +43,11 @@ class VdslSyncClient(_ClientBase):
     def parse_stream(self) -> VdslParseStreamClient:
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
+
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
     def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
         return _cast('types.Field', self._call('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from vdsl.codegen.client import AsyncStream, CallOptions
     from vdsl.media import Image
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -42,6 +43,11 @@ class VdslAsyncClient(ClientBase):
     def parse_stream(self) -> VdslParseStreamClient:
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
+
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
     async def ReadReceipt(self, photo: Image, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Receipt:
         return _cast('types.Receipt', await self._acall('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options))

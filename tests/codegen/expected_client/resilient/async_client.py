@@ -10,6 +10,7 @@ from ._runtime import core
 
 if TYPE_CHECKING:
     from vdsl.codegen.client import AsyncStream, CallOptions
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -40,6 +41,11 @@ class VdslAsyncClient(ClientBase):
     def parse_stream(self) -> VdslParseStreamClient:
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
+
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
     async def Translate(self, text: str, language: str, *, vdsl_options: CallOptions | None=None) -> str:
         return _cast('str', await self._acall('Translate', {'text': text, 'language': language}, vdsl_options))

@@ -11,6 +11,7 @@ from ._runtime import core
 if TYPE_CHECKING:
     from vdsl.codegen.client import CallOptions, SyncStream
     from . import partial_types, types
+    from .batch_client import VdslBatchClient
     from .parse_client import VdslParseClient, VdslParseStreamClient
     from .request_client import VdslRequestClient, VdslStreamRequestClient
 
@@ -41,6 +42,11 @@ class VdslSyncClient(ClientBase):
     def parse_stream(self) -> VdslParseStreamClient:
         from . import parse_client as _module
         return _module.VdslParseStreamClient(self._core, self._options)
+
+    @property
+    def batch(self) -> VdslBatchClient:
+        from . import batch_client as _module
+        return _module.VdslBatchClient(self._core, self._options)
 
     def ClassifyTicket(self, subject: str, body: str, *, vdsl_options: CallOptions | None=None) -> types.Triage:
         return _cast('types.Triage', self._call('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options))
