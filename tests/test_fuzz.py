@@ -64,7 +64,12 @@ SOURCE_AMPLIFIERS = [
     ("", "//", "", "", "\n"), ("", "{//", "", "//}", ""), ("", '#"', "", '"#', ""),
     ("k ", "[", "1", "]", "\n"), ("k ", "{ a ", "1", "}", "\n"), ("", "@alias(", "", ")", ""),
 ]
-AMPLIFIERS = PROMPT_AMPLIFIERS + SOURCE_AMPLIFIERS
+VALUE_AMPLIFIERS = [
+    ("", "9", "", "", ""), ("-", "1", "", "", ""), ("", "[", "1", "]", ""),
+    ("", "{ a ", "1", " }", ""), ("", "[", "", "]", ""), ("", "[1, ", "1", "]", ""),
+    ("", "", "1", ".5", ""), ('"', "\\\"", "", "", '"'), ("", "env.", "X", "", ""),
+]
+AMPLIFIERS = PROMPT_AMPLIFIERS + SOURCE_AMPLIFIERS + VALUE_AMPLIFIERS
 _PROMPT_START = re.compile(r'#+"')
 _NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.])")
 
@@ -130,17 +135,19 @@ def amplifiers(draw: st.DrawFn, kinds: list[tuple[str, str, str, str, str]] = AM
 @st.composite
 def amplified(draw: st.DrawFn) -> tuple[str, str]:
     """(corpus name, text with one or two amplifiers where they matter): inside a prompt, in
-    place of a number, or at the start of a line."""
+    place of a number (a config value or a test argument), or at the start of a line."""
     name = draw(st.sampled_from(NAMES))
     text = CORPUS[name]
     for _ in range(draw(st.integers(1, 2))):
         where = draw(st.sampled_from(["prompt", "number", "line"]))
-        spots = ([m.end() for m in _PROMPT_START.finditer(text)] if where == "prompt" else
-                 [m.start() for m in _NUMBER.finditer(text)] if where == "number" else
-                 [m.end() for m in re.finditer("\n", text)]) or [len(text)]
-        i = draw(st.sampled_from(spots))
-        kinds = PROMPT_AMPLIFIERS if where == "prompt" else SOURCE_AMPLIFIERS
-        text = text[:i] + draw(amplifiers(kinds)) + text[i:]
+        spots = ([(m.end(), m.end()) for m in _PROMPT_START.finditer(text)]
+                 if where == "prompt" else
+                 [m.span() for m in _NUMBER.finditer(text)] if where == "number" else
+                 [(m.end(), m.end()) for m in re.finditer("\n", text)]) or [(len(text),) * 2]
+        start, end = draw(st.sampled_from(spots))  # a number is replaced, the rest inserted
+        kinds = (PROMPT_AMPLIFIERS if where == "prompt" else
+                 VALUE_AMPLIFIERS if where == "number" else SOURCE_AMPLIFIERS)
+        text = text[:start] + draw(amplifiers(kinds)) + text[end:]
     return name, text
 
 

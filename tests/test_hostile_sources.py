@@ -109,3 +109,15 @@ def test_a_huge_int_for_a_float_parameter_is_an_argument_error() -> None:
     project = vdsl.loads(HEAD + 'function G(f: float) -> X {\n  client C\n  prompt #"{{ f }}"#\n}\n')
     with pytest.raises(InvalidArgumentError, match="too large for a float"):
         render_prompt(project, "G", {"f": 10 ** 400})
+
+
+@pytest.mark.parametrize("value", ["[" * 1200 + "1" + "]" * 1200,
+                                   "{ a " * 1200 + "1" + " }" * 1200])
+def test_config_values_nested_past_64_are_a_diagnostic(tmp_path: Path, value: str) -> None:
+    text = (HEAD.replace("project_id p", f"project_id p\n    gc {value}")
+            + 'function F(x: string) -> X {\n  client C\n  prompt #"{{ x }}"#\n}\n'
+            + f"test T {{\n  functions [F]\n  args {{ x {value} }}\n}}\n")
+    codes = _codes(text, tmp_path)
+    assert [code for code, _ in codes] == ["value-too-deep", "value-too-deep"], codes
+    with pytest.raises(vdsl.CompileError, match="nested more than 64 deep"):
+        vdsl.loads(text)

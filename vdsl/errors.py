@@ -13,7 +13,12 @@
     ├── ConfigError             a client cannot be used as configured at call time
     │   ├── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
     │   ├── PolicyError         the project's endpoint policy forbids the location/publisher
-    │   └── BudgetError         the prompt has more input tokens than `max_input_tokens`
+    │   ├── BudgetError         the prompt has more input tokens than `max_input_tokens`
+    │   └── ClientRegistryError a `ClientRegistry` client fails the checks `vdsl check` runs;
+    │                           `.diagnostics` (each names the registry entry)
+    ├── TypeBuilderError        a `TypeBuilder` cannot apply: a duplicate name, a class that is
+    │                           not `@@dynamic`, an unknown type, a cycle; `.diagnostics`
+    ├── AbortError              an `AbortController` stopped the call or stream
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
     │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
     ├── BatchError              a batch job cannot be planned, submitted or collected (a model
@@ -131,6 +136,36 @@ class BudgetError(ConfigError):
         self.limit = limit
         self.method = method
         super().__init__(message)
+
+
+class ClientRegistryError(ConfigError):
+    """Clients added to a `ClientRegistry` fail the checks `vdsl check` runs on a client block.
+
+    `diagnostics` lists every problem, located in the registry's listing of its clients (a
+    pseudo-file named `<ClientRegistry>`); the message names the registry entry of each.
+    """
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__(message)
+
+
+class TypeBuilderError(VdslError, ValueError):
+    """A `TypeBuilder` that cannot be applied: a name that already exists, a property added to
+    a class that is not `@@dynamic`, a type that does not exist, a dependency cycle.
+
+    Raised before any request is sent. `diagnostics` holds the checks' findings (located in
+    `<TypeBuilder>` or `<add_baml #N>` pseudo-files) when they came from them. A `ValueError`
+    too, as BAML's TypeBuilder raises `ValueError` for the same mistakes.
+    """
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__(message)
+
+
+class AbortError(VdslError):
+    """The call or stream was stopped by its `AbortController` (BAML: `BamlAbortError`)."""
 
 
 class FinishReasonError(VdslError):

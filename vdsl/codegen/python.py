@@ -5,6 +5,7 @@
       types.py           pydantic models, enums, type aliases
       partial_types.py   the streaming form of every class
       sync_client.py     async_client.py   request_client.py   parse_client.py
+      type_builder.py    TypeBuilder with an accessor per class and enum (per-call types)
       _runtime.py        the package's shared runtime (made on the first call)
       _sources.py        the project's sources, embedded
       py.typed
@@ -23,6 +24,7 @@ from .. import __version__
 from ..ir import ClassDecl, EnumDecl, TypeAliasDecl
 from ..project import Project
 from .clientgen import client_modules
+from .tbgen import type_builder_module
 from .typesgen import ModuleBuilder, TypeDecl, TypesPlan, facade, plan_types
 from .writer import call, const, docstring, name, render, used_names
 
@@ -59,6 +61,7 @@ def _generate(project: Project, options: GenerateOptions) -> dict[str, str]:
     modules: dict[str, list[ast.stmt]] = {}
     modules.update(_types_modules(plan))
     modules.update(client_modules(plan, project.functions))
+    modules["type_builder.py"] = type_builder_module(plan)
     modules["_runtime.py"] = _runtime_module()
     modules["_sources.py"] = _sources_module(project)
     modules["__init__.py"] = _init_module(options)

@@ -63,6 +63,11 @@ class HttpRequest:
     def content(self) -> bytes:
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
 
+    def scrub(self, text: str) -> str:
+        """`text` with every secret value of this request as `<redacted>` (for logs of what
+        was sent and received)."""
+        return self._scrub(text, lambda _name: REDACTED)
+
     def redacted(self) -> dict[str, Any]:
         """`{method, url, headers, body}` with every secret replaced by `<redacted>`."""
         return {"method": self.method, "url": self.url, "headers": self.headers,

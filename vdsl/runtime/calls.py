@@ -10,9 +10,11 @@ import httpx
 
 from ..errors import BlockedError, FinishReasonError, VdslError, VertexError
 from ..ir import FunctionDecl, Primitive
+from ..project import Project
 from ..providers import Adapter
 from ..providers.base import Completion, HttpRequest
 from ..providers.options import ClientOptions
+from ..render import RenderedPrompt
 from .attempts import parse_retry_after
 from .auth_bridge import AuthStrategy
 from .failures import CallSite, http_error
@@ -32,6 +34,15 @@ class Call:
     site: CallSite
     auth: AuthStrategy | None
     stream: bool
+    project: Project | None = None
+    """The project this call sees (with its TypeBuilder and ClientRegistry additions)."""
+    prompt: RenderedPrompt | None = None
+    record: bool = False
+    """Keep what is received for collectors and tracing (a stream's events)."""
+    sent: bool = False
+    response: httpx.Response | None = None
+    events: list[str] | None = None
+    completion: Completion | None = None
 
     @property
     def url(self) -> str:

@@ -48,10 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import vdsl
 
-    from ..render.cli import UsageError, call_arguments
+    from ..render.cli import UsageError, call_arguments, project_for_args
     try:
         project = vdsl.load(args.path)
         call_args, base = call_arguments(project, args)
+        project = project_for_args(project, args)
     except CompileError as error:
         from ..diagnostics import render_concise
         print(render_concise(error.diagnostics), file=sys.stderr)

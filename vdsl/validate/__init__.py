@@ -15,6 +15,7 @@ from . import (
     attributes,
     clients,
     cycles,
+    dynamic,
     functions,
     models,
     names,
@@ -26,8 +27,8 @@ from . import (
 from .context import Context
 
 PASSES: tuple[Callable[[Context], None], ...] = (
-    names.check, types.check, attributes.check, cycles.check, clients.check, functions.check,
-    models.check, pynames.check, platform.check,
+    names.check, types.check, attributes.check, cycles.check, dynamic.check, clients.check,
+    functions.check, models.check, pynames.check, platform.check,
 )
 
 

@@ -48,21 +48,21 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def AnswerFromManual(self, manual: str, question: str, *, vdsl_options: CallOptions | None=None) -> types.Answer:
-        return _cast('types.Answer', await self._acall('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options))
+    async def AnswerFromManual(self, manual: str, question: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Answer:
+        return _cast('types.Answer', await self._acall('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options, baml_options))
 
-    async def PumpNews(self, topic: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('PumpNews', {'topic': topic}, vdsl_options))
+    async def PumpNews(self, topic: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('PumpNews', {'topic': topic}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def AnswerFromManual(self, manual: str, question: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Answer, types.Answer]:
-        return self._astream('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options)
+    def AnswerFromManual(self, manual: str, question: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Answer, types.Answer]:
+        return self._astream('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options, baml_options)
 
-    def PumpNews(self, topic: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
-        return self._astream('PumpNews', {'topic': topic}, vdsl_options)
+    def PumpNews(self, topic: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('PumpNews', {'topic': topic}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

@@ -8,24 +8,25 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def AnswerFromManual(self, text: str) -> types.Answer:
-        return _cast('types.Answer', self._parse('AnswerFromManual', text))
+    def AnswerFromManual(self, text: str, *, baml_options: CallOptions | None=None) -> types.Answer:
+        return _cast('types.Answer', self._parse('AnswerFromManual', text, False, baml_options))
 
-    def PumpNews(self, text: str) -> str:
-        return _cast('str', self._parse('PumpNews', text))
+    def PumpNews(self, text: str, *, baml_options: CallOptions | None=None) -> str:
+        return _cast('str', self._parse('PumpNews', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def AnswerFromManual(self, text: str) -> partial_types.Answer | None:
-        return _cast('partial_types.Answer | None', self._parse('AnswerFromManual', text, True))
+    def AnswerFromManual(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Answer | None:
+        return _cast('partial_types.Answer | None', self._parse('AnswerFromManual', text, True, baml_options))
 
-    def PumpNews(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('PumpNews', text, True))
+    def PumpNews(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('PumpNews', text, True, baml_options))

@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def AnswerFromManual(self, manual: str, question: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options)
+    def AnswerFromManual(self, manual: str, question: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options, baml_options)
 
-    def PumpNews(self, topic: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('PumpNews', {'topic': topic}, vdsl_options)
+    def PumpNews(self, topic: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('PumpNews', {'topic': topic}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

@@ -48,21 +48,21 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def AnswerFromManual(self, manual: str, question: str, *, vdsl_options: CallOptions | None=None) -> types.Answer:
-        return _cast('types.Answer', self._call('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options))
+    def AnswerFromManual(self, manual: str, question: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Answer:
+        return _cast('types.Answer', self._call('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options, baml_options))
 
-    def PumpNews(self, topic: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', self._call('PumpNews', {'topic': topic}, vdsl_options))
+    def PumpNews(self, topic: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('PumpNews', {'topic': topic}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def AnswerFromManual(self, manual: str, question: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Answer, types.Answer]:
-        return self._stream('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options)
+    def AnswerFromManual(self, manual: str, question: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Answer, types.Answer]:
+        return self._stream('AnswerFromManual', {'manual': manual, 'question': question}, vdsl_options, baml_options)
 
-    def PumpNews(self, topic: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
-        return self._stream('PumpNews', {'topic': topic}, vdsl_options)
+    def PumpNews(self, topic: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('PumpNews', {'topic': topic}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

@@ -49,159 +49,159 @@ class VdslAsyncClient(_ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', await self._acall('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', await self._acall('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def CallOptions(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', await self._acall('CallOptions', {'text': text}, vdsl_options))
+    async def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', await self._acall('CallOptions', {'text': text}, vdsl_options, baml_options))
 
-    async def SyncStream(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', await self._acall('SyncStream', {'text': text}, vdsl_options))
+    async def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', await self._acall('SyncStream', {'text': text}, vdsl_options, baml_options))
 
-    async def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', await self._acall('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', await self._acall('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def ClassVar(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('ClassVar', {'text': text}, vdsl_options))
+    async def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('ClassVar', {'text': text}, vdsl_options, baml_options))
 
-    async def ClientBase(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', await self._acall('ClientBase', {'text': text}, vdsl_options))
+    async def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', await self._acall('ClientBase', {'text': text}, vdsl_options, baml_options))
 
-    async def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', await self._acall('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', await self._acall('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def Audio(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', await self._acall('Audio', {'text': text}, vdsl_options))
+    async def Audio(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', await self._acall('Audio', {'text': text}, vdsl_options, baml_options))
 
-    async def Pdf(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', await self._acall('Pdf', {'text': text}, vdsl_options))
+    async def Pdf(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', await self._acall('Pdf', {'text': text}, vdsl_options, baml_options))
 
-    async def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', await self._acall('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', await self._acall('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def Checked(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Checked', {'text': text}, vdsl_options))
+    async def Checked(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Checked', {'text': text}, vdsl_options, baml_options))
 
-    async def StreamState(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', await self._acall('StreamState', {'text': text}, vdsl_options))
+    async def StreamState(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', await self._acall('StreamState', {'text': text}, vdsl_options, baml_options))
 
-    async def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', await self._acall('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', await self._acall('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def TYPE_CHECKING(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', await self._acall('TYPE_CHECKING', {'text': text}, vdsl_options))
+    async def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', await self._acall('TYPE_CHECKING', {'text': text}, vdsl_options, baml_options))
 
-    async def VdslSyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', await self._acall('VdslSyncClient', {'text': text}, vdsl_options))
+    async def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', await self._acall('VdslSyncClient', {'text': text}, vdsl_options, baml_options))
 
-    async def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', await self._acall('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', await self._acall('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def VdslAsyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('VdslAsyncClient', {'text': text}, vdsl_options))
+    async def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('VdslAsyncClient', {'text': text}, vdsl_options, baml_options))
 
-    async def VdslAsyncStreamClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', await self._acall('VdslAsyncStreamClient', {'text': text}, vdsl_options))
+    async def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', await self._acall('VdslAsyncStreamClient', {'text': text}, vdsl_options, baml_options))
 
-    async def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', await self._acall('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', await self._acall('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def VdslStreamRequestClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', await self._acall('VdslStreamRequestClient', {'text': text}, vdsl_options))
+    async def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', await self._acall('VdslStreamRequestClient', {'text': text}, vdsl_options, baml_options))
 
-    async def VdslParseClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', await self._acall('VdslParseClient', {'text': text}, vdsl_options))
+    async def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', await self._acall('VdslParseClient', {'text': text}, vdsl_options, baml_options))
 
-    async def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', await self._acall('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', await self._acall('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def Any(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Any', {'text': text}, vdsl_options))
+    async def Any(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Any', {'text': text}, vdsl_options, baml_options))
 
-    async def Optional(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', await self._acall('Optional', {'text': text}, vdsl_options))
+    async def Optional(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', await self._acall('Optional', {'text': text}, vdsl_options, baml_options))
 
-    async def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', await self._acall('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', await self._acall('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(_ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
-        return self._astream('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
+        return self._astream('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def CallOptions(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._astream('CallOptions', {'text': text}, vdsl_options)
+    def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._astream('CallOptions', {'text': text}, vdsl_options, baml_options)
 
-    def SyncStream(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
-        return self._astream('SyncStream', {'text': text}, vdsl_options)
+    def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
+        return self._astream('SyncStream', {'text': text}, vdsl_options, baml_options)
 
-    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._astream('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._astream('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def ClassVar(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
-        return self._astream('ClassVar', {'text': text}, vdsl_options)
+    def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
+        return self._astream('ClassVar', {'text': text}, vdsl_options, baml_options)
 
-    def ClientBase(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._astream('ClientBase', {'text': text}, vdsl_options)
+    def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._astream('ClientBase', {'text': text}, vdsl_options, baml_options)
 
-    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
-        return self._astream('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
+        return self._astream('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Audio(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._astream('Audio', {'text': text}, vdsl_options)
+    def Audio(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._astream('Audio', {'text': text}, vdsl_options, baml_options)
 
-    def Pdf(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
-        return self._astream('Pdf', {'text': text}, vdsl_options)
+    def Pdf(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
+        return self._astream('Pdf', {'text': text}, vdsl_options, baml_options)
 
-    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._astream('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._astream('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Checked(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
-        return self._astream('Checked', {'text': text}, vdsl_options)
+    def Checked(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
+        return self._astream('Checked', {'text': text}, vdsl_options, baml_options)
 
-    def StreamState(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._astream('StreamState', {'text': text}, vdsl_options)
+    def StreamState(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._astream('StreamState', {'text': text}, vdsl_options, baml_options)
 
-    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
-        return self._astream('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
+        return self._astream('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def TYPE_CHECKING(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._astream('TYPE_CHECKING', {'text': text}, vdsl_options)
+    def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._astream('TYPE_CHECKING', {'text': text}, vdsl_options, baml_options)
 
-    def VdslSyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
-        return self._astream('VdslSyncClient', {'text': text}, vdsl_options)
+    def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
+        return self._astream('VdslSyncClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._astream('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._astream('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def VdslAsyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
-        return self._astream('VdslAsyncClient', {'text': text}, vdsl_options)
+    def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
+        return self._astream('VdslAsyncClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslAsyncStreamClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._astream('VdslAsyncStreamClient', {'text': text}, vdsl_options)
+    def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._astream('VdslAsyncStreamClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
-        return self._astream('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
+        return self._astream('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def VdslStreamRequestClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._astream('VdslStreamRequestClient', {'text': text}, vdsl_options)
+    def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._astream('VdslStreamRequestClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslParseClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
-        return self._astream('VdslParseClient', {'text': text}, vdsl_options)
+    def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[types.TypeVar, types.TypeVar]:
+        return self._astream('VdslParseClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._astream('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._astream('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Any(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
-        return self._astream('Any', {'text': text}, vdsl_options)
+    def Any(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[str, str]:
+        return self._astream('Any', {'text': text}, vdsl_options, baml_options)
 
-    def Optional(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._astream('Optional', {'text': text}, vdsl_options)
+    def Optional(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._astream('Optional', {'text': text}, vdsl_options, baml_options)
 
-    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
-        return self._astream('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _AsyncStream[partial_types.Field, types.Field]:
+        return self._astream('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

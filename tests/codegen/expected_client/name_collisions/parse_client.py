@@ -8,162 +8,163 @@ from vdsl.codegen.client import ClientBase as _ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions as _CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(_ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def HttpRequest(self, text: str) -> types.Field:
-        return _cast('types.Field', self._parse('HttpRequest', text))
+    def HttpRequest(self, text: str, *, baml_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._parse('HttpRequest', text, False, baml_options))
 
-    def CallOptions(self, text: str) -> types.VdslModel:
-        return _cast('types.VdslModel', self._parse('CallOptions', text))
+    def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._parse('CallOptions', text, False, baml_options))
 
-    def SyncStream(self, text: str) -> types.TypeVar:
-        return _cast('types.TypeVar', self._parse('SyncStream', text))
+    def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._parse('SyncStream', text, False, baml_options))
 
-    def AsyncStream(self, text: str) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._parse('AsyncStream', text))
+    def AsyncStream(self, text: str, *, baml_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._parse('AsyncStream', text, False, baml_options))
 
-    def ClassVar(self, text: str) -> str:
-        return _cast('str', self._parse('ClassVar', text))
+    def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._parse('ClassVar', text, False, baml_options))
 
-    def ClientBase(self, text: str) -> list[types.Field]:
-        return _cast('list[types.Field]', self._parse('ClientBase', text))
+    def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._parse('ClientBase', text, False, baml_options))
 
-    def Image(self, text: str) -> types.Field:
-        return _cast('types.Field', self._parse('Image', text))
+    def Image(self, text: str, *, baml_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._parse('Image', text, False, baml_options))
 
-    def Audio(self, text: str) -> types.VdslModel:
-        return _cast('types.VdslModel', self._parse('Audio', text))
+    def Audio(self, text: str, *, baml_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._parse('Audio', text, False, baml_options))
 
-    def Pdf(self, text: str) -> types.TypeVar:
-        return _cast('types.TypeVar', self._parse('Pdf', text))
+    def Pdf(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._parse('Pdf', text, False, baml_options))
 
-    def Video(self, text: str) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._parse('Video', text))
+    def Video(self, text: str, *, baml_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._parse('Video', text, False, baml_options))
 
-    def Checked(self, text: str) -> str:
-        return _cast('str', self._parse('Checked', text))
+    def Checked(self, text: str, *, baml_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Checked', text, False, baml_options))
 
-    def StreamState(self, text: str) -> list[types.Field]:
-        return _cast('list[types.Field]', self._parse('StreamState', text))
+    def StreamState(self, text: str, *, baml_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._parse('StreamState', text, False, baml_options))
 
-    def Literal(self, text: str) -> types.Field:
-        return _cast('types.Field', self._parse('Literal', text))
+    def Literal(self, text: str, *, baml_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._parse('Literal', text, False, baml_options))
 
-    def TYPE_CHECKING(self, text: str) -> types.VdslModel:
-        return _cast('types.VdslModel', self._parse('TYPE_CHECKING', text))
+    def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._parse('TYPE_CHECKING', text, False, baml_options))
 
-    def VdslSyncClient_(self, text: str) -> types.TypeVar:
-        return _cast('types.TypeVar', self._parse('VdslSyncClient', text))
+    def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._parse('VdslSyncClient', text, False, baml_options))
 
-    def VdslStreamClient_(self, text: str) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._parse('VdslStreamClient', text))
+    def VdslStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._parse('VdslStreamClient', text, False, baml_options))
 
-    def VdslAsyncClient_(self, text: str) -> str:
-        return _cast('str', self._parse('VdslAsyncClient', text))
+    def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._parse('VdslAsyncClient', text, False, baml_options))
 
-    def VdslAsyncStreamClient_(self, text: str) -> list[types.Field]:
-        return _cast('list[types.Field]', self._parse('VdslAsyncStreamClient', text))
+    def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._parse('VdslAsyncStreamClient', text, False, baml_options))
 
-    def VdslRequestClient_(self, text: str) -> types.Field:
-        return _cast('types.Field', self._parse('VdslRequestClient', text))
+    def VdslRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._parse('VdslRequestClient', text, False, baml_options))
 
-    def VdslStreamRequestClient_(self, text: str) -> types.VdslModel:
-        return _cast('types.VdslModel', self._parse('VdslStreamRequestClient', text))
+    def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._parse('VdslStreamRequestClient', text, False, baml_options))
 
-    def VdslParseClient_(self, text: str) -> types.TypeVar:
-        return _cast('types.TypeVar', self._parse('VdslParseClient', text))
+    def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._parse('VdslParseClient', text, False, baml_options))
 
-    def VdslParseStreamClient_(self, text: str) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._parse('VdslParseStreamClient', text))
+    def VdslParseStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._parse('VdslParseStreamClient', text, False, baml_options))
 
-    def Any(self, text: str) -> str:
-        return _cast('str', self._parse('Any', text))
+    def Any(self, text: str, *, baml_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Any', text, False, baml_options))
 
-    def Optional(self, text: str) -> list[types.Field]:
-        return _cast('list[types.Field]', self._parse('Optional', text))
+    def Optional(self, text: str, *, baml_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._parse('Optional', text, False, baml_options))
 
-    def Self(self, text: str) -> types.Field:
-        return _cast('types.Field', self._parse('Self', text))
+    def Self(self, text: str, *, baml_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._parse('Self', text, False, baml_options))
 
 
 class VdslParseStreamClient(_ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def HttpRequest(self, text: str) -> partial_types.Field | None:
-        return _cast('partial_types.Field | None', self._parse('HttpRequest', text, True))
+    def HttpRequest(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.Field | None:
+        return _cast('partial_types.Field | None', self._parse('HttpRequest', text, True, baml_options))
 
-    def CallOptions(self, text: str) -> partial_types.VdslModel | None:
-        return _cast('partial_types.VdslModel | None', self._parse('CallOptions', text, True))
+    def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.VdslModel | None:
+        return _cast('partial_types.VdslModel | None', self._parse('CallOptions', text, True, baml_options))
 
-    def SyncStream(self, text: str) -> types.TypeVar | None:
-        return _cast('types.TypeVar | None', self._parse('SyncStream', text, True))
+    def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar | None:
+        return _cast('types.TypeVar | None', self._parse('SyncStream', text, True, baml_options))
 
-    def AsyncStream(self, text: str) -> partial_types.AliasChoices | None:
-        return _cast('partial_types.AliasChoices | None', self._parse('AsyncStream', text, True))
+    def AsyncStream(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.AliasChoices | None:
+        return _cast('partial_types.AliasChoices | None', self._parse('AsyncStream', text, True, baml_options))
 
-    def ClassVar(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('ClassVar', text, True))
+    def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('ClassVar', text, True, baml_options))
 
-    def ClientBase(self, text: str) -> list[partial_types.Field] | None:
-        return _cast('list[partial_types.Field] | None', self._parse('ClientBase', text, True))
+    def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None) -> list[partial_types.Field] | None:
+        return _cast('list[partial_types.Field] | None', self._parse('ClientBase', text, True, baml_options))
 
-    def Image(self, text: str) -> partial_types.Field | None:
-        return _cast('partial_types.Field | None', self._parse('Image', text, True))
+    def Image(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.Field | None:
+        return _cast('partial_types.Field | None', self._parse('Image', text, True, baml_options))
 
-    def Audio(self, text: str) -> partial_types.VdslModel | None:
-        return _cast('partial_types.VdslModel | None', self._parse('Audio', text, True))
+    def Audio(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.VdslModel | None:
+        return _cast('partial_types.VdslModel | None', self._parse('Audio', text, True, baml_options))
 
-    def Pdf(self, text: str) -> types.TypeVar | None:
-        return _cast('types.TypeVar | None', self._parse('Pdf', text, True))
+    def Pdf(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar | None:
+        return _cast('types.TypeVar | None', self._parse('Pdf', text, True, baml_options))
 
-    def Video(self, text: str) -> partial_types.AliasChoices | None:
-        return _cast('partial_types.AliasChoices | None', self._parse('Video', text, True))
+    def Video(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.AliasChoices | None:
+        return _cast('partial_types.AliasChoices | None', self._parse('Video', text, True, baml_options))
 
-    def Checked(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('Checked', text, True))
+    def Checked(self, text: str, *, baml_options: _CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Checked', text, True, baml_options))
 
-    def StreamState(self, text: str) -> list[partial_types.Field] | None:
-        return _cast('list[partial_types.Field] | None', self._parse('StreamState', text, True))
+    def StreamState(self, text: str, *, baml_options: _CallOptions | None=None) -> list[partial_types.Field] | None:
+        return _cast('list[partial_types.Field] | None', self._parse('StreamState', text, True, baml_options))
 
-    def Literal(self, text: str) -> partial_types.Field | None:
-        return _cast('partial_types.Field | None', self._parse('Literal', text, True))
+    def Literal(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.Field | None:
+        return _cast('partial_types.Field | None', self._parse('Literal', text, True, baml_options))
 
-    def TYPE_CHECKING(self, text: str) -> partial_types.VdslModel | None:
-        return _cast('partial_types.VdslModel | None', self._parse('TYPE_CHECKING', text, True))
+    def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.VdslModel | None:
+        return _cast('partial_types.VdslModel | None', self._parse('TYPE_CHECKING', text, True, baml_options))
 
-    def VdslSyncClient_(self, text: str) -> types.TypeVar | None:
-        return _cast('types.TypeVar | None', self._parse('VdslSyncClient', text, True))
+    def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar | None:
+        return _cast('types.TypeVar | None', self._parse('VdslSyncClient', text, True, baml_options))
 
-    def VdslStreamClient_(self, text: str) -> partial_types.AliasChoices | None:
-        return _cast('partial_types.AliasChoices | None', self._parse('VdslStreamClient', text, True))
+    def VdslStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.AliasChoices | None:
+        return _cast('partial_types.AliasChoices | None', self._parse('VdslStreamClient', text, True, baml_options))
 
-    def VdslAsyncClient_(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('VdslAsyncClient', text, True))
+    def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('VdslAsyncClient', text, True, baml_options))
 
-    def VdslAsyncStreamClient_(self, text: str) -> list[partial_types.Field] | None:
-        return _cast('list[partial_types.Field] | None', self._parse('VdslAsyncStreamClient', text, True))
+    def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> list[partial_types.Field] | None:
+        return _cast('list[partial_types.Field] | None', self._parse('VdslAsyncStreamClient', text, True, baml_options))
 
-    def VdslRequestClient_(self, text: str) -> partial_types.Field | None:
-        return _cast('partial_types.Field | None', self._parse('VdslRequestClient', text, True))
+    def VdslRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.Field | None:
+        return _cast('partial_types.Field | None', self._parse('VdslRequestClient', text, True, baml_options))
 
-    def VdslStreamRequestClient_(self, text: str) -> partial_types.VdslModel | None:
-        return _cast('partial_types.VdslModel | None', self._parse('VdslStreamRequestClient', text, True))
+    def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.VdslModel | None:
+        return _cast('partial_types.VdslModel | None', self._parse('VdslStreamRequestClient', text, True, baml_options))
 
-    def VdslParseClient_(self, text: str) -> types.TypeVar | None:
-        return _cast('types.TypeVar | None', self._parse('VdslParseClient', text, True))
+    def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> types.TypeVar | None:
+        return _cast('types.TypeVar | None', self._parse('VdslParseClient', text, True, baml_options))
 
-    def VdslParseStreamClient_(self, text: str) -> partial_types.AliasChoices | None:
-        return _cast('partial_types.AliasChoices | None', self._parse('VdslParseStreamClient', text, True))
+    def VdslParseStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.AliasChoices | None:
+        return _cast('partial_types.AliasChoices | None', self._parse('VdslParseStreamClient', text, True, baml_options))
 
-    def Any(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('Any', text, True))
+    def Any(self, text: str, *, baml_options: _CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Any', text, True, baml_options))
 
-    def Optional(self, text: str) -> list[partial_types.Field] | None:
-        return _cast('list[partial_types.Field] | None', self._parse('Optional', text, True))
+    def Optional(self, text: str, *, baml_options: _CallOptions | None=None) -> list[partial_types.Field] | None:
+        return _cast('list[partial_types.Field] | None', self._parse('Optional', text, True, baml_options))
 
-    def Self(self, text: str) -> partial_types.Field | None:
-        return _cast('partial_types.Field | None', self._parse('Self', text, True))
+    def Self(self, text: str, *, baml_options: _CallOptions | None=None) -> partial_types.Field | None:
+        return _cast('partial_types.Field | None', self._parse('Self', text, True, baml_options))

@@ -16,80 +16,80 @@ if TYPE_CHECKING:
 class VdslRequestClient(_ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def CallOptions(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('CallOptions', {'text': text}, vdsl_options)
+    def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('CallOptions', {'text': text}, vdsl_options, baml_options)
 
-    def SyncStream(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('SyncStream', {'text': text}, vdsl_options)
+    def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('SyncStream', {'text': text}, vdsl_options, baml_options)
 
-    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def ClassVar(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('ClassVar', {'text': text}, vdsl_options)
+    def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('ClassVar', {'text': text}, vdsl_options, baml_options)
 
-    def ClientBase(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('ClientBase', {'text': text}, vdsl_options)
+    def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('ClientBase', {'text': text}, vdsl_options, baml_options)
 
-    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Audio(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Audio', {'text': text}, vdsl_options)
+    def Audio(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Audio', {'text': text}, vdsl_options, baml_options)
 
-    def Pdf(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Pdf', {'text': text}, vdsl_options)
+    def Pdf(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Pdf', {'text': text}, vdsl_options, baml_options)
 
-    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Checked(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Checked', {'text': text}, vdsl_options)
+    def Checked(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Checked', {'text': text}, vdsl_options, baml_options)
 
-    def StreamState(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('StreamState', {'text': text}, vdsl_options)
+    def StreamState(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('StreamState', {'text': text}, vdsl_options, baml_options)
 
-    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def TYPE_CHECKING(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('TYPE_CHECKING', {'text': text}, vdsl_options)
+    def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('TYPE_CHECKING', {'text': text}, vdsl_options, baml_options)
 
-    def VdslSyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslSyncClient', {'text': text}, vdsl_options)
+    def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslSyncClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def VdslAsyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslAsyncClient', {'text': text}, vdsl_options)
+    def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslAsyncClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslAsyncStreamClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslAsyncStreamClient', {'text': text}, vdsl_options)
+    def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslAsyncStreamClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def VdslStreamRequestClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslStreamRequestClient', {'text': text}, vdsl_options)
+    def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslStreamRequestClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslParseClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslParseClient', {'text': text}, vdsl_options)
+    def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslParseClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Any(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Any', {'text': text}, vdsl_options)
+    def Any(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Any', {'text': text}, vdsl_options, baml_options)
 
-    def Optional(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Optional', {'text': text}, vdsl_options)
+    def Optional(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Optional', {'text': text}, vdsl_options, baml_options)
 
-    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
-        return self._request('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _HttpRequest:
+        return self._request('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

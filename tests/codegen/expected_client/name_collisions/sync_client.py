@@ -49,159 +49,159 @@ class VdslSyncClient(_ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', self._call('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._call('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def CallOptions(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', self._call('CallOptions', {'text': text}, vdsl_options))
+    def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._call('CallOptions', {'text': text}, vdsl_options, baml_options))
 
-    def SyncStream(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', self._call('SyncStream', {'text': text}, vdsl_options))
+    def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._call('SyncStream', {'text': text}, vdsl_options, baml_options))
 
-    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._call('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._call('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def ClassVar(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', self._call('ClassVar', {'text': text}, vdsl_options))
+    def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._call('ClassVar', {'text': text}, vdsl_options, baml_options))
 
-    def ClientBase(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', self._call('ClientBase', {'text': text}, vdsl_options))
+    def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._call('ClientBase', {'text': text}, vdsl_options, baml_options))
 
-    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', self._call('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._call('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def Audio(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', self._call('Audio', {'text': text}, vdsl_options))
+    def Audio(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._call('Audio', {'text': text}, vdsl_options, baml_options))
 
-    def Pdf(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', self._call('Pdf', {'text': text}, vdsl_options))
+    def Pdf(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._call('Pdf', {'text': text}, vdsl_options, baml_options))
 
-    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._call('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._call('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def Checked(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', self._call('Checked', {'text': text}, vdsl_options))
+    def Checked(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._call('Checked', {'text': text}, vdsl_options, baml_options))
 
-    def StreamState(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', self._call('StreamState', {'text': text}, vdsl_options))
+    def StreamState(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._call('StreamState', {'text': text}, vdsl_options, baml_options))
 
-    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', self._call('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._call('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def TYPE_CHECKING(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', self._call('TYPE_CHECKING', {'text': text}, vdsl_options))
+    def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._call('TYPE_CHECKING', {'text': text}, vdsl_options, baml_options))
 
-    def VdslSyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', self._call('VdslSyncClient', {'text': text}, vdsl_options))
+    def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._call('VdslSyncClient', {'text': text}, vdsl_options, baml_options))
 
-    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._call('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._call('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def VdslAsyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', self._call('VdslAsyncClient', {'text': text}, vdsl_options))
+    def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._call('VdslAsyncClient', {'text': text}, vdsl_options, baml_options))
 
-    def VdslAsyncStreamClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', self._call('VdslAsyncStreamClient', {'text': text}, vdsl_options))
+    def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._call('VdslAsyncStreamClient', {'text': text}, vdsl_options, baml_options))
 
-    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', self._call('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._call('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def VdslStreamRequestClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
-        return _cast('types.VdslModel', self._call('VdslStreamRequestClient', {'text': text}, vdsl_options))
+    def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.VdslModel:
+        return _cast('types.VdslModel', self._call('VdslStreamRequestClient', {'text': text}, vdsl_options, baml_options))
 
-    def VdslParseClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
-        return _cast('types.TypeVar', self._call('VdslParseClient', {'text': text}, vdsl_options))
+    def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.TypeVar:
+        return _cast('types.TypeVar', self._call('VdslParseClient', {'text': text}, vdsl_options, baml_options))
 
-    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
-        return _cast('types.AliasChoices', self._call('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.AliasChoices:
+        return _cast('types.AliasChoices', self._call('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def Any(self, text: str, *, vdsl_options: _CallOptions | None=None) -> str:
-        return _cast('str', self._call('Any', {'text': text}, vdsl_options))
+    def Any(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> str:
+        return _cast('str', self._call('Any', {'text': text}, vdsl_options, baml_options))
 
-    def Optional(self, text: str, *, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
-        return _cast('list[types.Field]', self._call('Optional', {'text': text}, vdsl_options))
+    def Optional(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> list[types.Field]:
+        return _cast('list[types.Field]', self._call('Optional', {'text': text}, vdsl_options, baml_options))
 
-    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> types.Field:
-        return _cast('types.Field', self._call('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> types.Field:
+        return _cast('types.Field', self._call('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(_ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
-        return self._stream('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def HttpRequest(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
+        return self._stream('HttpRequest', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def CallOptions(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._stream('CallOptions', {'text': text}, vdsl_options)
+    def CallOptions(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._stream('CallOptions', {'text': text}, vdsl_options, baml_options)
 
-    def SyncStream(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
-        return self._stream('SyncStream', {'text': text}, vdsl_options)
+    def SyncStream(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
+        return self._stream('SyncStream', {'text': text}, vdsl_options, baml_options)
 
-    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._stream('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def AsyncStream(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._stream('AsyncStream', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def ClassVar(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
-        return self._stream('ClassVar', {'text': text}, vdsl_options)
+    def ClassVar(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
+        return self._stream('ClassVar', {'text': text}, vdsl_options, baml_options)
 
-    def ClientBase(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._stream('ClientBase', {'text': text}, vdsl_options)
+    def ClientBase(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._stream('ClientBase', {'text': text}, vdsl_options, baml_options)
 
-    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
-        return self._stream('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Image(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
+        return self._stream('Image', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Audio(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._stream('Audio', {'text': text}, vdsl_options)
+    def Audio(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._stream('Audio', {'text': text}, vdsl_options, baml_options)
 
-    def Pdf(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
-        return self._stream('Pdf', {'text': text}, vdsl_options)
+    def Pdf(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
+        return self._stream('Pdf', {'text': text}, vdsl_options, baml_options)
 
-    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._stream('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Video(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._stream('Video', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Checked(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
-        return self._stream('Checked', {'text': text}, vdsl_options)
+    def Checked(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
+        return self._stream('Checked', {'text': text}, vdsl_options, baml_options)
 
-    def StreamState(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._stream('StreamState', {'text': text}, vdsl_options)
+    def StreamState(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._stream('StreamState', {'text': text}, vdsl_options, baml_options)
 
-    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
-        return self._stream('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Literal(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
+        return self._stream('Literal', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def TYPE_CHECKING(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._stream('TYPE_CHECKING', {'text': text}, vdsl_options)
+    def TYPE_CHECKING(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._stream('TYPE_CHECKING', {'text': text}, vdsl_options, baml_options)
 
-    def VdslSyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
-        return self._stream('VdslSyncClient', {'text': text}, vdsl_options)
+    def VdslSyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
+        return self._stream('VdslSyncClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._stream('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._stream('VdslStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def VdslAsyncClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
-        return self._stream('VdslAsyncClient', {'text': text}, vdsl_options)
+    def VdslAsyncClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
+        return self._stream('VdslAsyncClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslAsyncStreamClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._stream('VdslAsyncStreamClient', {'text': text}, vdsl_options)
+    def VdslAsyncStreamClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._stream('VdslAsyncStreamClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
-        return self._stream('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslRequestClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
+        return self._stream('VdslRequestClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def VdslStreamRequestClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
-        return self._stream('VdslStreamRequestClient', {'text': text}, vdsl_options)
+    def VdslStreamRequestClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.VdslModel, types.VdslModel]:
+        return self._stream('VdslStreamRequestClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslParseClient_(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
-        return self._stream('VdslParseClient', {'text': text}, vdsl_options)
+    def VdslParseClient_(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[types.TypeVar, types.TypeVar]:
+        return self._stream('VdslParseClient', {'text': text}, vdsl_options, baml_options)
 
-    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
-        return self._stream('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def VdslParseStreamClient_(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.AliasChoices, types.AliasChoices]:
+        return self._stream('VdslParseStreamClient', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Any(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
-        return self._stream('Any', {'text': text}, vdsl_options)
+    def Any(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[str, str]:
+        return self._stream('Any', {'text': text}, vdsl_options, baml_options)
 
-    def Optional(self, text: str, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
-        return self._stream('Optional', {'text': text}, vdsl_options)
+    def Optional(self, text: str, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[list[partial_types.Field], list[types.Field]]:
+        return self._stream('Optional', {'text': text}, vdsl_options, baml_options)
 
-    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
-        return self._stream('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Self(self, photo: _Image, clip: _Audio | None=None, doc: _Pdf | None=None, movie: _Video | None=None, *, baml_options: _CallOptions | None=None, vdsl_options: _CallOptions | None=None) -> _SyncStream[partial_types.Field, types.Field]:
+        return self._stream('Self', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)
