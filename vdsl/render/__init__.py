@@ -5,6 +5,7 @@ Modules:
     environment.py    the project's Jinja environment, cache of compiled templates, globals
     sandbox.py        the sandbox prompts run in: immutable values, a budget on every render
     budget.py         the render limits (output, steps, time, integer size, call depth)
+    prechecks.py      what a method call or filter would build, checked before it runs
     args.py           argument checking: JSON/Python values → template values
     values.py         class instances, enum values, minijinja-style printing, render state
     roles.py          marker splitting, allowed/default/merge/remap roles, system prompt

@@ -19,9 +19,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ..errors import ConfigError
-from .values import ClassInstance
+from .values import CURRENT, ClassInstance
 
-__all__ = ["Budget", "BudgetExceeded", "RenderLimits", "weigh"]
+__all__ = ["Budget", "BudgetExceeded", "RenderLimits", "current_budget", "weigh"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,12 @@ class Budget:
         for item in iterable:
             self.step()
             yield item
+
+
+def current_budget() -> Budget | None:
+    """The budget of the render running in this context, if any."""
+    state = CURRENT.get()
+    return state.budget if state is not None else None
 
 
 def too_big(size: int, limits: RenderLimits) -> BudgetExceeded:

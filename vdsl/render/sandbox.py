@@ -30,16 +30,16 @@ from jinja2.utils import generate_lorem_ipsum
 
 from ..jinja_limits import NestingLimit
 from .budget import (
-    Budget,
     BudgetExceeded,
     RenderLimits,
-    check_format,
     check_int_bits,
     check_printf,
     check_size,
+    current_budget,
     too_big,
     weigh,
 )
+from .prechecks import FILTER_CHECKS, check_call, is_int
 from .values import CURRENT, ClassInstance, finalize
 
 __all__ = ["BudgetedSandbox"]
@@ -49,11 +49,6 @@ STEP_COSTS: dict[type, int] = {Macro: 5}
 """Steps a call of these costs (default 1): a macro, or a template_string (added by
 `environment`), renders a whole template body."""
 _CONTAINERS = (list, tuple, dict, set, frozenset, ClassInstance)
-
-
-def current_budget() -> Budget | None:
-    state = CURRENT.get()
-    return state.budget if state is not None else None
 
 
 class MeteredCodeGenerator(CodeGenerator):
@@ -107,7 +102,7 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
             raise SecurityError(f"{obj!r} is not safely callable")
         kind = type(obj)
         if kind is types.BuiltinMethodType or kind is types.FunctionType:
-            args = _check_call(self.limits, obj, args, kwargs)
+            args = check_call(self.limits, obj, args, kwargs)
         state = CURRENT.get()
         budget = state.budget if state is not None else None
         if budget is None:
@@ -142,7 +137,7 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             self._check_mul(left, right)
         elif operator == "**":
-            if _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1:
+            if is_int(left) and is_int(right) and right > 0 and abs(left) > 1:
                 check_int_bits(left.bit_length() * right, self.limits)
         elif operator == "+":
             if isinstance(left, (str, bytes, list, tuple)) and isinstance(right, type(left)):
@@ -195,109 +190,18 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
         return str(value)
 
     def _check_mul(self, left: Any, right: Any) -> None:
-        if _is_int(left) and _is_int(right):
+        if is_int(left) and is_int(right):
             check_int_bits(left.bit_length() + right.bit_length(), self.limits)
-        elif isinstance(left, (str, bytes, list, tuple)) and _is_int(right):
+        elif isinstance(left, (str, bytes, list, tuple)) and is_int(right):
             check_size(len(left) * max(right, 0), self.limits)
-        elif isinstance(right, (str, bytes, list, tuple)) and _is_int(left):
+        elif isinstance(right, (str, bytes, list, tuple)) and is_int(left):
             check_size(len(right) * max(left, 0), self.limits)
 
     def _lipsum(self, n: int = 5, html: bool = True, min: int = 20,
                 max: int = 100) -> str:
-        if _is_int(n) and _is_int(max):
+        if is_int(n) and is_int(max):
             check_size(n * max * 12, self.limits)
         return str(generate_lorem_ipsum(n, html, min, max))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-# ---- calls of Python methods ---------------------------------------------------------------
-
-def _check_call(limits: RenderLimits, obj: Any, args: tuple[Any, ...],
-                kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    """Check a call of a str/bytes/int method before it runs; may return materialised args."""
-    if isinstance(obj, types.FunctionType):  # the sandbox's wrapper of `str.format`
-        wrapped = getattr(obj, "__wrapped__", None)
-        if isinstance(wrapped, types.BuiltinMethodType) and isinstance(wrapped.__self__, str) \
-                and wrapped.__name__ in ("format", "format_map"):
-            mapping = args[0] if wrapped.__name__ == "format_map" and args else {}
-            check_format(wrapped.__self__, args if not mapping else (), mapping or kwargs,
-                         limits)
-        return args
-    if not isinstance(obj, types.BuiltinMethodType):
-        return args
-    owner, name = obj.__self__, obj.__name__
-    if isinstance(owner, (str, bytes)):
-        check = _TEXT_CHECKS.get(name)
-        return check(limits, owner, args, kwargs) if check else args
-    if _is_int(owner) and name == "to_bytes":
-        length = args[0] if args else kwargs.get("length", 1)
-        if _is_int(length):
-            check_size(length, limits)
-    return args
-
-
-def _width(limits: RenderLimits, owner: Any, args: tuple[Any, ...],
-           kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    width = args[0] if args else kwargs.get("width", 0)
-    if _is_int(width):
-        check_size(width, limits)
-    return args
-
-
-def _expandtabs(limits: RenderLimits, owner: Any, args: tuple[Any, ...],
-                kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    size = args[0] if args else kwargs.get("tabsize", 8)
-    if _is_int(size):
-        tab = "\t" if isinstance(owner, str) else b"\t"
-        check_size(len(owner) + owner.count(tab) * max(size, 0), limits)
-    return args
-
-
-def _replace(limits: RenderLimits, owner: Any, args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    if len(args) >= 2:
-        _check_replace(limits, owner, args[0], args[1], args[2] if len(args) > 2 else None)
-    return args
-
-
-def _check_replace(limits: RenderLimits, text: Any, old: Any, new: Any, count: Any) -> None:
-    kind = str if isinstance(text, str) else bytes if isinstance(text, bytes) else None
-    if kind is None or not isinstance(old, kind) or not isinstance(new, kind):
-        return
-    hits = text.count(old) if old else len(text) + 1
-    if _is_int(count) and count >= 0:
-        hits = min(hits, count)
-    check_size(len(text) + hits * max(len(new) - len(old), 0), limits)
-
-
-def _join(limits: RenderLimits, owner: Any, args: tuple[Any, ...],
-          kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    if not args:
-        return args
-    items = list(args[0])
-    check_size(len(items), limits)
-    size = sum(len(item) if isinstance(item, (str, bytes)) else 1 for item in items)
-    check_size(size + len(owner) * len(items), limits)
-    return (items, *args[1:])
-
-
-def _translate(limits: RenderLimits, owner: Any, args: tuple[Any, ...],
-               kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    table = args[0] if args else None
-    if isinstance(table, Mapping):
-        longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1)
-        check_size(len(owner) * max(longest, 1), limits)
-    return args
-
-
-_TEXT_CHECKS: dict[str, Callable[[RenderLimits, Any, tuple[Any, ...], dict[str, Any]],
-                                 tuple[Any, ...]]] = {
-    "ljust": _width, "rjust": _width, "center": _width, "zfill": _width,
-    "expandtabs": _expandtabs, "replace": _replace, "join": _join, "translate": _translate,
-}
 
 
 # ---- filters --------------------------------------------------------------------------------
@@ -306,7 +210,7 @@ def _metered_filter(env: BudgetedSandbox, name: str, fn: Callable[..., Any]
                     ) -> Callable[..., Any]:
     """`fn` charged one step, checked before it runs (for the filters that can widen their
     input) and after (its result must fit the output limit)."""
-    check = _FILTER_CHECKS.get(name)
+    check = FILTER_CHECKS.get(name)
     skip = 1 if getattr(fn, "jinja_pass_arg", None) is not None else 0
 
     @functools.wraps(fn)
@@ -315,91 +219,6 @@ def _metered_filter(env: BudgetedSandbox, name: str, fn: Callable[..., Any]
         if budget is not None:
             budget.step()
         if check is not None and len(args) > skip:
-            args = (*args[:skip], *check(env, args[skip:], kwargs))
+            args = (*args[:skip], *check(env.limits, args[skip:], kwargs))
         return env.checked(fn(*args, **kwargs))
     return metered
-
-
-def _arg(args: tuple[Any, ...], kwargs: dict[str, Any], index: int, name: str,
-         default: Any = None) -> Any:
-    return args[index] if len(args) > index else kwargs.get(name, default)
-
-
-def _f_width(env: BudgetedSandbox, args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    width = _arg(args, kwargs, 1, "width", 80)
-    if _is_int(width):
-        check_size(width, env.limits)
-    return args
-
-
-def _f_indent(env: BudgetedSandbox, args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    text, width = str(args[0]), _arg(args, kwargs, 1, "width", 4)
-    per_line = width if _is_int(width) else len(str(width))
-    check_size(len(text) + (text.count("\n") + 1) * max(per_line, 0), env.limits)
-    return args
-
-
-def _f_wordwrap(env: BudgetedSandbox, args: tuple[Any, ...],
-                kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    text, width = str(args[0]), _arg(args, kwargs, 1, "width", 79)
-    wrap = _arg(args, kwargs, 3, "wrapstring") or "\n"
-    if _is_int(width) and isinstance(wrap, str):
-        check_size(len(text) + (len(text) // max(width, 1) + 1) * len(wrap), env.limits)
-    return args
-
-
-def _f_format(env: BudgetedSandbox, args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    check_printf(str(args[0]), kwargs or tuple(args[1:]), env.limits)
-    return args
-
-
-def _f_replace(env: BudgetedSandbox, args: tuple[Any, ...],
-               kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    _check_replace(env.limits, str(args[0]), _arg(args, kwargs, 1, "old"),
-                   _arg(args, kwargs, 2, "new"), _arg(args, kwargs, 3, "count"))
-    return args
-
-
-def _f_join(env: BudgetedSandbox, args: tuple[Any, ...],
-            kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    items = list(args[0])
-    separator = _arg(args, kwargs, 1, "d", "")
-    check_size(weigh(items, env.limits) + len(str(separator)) * len(items), env.limits)
-    return (items, *args[1:])
-
-
-def _f_count(env: BudgetedSandbox, args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    count = args[1] if len(args) > 1 else kwargs.get("linecount", kwargs.get("slices"))
-    if isinstance(count, int) and _arg(args, kwargs, 2, "fill_with") is not None:
-        check_size(count, env.limits)
-    return args
-
-
-def _f_weigh(env: BudgetedSandbox, args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    indent = _arg(args, kwargs, 1, "indent")
-    weight = weigh(args[0], env.limits, current_budget())
-    if _is_int(indent):
-        check_size(indent, env.limits)
-        check_size(weight * (indent + 2), env.limits)
-    return args
-
-
-def _f_sum(env: BudgetedSandbox, args: tuple[Any, ...],
-           kwargs: dict[str, Any]) -> tuple[Any, ...]:
-    items = list(args[0])
-    if isinstance(_arg(args, kwargs, 2, "start", 0), (list, tuple, str)):
-        check_size(sum(len(i) if isinstance(i, _SIZED) else 1 for i in items), env.limits)
-    return (items, *args[1:])
-
-
-_FILTER_CHECKS: dict[str, Callable[[BudgetedSandbox, tuple[Any, ...], dict[str, Any]],
-                                   tuple[Any, ...]]] = {
-    "center": _f_width, "indent": _f_indent, "wordwrap": _f_wordwrap, "format": _f_format,
-    "replace": _f_replace, "join": _f_join, "batch": _f_count, "slice": _f_count,
-    "tojson": _f_weigh, "pprint": _f_weigh, "string": _f_weigh, "sum": _f_sum,
-}

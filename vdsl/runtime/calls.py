@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -96,3 +97,26 @@ def located(error: BlockedError, call: Call) -> BlockedError:
 def token_secrets(headers: Mapping[str, str]) -> dict[str, str]:
     token = headers.get("authorization", "")
     return {token.split(" ", 1)[-1]: "ACCESS_TOKEN"} if token else {}
+
+
+PREVIEW_TOKEN = "Bearer <access token>"
+
+
+def outgoing_request(options: ClientOptions, extra: Mapping[str, str],
+                     headers: Mapping[str, str] | None, url: str, body: dict[str, Any],
+                     preview: bool) -> HttpRequest:
+    """The request: the client's headers, the family's, the caller's; the API key (in the
+    `x-goog-api-key` header) or a bearer token placeholder; values from `env.` hidden."""
+    request_headers = {**options.headers, **extra,
+                       **{k.lower(): v for k, v in (headers or {}).items()},
+                       "content-type": "application/json"}
+    hidden = dict(options.env_headers)
+    key = options.api_key
+    if key:
+        request_headers["x-goog-api-key"] = key
+        hidden["x-goog-api-key"] = options.secrets.get(key) or options.env_params.get(
+            "key", "VERTEX_API_KEY")
+    else:
+        request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
+    return HttpRequest("POST", url, request_headers, body, options.secrets,
+                       hidden_headers=hidden, hidden_params=options.env_params)

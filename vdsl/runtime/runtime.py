@@ -43,7 +43,14 @@ from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .background import Background
 from .calling import acomplete_plan, complete_plan
-from .calls import Call, check_finish, http_failure, located, returns_string
+from .calls import (
+    Call,
+    check_finish,
+    http_failure,
+    located,
+    outgoing_request,
+    returns_string,
+)
 from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
 from .features import shape_options
@@ -65,7 +72,6 @@ if TYPE_CHECKING:
     from ..batch import BatchJob, BatchPlan, BatchSession
 
 log = logging.getLogger("vdsl.runtime")
-PREVIEW_TOKEN = "Bearer <access token>"
 
 class Runtime(PlatformMethods):
     """Calls the functions of a compiled `Project`.
@@ -305,7 +311,7 @@ class Runtime(PlatformMethods):
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
-        request = _request(options, adapter.extra_headers(options), headers, url,
+        request = outgoing_request(options, adapter.extra_headers(options), headers, url,
                            adapter.body(prompt, options, wire_stream), preview)
         site = CallSite(info.name, options.model, options.location or "", request.url,
                         auth.description if auth else "")
@@ -445,26 +451,6 @@ class Runtime(PlatformMethods):
         except ImportError:  # typed parsing not available: the raw text
             return text
         return parse_output(project or self.project, fn.name, text, partial=partial)
-
-
-def _request(options: ClientOptions, extra: Mapping[str, str],
-             headers: Mapping[str, str] | None, url: str, body: dict[str, Any],
-             preview: bool) -> HttpRequest:
-    """The request: the client's headers, the family's, the caller's; the API key (in the
-    `x-goog-api-key` header) or a bearer token placeholder; values from `env.` hidden."""
-    request_headers = {**options.headers, **extra,
-                       **{k.lower(): v for k, v in (headers or {}).items()},
-                       "content-type": "application/json"}
-    hidden = dict(options.env_headers)
-    key = options.api_key
-    if key:
-        request_headers["x-goog-api-key"] = key
-        hidden["x-goog-api-key"] = options.secrets.get(key) or options.env_params.get(
-            "key", "VERTEX_API_KEY")
-    else:
-        request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
-    return HttpRequest("POST", url, request_headers, body, options.secrets,
-                       hidden_headers=hidden, hidden_params=options.env_params)
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:

@@ -16,6 +16,7 @@ from lark import Token, Transformer
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
+from .nesting import ValueNesting
 from .values import classify_unquoted, dedent_raw, too_many_digits, unescape
 
 _PRIMITIVES = frozenset(ir.PRIMITIVES)
@@ -41,10 +42,6 @@ class _Suffix:
         self.span = span
 
 
-MAX_VALUE_DEPTH = 64
-"""Arrays and maps in a config value nest at most this deep (as call arguments do)."""
-
-
 class IRBuilder(Transformer):  # type: ignore[type-arg]
     """One instance per parse: holds the file, the position offset of the chunk being parsed,
     the doc comments seen so far, and the diagnostics list."""
@@ -59,9 +56,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
         self.pos_offset = pos_offset
         self.docs: dict[int, str] = {}
         self._grouped: set[int] = set()  # ids of types written in parentheses
-        # ids of arrays and maps → (the value, kept alive so its id stays its own; its depth)
-        self._depths: dict[int, tuple[ir.Value, int]] = {}
-        self._cut: set[int] = set()  # ids of values with a too-deep value cut out of them
+        self._nesting = ValueNesting(diags)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -414,9 +409,9 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
         open_, entries, close = children
         span = self.span(open_).to(self.span(close))
         entries = tuple(entries or ())
-        depth, tainted = self._nest(span, [e.value for e in entries])
-        value = ir.MapValue(span, entries if depth else ())
-        self._remember(value, depth, tainted)
+        value = ir.MapValue(span, entries if self._nesting.admit(
+            span, [e.value for e in entries]) else ())
+        self._nesting.remember(value)
         return value
 
     def map_entry(self, children: list[Any]) -> ir.MapEntry:
@@ -429,29 +424,9 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
         open_, items, close = children
         span = self.span(open_).to(self.span(close))
         items = tuple(items or ())
-        depth, tainted = self._nest(span, items)
-        value = ir.ArrayValue(span, items if depth else ())
-        self._remember(value, depth, tainted)
+        value = ir.ArrayValue(span, items if self._nesting.admit(span, items) else ())
+        self._nesting.remember(value)
         return value
-
-    def _nest(self, span: Span, items: Any) -> tuple[int, bool]:
-        """(depth of an array or map holding `items`, or 0 when that passes MAX_VALUE_DEPTH:
-        it is then left empty, so nothing downstream walks a value that deep; whether a value
-        inside was already cut). A too-deep value is reported once, where it first goes over."""
-        inner = max((self._depths[id(item)][1] for item in items if id(item) in self._depths),
-                    default=0)
-        tainted = any(id(item) in self._cut for item in items)
-        if inner < MAX_VALUE_DEPTH:
-            return inner + 1, tainted
-        if not tainted:
-            self.diags.error("value-too-deep", f"arrays and maps nested more than "
-                             f"{MAX_VALUE_DEPTH} deep", span, help="flatten the value")
-        return 0, True
-
-    def _remember(self, value: ir.Value, depth: int, tainted: bool) -> None:
-        self._depths[id(value)] = (value, max(depth, 1))
-        if tainted:
-            self._cut.add(id(value))
 
     def attr_args(self, children: list[Any]) -> list[ir.Value]:
         return [ir.JinjaExpr(self.span(c), c.value[2:-2].strip()) if isinstance(c, Token) else c
