@@ -217,7 +217,8 @@ def test_show_secrets_prints_them_on_request(planted: Planted, tmp_path: Path) -
     shown = json.loads(hidden)["headers"]
     assert shown["x-api-token"] == "<redacted>" and shown["x-goog-api-key"] == "<redacted>"
     code, curl = _cli(*args, "--curl")
-    assert "x-api-token: $TEAM_TOKEN" in curl and "x-goog-api-key: $VERTEX_KEY" in curl
+    assert 'x-api-token: \'"$TEAM_TOKEN"' in curl
+    assert 'x-goog-api-key: \'"$VERTEX_KEY"' in curl
     code, revealed = _cli(*args, "--request", "--show-secrets")
     assert json.loads(revealed)["headers"]["x-api-token"] == TEAM_TOKEN
     code, curl = _cli(*args, "--curl", "--show-secrets")

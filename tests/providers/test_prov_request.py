@@ -32,9 +32,10 @@ def test_every_way_of_showing_it_hides_the_secrets() -> None:
     assert request.headers == {"x-goog-api-key": "<redacted>", "x-team": "<redacted>",
                                "x-plain": "visible", "authorization": "<redacted>"}
     curl = request.curl()
-    assert "sig=$SIG" in curl and "x-team: $TEAM_TOKEN" in curl
-    assert "x-goog-api-key: $VERTEX_KEY" in curl
-    assert "authorization: Bearer $(gcloud auth print-access-token)" in curl
+    # the shell expands the variables and nothing else: 'text'"$VAR"
+    assert 'sig=\'"$SIG"' in curl and 'x-team: \'"$TEAM_TOKEN"' in curl
+    assert 'x-goog-api-key: \'"$VERTEX_KEY"' in curl
+    assert 'authorization: Bearer \'"$(gcloud auth print-access-token)"' in curl
 
 
 def test_the_real_values_are_there_for_sending_and_on_request() -> None:

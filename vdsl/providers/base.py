@@ -45,8 +45,14 @@ class Usage:
         """
         if later is None:
             return self
-        return Usage(**{k: v if v is not None else getattr(self, k)
-                        for k, v in later.__dict__.items()})
+        merged = Usage(**{k: v if v is not None else getattr(self, k)
+                          for k, v in later.__dict__.items()})
+        if later.total_tokens is None and merged.input_tokens is not None \
+                and merged.output_tokens is not None:
+            # no report gave the total of the final counts (Claude's message_delta): add up
+            merged.total_tokens = merged.input_tokens + merged.output_tokens + (
+                merged.thinking_tokens or 0)
+        return merged
 
 
 @dataclass
@@ -120,7 +126,7 @@ class Adapter(ABC):
 
         By default: the Provisioned Throughput / PayGo tier headers from the client options
         `request_type` (`dedicated` | `shared`) and `shared_request_type` (`flex` |
-        `priority`).
+        `priority`); docs/models.md, "Provisioned Throughput and tiers".
         """
         headers: dict[str, str] = {}
         request_type = options.resolved.get("request_type")

@@ -1,6 +1,7 @@
 """Vertex AI URLs: which host for a location, which path for a family, where `base_url`,
-express mode, `query_params` and `VDSL_VERTEX_ENDPOINT` come in. The API key (`key`) is the
-one query parameter that never goes into the URL: the runtime sends it as a header."""
+express mode, `query_params` and `VDSL_VERTEX_ENDPOINT` come in (docs/wire.md,
+"Common to all families"). The API key (`key`) is the one query parameter that never goes
+into the URL: the runtime sends it as a header."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
@@ -79,15 +80,16 @@ class HttpRequest:
                 "body": self.body}
 
     def curl(self, *, reveal: bool = False) -> str:
-        """A copy-pasteable cURL command; secrets appear as shell variables (`$NAME`) unless
-        `reveal`."""
+        """A copy-pasteable cURL command. Secrets and a missing project appear as shell
+        variables (`$NAME`, `$(gcloud auth print-access-token)`), which the shell expands;
+        nothing else does. With `reveal`, the real values, every character literal."""
         if reveal:
-            url, headers = self._url, dict(self._headers)
+            url, headers, word = self._url, dict(self._headers), _quote
         else:
-            url, headers = self._show_url(lambda name: f"${name}"), self._curl_headers()
-        parts = [f"curl -X {self.method} {_quote(url)}"]
-        parts += [f"-H {_quote(f'{key}: {value}', allow_vars=True)}"
-                  for key, value in headers.items()]
+            url, headers, word = self._show_url(lambda name: f"${name}"), self._curl_headers(), \
+                _shell
+        parts = [f"curl -X {self.method} {word(url)}"]
+        parts += [f"-H {word(f'{key}: {value}')}" for key, value in headers.items()]
         parts.append("-d " + _quote(json.dumps(self.body, ensure_ascii=False)))
         return " \\\n  ".join(parts)
 
@@ -165,7 +167,24 @@ class HttpRequest:
         return text
 
 
-def _quote(text: str, allow_vars: bool = False) -> str:
-    if allow_vars:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+_SHELL_VARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*|\$\(gcloud auth [a-z -]+\)")
+
+
+def _quote(text: str) -> str:
+    """One shell word, taken literally."""
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _shell(text: str) -> str:
+    """One shell word in which `$NAME` and `$(gcloud auth …)` are expanded and every other
+    character is literal: single-quoted runs joined with double-quoted variables."""
+    out: list[str] = []
+    position = 0
+    for match in _SHELL_VARIABLE.finditer(text):
+        if match.start() > position:
+            out.append(_quote(text[position:match.start()]))
+        out.append(f'"{match.group(0)}"')
+        position = match.end()
+    if position < len(text) or not out:
+        out.append(_quote(text[position:]))
+    return "".join(out)

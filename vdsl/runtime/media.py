@@ -1,5 +1,5 @@
-"""Media URLs before a request is built, by the client's `media_url_handler`: keep the URL,
-add its media type, or fetch it and send base64.
+"""Media URLs before a request is built, by the client's `media_url_handler` (docs/wire.md,
+"Media URLs"): keep the URL, add its media type, or fetch it and send base64.
 
 Downloading is `fetcher.py`'s job (http(s) only, public addresses only unless allowed, a size
 cap, one deadline); here the media type is sniffed from the bytes when the server does not
