@@ -20,14 +20,16 @@ An integer literal longer than Python converts (4,300 digits) is reported the sa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from jinja2 import TemplateSyntaxError
-from jinja2.ext import Extension
-from jinja2.lexer import Token, TokenStream
+if TYPE_CHECKING:
+    from jinja2.ext import Extension
+    from jinja2.lexer import Token, TokenStream
 
 __all__ = ["MAX_BLOCK_DEPTH", "MAX_BRACKET_DEPTH", "MAX_LOOP_DEPTH", "MAX_OPERATORS",
-           "NestingLimit"]
+           "nesting_limit"]
 
 MAX_BRACKET_DEPTH = 20
 MAX_BLOCK_DEPTH = 32
@@ -42,25 +44,33 @@ _OPERATORS = frozenset({"add", "sub", "mul", "div", "floordiv", "mod", "pow", "t
 _WORD_OPERATORS = frozenset({"and", "or", "not", "in", "is", "if", "else"})
 
 
-class NestingLimit(Extension):
-    """A Jinja extension that refuses sources nested deeper than the limits above."""
+@functools.cache
+def nesting_limit() -> type[Extension]:
+    """The Jinja extension that refuses sources nested deeper than the limits above (made on
+    first use: importing this module does not import Jinja, so `vdsl check` can read the
+    limits without it)."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.ext import Extension
 
-    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:  # type: ignore[override]
-        counter = _Counter(stream.name, stream.filename)
-        tokens = iter(stream)
-        line = 1
-        while True:
-            try:
-                token = next(tokens)
-            except StopIteration:
-                return
-            except ValueError as error:  # the lexer's int() of a literal past Python's limit
-                raise TemplateSyntaxError(f"a number in the template cannot be read: "
-                                          f"{str(error).split(';')[0]}", line, stream.name,
-                                          stream.filename) from None
-            line = token.lineno
-            counter.see(token)
-            yield token
+    class NestingLimit(Extension):
+        def filter_stream(self, stream: TokenStream) -> Iterator[Token]:  # type: ignore[override]
+            counter = _Counter(stream.name, stream.filename)
+            tokens = iter(stream)
+            line = 1
+            while True:
+                try:
+                    token = next(tokens)
+                except StopIteration:
+                    return
+                except ValueError as error:  # the lexer's int() of a literal past the limit
+                    raise TemplateSyntaxError(f"a number in the template cannot be read: "
+                                              f"{str(error).split(';')[0]}", line, stream.name,
+                                              stream.filename) from None
+                line = token.lineno
+                counter.see(token)
+                yield token
+
+    return NestingLimit
 
 
 class _Counter:
@@ -128,5 +138,6 @@ class _Counter:
                 self._fail(token, f"`for` loops nested more than {MAX_LOOP_DEPTH} deep")
 
     def _fail(self, token: Token, what: str) -> None:
+        from jinja2 import TemplateSyntaxError
         raise TemplateSyntaxError(f"template too deeply nested: {what}", token.lineno,
                                   self.name, self.filename)

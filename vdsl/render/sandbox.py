@@ -28,7 +28,7 @@ from jinja2.runtime import Context, LoopContext, Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from jinja2.utils import generate_lorem_ipsum
 
-from ..jinja_limits import NestingLimit
+from ..jinja_limits import nesting_limit
 from .budget import (
     BudgetExceeded,
     RenderLimits,
@@ -86,7 +86,7 @@ class BudgetedSandbox(ImmutableSandboxedEnvironment):
     def __init__(self, limits: RenderLimits | None = None,
                  filters: Mapping[str, Callable[..., Any]] | None = None,
                  **options: Any) -> None:
-        options["extensions"] = [*options.get("extensions", ()), NestingLimit]
+        options["extensions"] = [*options.get("extensions", ()), nesting_limit()]
         super().__init__(**options)
         self.limits = limits or RenderLimits()
         self.filters.update(filters or {})
