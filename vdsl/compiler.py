@@ -13,12 +13,13 @@ import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import CompileError
-from .ir import Program
+from .ir import Decl, Program
 from .project import Project
 from .source import SourceFile, Span
 
@@ -77,19 +78,51 @@ def read_sources(files: Sequence[Path], diags: Diagnostics) -> list[SourceFile]:
     return sources
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file after parsing: its declarations, syntax diagnostics, and the names of the blocks
+    that failed to parse. The language server keeps these per file and re-parses only edits."""
+
+    source: SourceFile
+    decls: tuple[Decl, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    broken: frozenset[str]
+
+
+def parse_file(source: SourceFile) -> ParsedFile:
+    from .syntax import parse_source
+
+    diags = Diagnostics()
+    broken: list[str] = []
+    decls = parse_source(source, diags, broken)
+    return ParsedFile(source, tuple(decls), tuple(diags), frozenset(broken))
+
+
+def link(files: Sequence[ParsedFile]) -> Program:
+    """The program the files make together (one namespace), in file order."""
+    program = Program()
+    for parsed in files:
+        program.decls.extend(parsed.decls)
+        program.broken_names.update(parsed.broken)
+    return program
+
+
+def validate_parsed(files: Sequence[ParsedFile], diags: Diagnostics) -> Program:
+    """Validate the program of already parsed files; their syntax diagnostics come first."""
+    from .validate import run
+
+    for parsed in files:
+        diags.extend(parsed.diagnostics)
+    program = link(files)
+    run(program, diags, {f.source.path: f.source for f in files})
+    return program
+
+
 def compile_sources(sources: Sequence[SourceFile], *,
                     diags: Diagnostics | None = None) -> tuple[Program, Diagnostics]:
     """Parse and validate; every problem ends up in the returned diagnostics."""
-    from .syntax import parse_source
-    from .validate import run
-
     diags = diags if diags is not None else Diagnostics()
-    program = Program()
-    for source in sources:
-        broken: list[str] = []
-        program.decls.extend(parse_source(source, diags, broken))
-        program.broken_names.update(broken)
-    run(program, diags, {s.path: s for s in sources})
+    program = validate_parsed([parse_file(source) for source in sources], diags)
     return program, diags
 
 

@@ -21,11 +21,18 @@ PASSES: tuple[Callable[[Context], None], ...] = (
 
 
 def run(program: Program, diags: Diagnostics, sources: Mapping[str, SourceFile]) -> None:
-    ctx = Context(program, diags, sources)
+    run_context(Context(program, diags, sources))
+
+
+def run_context(ctx: Context, *, types_resolve_elsewhere: bool = True) -> None:
+    """Every pass over `ctx.program`. The language server checks part of a project at a time
+    (its name indexes in `ctx` are the whole project's); `types_resolve_elsewhere=False` says an
+    unknown type is reported outside that part, which turns the prompt checks off as it would
+    for the whole project."""
     for check in PASSES:
         check(ctx)
-    if not any(d.code == "unknown-type" for d in diags):
+    if types_resolve_elsewhere and not any(d.code == "unknown-type" for d in ctx.diags):
         prompts.check(ctx)
 
 
-__all__ = ["PASSES", "Context", "run"]
+__all__ = ["PASSES", "Context", "run", "run_context"]
