@@ -24,7 +24,7 @@ from .project import Project
 from .source import SourceFile, Span
 
 EXTENSIONS = (".vdsl", ".baml")
-_SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
               ".vdsl_cache"}
 
 
@@ -51,7 +51,7 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 def _walk(root: Path) -> Iterable[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in filenames:
             yield Path(dirpath) / name
 

@@ -1,0 +1,210 @@
+"""Re-parsing only the blocks an edit touched.
+
+A file is cut into top-level blocks (`syntax.split_blocks`, the compiler's own recovery
+units); each block's parse is kept, keyed by its text. After an edit, blocks whose text did not
+change are reused, moved to their new offset and line when text before them grew or shrank,
+and only the changed blocks are parsed again. The result is what `compiler.parse_file` returns
+for the same text (a differential property test holds them equal).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ..compiler import ParsedFile
+from ..diagnostics import Diagnostic, Diagnostics, Label
+from ..ir import Decl
+from ..source import SourceFile, Span
+from ..syntax import Block, parse_block, split_blocks
+
+__all__ = ["FileParser", "ParsedText"]
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LINE_FIELDS = frozenset({"first_line"})
+"""Integer fields of IR nodes that hold a file line (moved with the block)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedText:
+    """A parsed file plus, per declaration, every identifier its block's text contains (what
+    the declaration may refer to: a superset, which is all the scoping needs)."""
+
+    parsed: ParsedFile
+    mentions: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    block: Block
+    diagnostics: tuple[Diagnostic, ...]
+    mentions: frozenset[str]
+    start: int
+    line: int
+
+
+class FileParser:
+    """Parses successive texts of one file, reusing every block an edit left alone."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._entries: dict[tuple[str, bool], _Entry] = {}
+        self.reparsed = 0
+        """How many blocks the last `parse` parsed (the rest were reused)."""
+
+    def parse(self, text: str) -> ParsedText:
+        source = SourceFile(self.path, text)
+        kept: dict[tuple[str, bool], _Entry] = {}
+        entries: list[_Entry] = []
+        previous_bad = False
+        self.reparsed = 0
+        for start, end in split_blocks(text):
+            entry = self._entry(source, start, end, previous_bad, kept)
+            entries.append(entry)
+            previous_bad = entry.block.bad_line
+        if not all(e.block.ok for e in entries):
+            merged = self._merged(source, entries, kept)
+            if merged is not None:
+                entries = merged
+        self._entries = kept
+        return _assemble(source, entries)
+
+    def _entry(self, source: SourceFile, start: int, end: int, previous_bad: bool,
+               kept: dict[tuple[str, bool], _Entry]) -> _Entry:
+        """The parse of `text[start:end]`: kept from before (moved if need be), or new."""
+        key = (source.text[start:end], previous_bad)
+        line = source.line_col(start)[0] - 1
+        entry = kept.get(key) or self._entries.get(key)
+        if entry is None:
+            diags = Diagnostics()
+            block = parse_block(source, start, end, diags, previous_bad)
+            mentions = frozenset(_IDENT.findall(source.text, start, end))
+            entry = _Entry(block, tuple(diags), mentions, start, line)
+            self.reparsed += 1
+        elif entry.start != start or entry.line != line:
+            entry = _moved(entry, start - entry.start, line - entry.line)
+        kept[key] = entry
+        return entry
+
+    def _merged(self, source: SourceFile, entries: list[_Entry],
+                kept: dict[tuple[str, bool], _Entry]) -> list[_Entry] | None:
+        """The blocks again when the file parses whole although some blocks do not alone: a
+        block cut where a line starts with a word (`enum /// note` then `Name {`) joins the
+        blocks after it up to the next declaration keyword. None when that does not parse."""
+        merged: list[_Entry] = []
+        index = 0
+        while index < len(entries):
+            entry = entries[index]
+            index += 1
+            if entry.block.ok:
+                merged.append(entry)
+                continue
+            start, end = entry.start, _end(source, entries, index - 1)
+            while index < len(entries) and not _DECLARATION.match(source.text, entries[index].start):
+                index += 1
+                end = _end(source, entries, index - 1)
+            joined = self._entry(source, start, end, False, kept)
+            if not joined.block.ok:
+                return None
+            merged.append(joined)
+        return merged
+
+
+def _end(source: SourceFile, entries: list[_Entry], index: int) -> int:
+    return entries[index + 1].start if index + 1 < len(entries) else len(source.text)
+
+
+_DECLARATION = re.compile(
+    r"[ \t]*(?:dynamic\s+)?(?:class|enum|function|client|retry_policy|test|generator|"
+    r"template_string|string_template|type)\b")
+
+
+def _assemble(source: SourceFile, entries: list[_Entry]) -> ParsedText:
+    """The file's result: blocks in order; when every block parsed as written, the whole file
+    parses, and a doc comment ending one block documents the first declaration of the next."""
+    whole = all(e.block.ok for e in entries)
+    docs: dict[int, str] = {}
+    if whole:
+        for entry in entries:
+            docs.update(entry.block.docs)
+    decls: list[Decl] = []
+    mentions: list[frozenset[str]] = []
+    broken: set[str] = set()
+    diagnostics: list[Diagnostic] = []
+    for entry in entries:
+        for decl in entry.block.decls:
+            decls.append(_with_doc(decl, docs) if whole else decl)
+            mentions.append(entry.mentions)
+        broken.update(entry.block.broken)
+        diagnostics.extend(entry.diagnostics)
+    parsed = ParsedFile(source, tuple(decls), tuple(diagnostics), frozenset(broken))
+    return ParsedText(parsed, tuple(mentions))
+
+
+def _with_doc(decl: Decl, docs: dict[int, str]) -> Decl:
+    lines = []
+    current = decl.span.line - 1
+    while current in docs:
+        lines.append(docs[current])
+        current -= 1
+    doc = "\n".join(reversed(lines)) if lines else None
+    return decl if doc == decl.doc or doc is None else dataclasses.replace(decl, doc=doc)
+
+
+# ---- moving a parsed block -----------------------------------------------------------------
+
+def _moved(entry: _Entry, offset: int, lines: int) -> _Entry:
+    block = entry.block
+    moved = Block([_shift(d, offset, lines) for d in block.decls], block.broken, block.ok,
+                  block.bad_line, {line + lines: doc for line, doc in block.docs.items()})
+    diagnostics = tuple(_shift_diagnostic(d, offset, lines) for d in entry.diagnostics)
+    return _Entry(moved, diagnostics, entry.mentions, entry.start + offset, entry.line + lines)
+
+
+def _shift_diagnostic(d: Diagnostic, offset: int, lines: int) -> Diagnostic:
+    labels = tuple(Label(_shift_span(label.span, offset, lines), label.message, label.primary)
+                   for label in d.labels)
+    return dataclasses.replace(d, labels=labels)
+
+
+def _shift_span(span: Span, offset: int, lines: int) -> Span:
+    return Span(span.file, span.start + offset, span.end + offset, span.line + lines,
+                span.column, span.end_line + lines, span.end_column)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _shift(value: Any, offset: int, lines: int) -> Any:
+    """A copy of an IR value with every span (and file line) moved."""
+    if isinstance(value, Span):
+        return _shift_span(value, offset, lines)
+    if isinstance(value, tuple):
+        return tuple(_shift(v, offset, lines) for v in value)
+    if isinstance(value, list):
+        return [_shift(v, offset, lines) for v in value]
+    cls = type(value)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if not dataclasses.is_dataclass(value):
+            return value
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+    changes = dict(_shifted_fields(value, names, offset, lines))
+    if hasattr(value, "__dict__"):
+        copy = object.__new__(cls)
+        copy.__dict__.update(value.__dict__, **changes)
+        return copy
+    return dataclasses.replace(value, **changes)
+
+
+def _shifted_fields(value: Any, names: tuple[str, ...], offset: int,
+                    lines: int) -> Iterator[tuple[str, Any]]:
+    for name in names:
+        field = getattr(value, name)
+        if name in _LINE_FIELDS and isinstance(field, int):
+            yield name, field + lines
+        elif isinstance(field, (Span, tuple, list)) or dataclasses.is_dataclass(field):
+            yield name, _shift(field, offset, lines)

@@ -1,0 +1,134 @@
+"""Which declarations an edit can change the diagnostics of, and checking only those.
+
+Validation reads a declaration, what it names (types, clients, retry policies, functions,
+template_strings, enums in prompts), what those name in turn, and the project's name indexes.
+So after an edit of some files, the diagnostics of another file can change only when one of
+its declarations reaches, through names, a name the edited files declare (before or after the
+edit), or when it reports an unknown name and the set of declared names changed (its
+"did you mean" may change). Those files are checked again, together with everything their
+declarations reach; the other files keep their diagnostics.
+
+A declaration's names are approximated by every identifier in its block's text: a superset,
+so nothing is missed. A differential property test holds the result equal to checking the
+whole project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from ..compiler import ParsedFile, link
+from ..diagnostics import Diagnostic, Diagnostics
+from ..ir import Decl, EnumDecl, GeneratorDecl, Program
+from ..source import SourceFile
+from ..validate import Context, run_context
+
+__all__ = ["FileUnit", "affected_files", "check_all", "check_files", "declared_names", "name_table",
+           "unit"]
+
+NAME_CODES = ("unknown-", "undefined-")
+"""Diagnostic codes (prefixes) whose help is computed from the project's declared names."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileUnit:
+    """One file of the project as the scoping sees it."""
+
+    parsed: ParsedFile
+    mentions: tuple[frozenset[str], ...]
+    """Per declaration: the identifiers of its block."""
+    all_mentions: frozenset[str]
+
+
+def unit(parsed: ParsedFile, mentions: tuple[frozenset[str], ...]) -> FileUnit:
+    return FileUnit(parsed, mentions, frozenset().union(*mentions) if mentions else frozenset())
+
+
+def declared_names(parsed: ParsedFile) -> frozenset[str]:
+    return frozenset(d.name for d in parsed.decls) | parsed.broken
+
+
+def name_table(parsed: ParsedFile) -> frozenset[tuple[str, str]]:
+    """(kind, name) of every declaration, and ("broken", name) of every block that failed: the
+    candidates of every "did you mean"."""
+    return frozenset((d.kind, d.name) for d in parsed.decls) | {("broken", n)
+                                                                 for n in parsed.broken}
+
+
+def affected_files(units: Mapping[str, FileUnit], changed: Iterable[str],
+                   changed_names: frozenset[str], names_differ: bool,
+                   diagnostics: Mapping[str, Sequence[Diagnostic]]) -> set[str]:
+    """The files whose diagnostics the edit of `changed` may have changed."""
+    dirty = set(changed)
+    reached = set(changed_names)
+    grew = True
+    while grew:
+        grew = False
+        for path, file in units.items():
+            if file.all_mentions.isdisjoint(reached):
+                continue
+            for decl, mentions in zip(file.parsed.decls, file.mentions, strict=True):
+                if mentions.isdisjoint(reached):
+                    continue
+                dirty.add(path)
+                if decl.name not in reached:
+                    reached.add(decl.name)
+                    grew = True
+    if names_differ:
+        dirty.update(path for path, found in diagnostics.items()
+                     if any(d.code.startswith(NAME_CODES) for d in found))
+    return dirty & set(units)
+
+
+def check_files(units: Sequence[FileUnit], dirty: set[str], full: Program,
+                types_resolve_elsewhere: bool) -> Diagnostics:
+    """Validate the declarations of the `dirty` files and everything they reach, with the whole
+    project's name indexes; the diagnostics returned are those of that run (callers keep the
+    ones located in `dirty` files)."""
+    scope = _scope(units, dirty)
+    program = Program(broken_names=set(full.broken_names))
+    program.decls.extend(d for u in units for d in u.parsed.decls if id(d) in scope)
+    diags = Diagnostics()
+    sources: dict[str, SourceFile] = {u.parsed.source.path: u.parsed.source for u in units}
+    whole = Context(full, Diagnostics(), sources)
+    ctx = Context(program, diags, sources, types=whole.types, clients=whole.clients,
+                  functions=whole.functions, retry_policies=whole.retry_policies,
+                  template_strings=whole.template_strings)
+    run_context(ctx, types_resolve_elsewhere=types_resolve_elsewhere)
+    return diags
+
+
+def _scope(units: Sequence[FileUnit], dirty: set[str]) -> set[int]:
+    """ids of the declarations to check: the dirty files', what they reach, every enum (prompts
+    know them all) and every generator (they decide project-wide checks)."""
+    by_name: dict[str, list[tuple[Decl, frozenset[str]]]] = {}
+    for u in units:
+        for decl, mentions in zip(u.parsed.decls, u.mentions, strict=True):
+            by_name.setdefault(decl.name, []).append((decl, mentions))
+    scope: set[int] = set()
+    pending: list[frozenset[str]] = []
+    for u in units:
+        for decl, mentions in zip(u.parsed.decls, u.mentions, strict=True):
+            if u.parsed.source.path in dirty or isinstance(decl, (EnumDecl, GeneratorDecl)):
+                scope.add(id(decl))
+                pending.append(mentions)
+    seen: set[str] = set()
+    while pending:
+        for name in pending.pop() - seen:
+            seen.add(name)
+            for decl, mentions in by_name.get(name, ()):
+                if id(decl) not in scope:
+                    scope.add(id(decl))
+                    pending.append(mentions)
+    return scope
+
+
+def check_all(units: Sequence[FileUnit]) -> tuple[Program, Diagnostics]:
+    """The whole project, as `vdsl check` validates it (syntax diagnostics not included)."""
+    from ..validate import run
+
+    program = link([u.parsed for u in units])
+    diags = Diagnostics()
+    run(program, diags, {u.parsed.source.path: u.parsed.source for u in units})
+    return program, diags
