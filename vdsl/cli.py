@@ -162,6 +162,16 @@ def _run_batch(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _lsp_arguments(parser: argparse.ArgumentParser) -> None:
+    from .lsp.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_lsp(args: argparse.Namespace) -> int:
+    from .lsp.cli import run
+    return run(args)
+
+
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                  Callable[[argparse.Namespace], int], str | None]
 COMMANDS: list[_Command] = [
@@ -179,6 +189,8 @@ COMMANDS: list[_Command] = [
      _run_emulator, None),
     ("batch", "run a function over many rows with Vertex AI batch prediction (typed results)",
      _batch_arguments, _run_batch, None),
+    ("lsp", "run the language server for editors (LSP over stdio; needs vdsl[lsp])",
+     _lsp_arguments, _run_lsp, None),
 ]
 
 

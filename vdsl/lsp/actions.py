@@ -1,0 +1,78 @@
+"""Code actions and formatting.
+
+Quick fixes come from the diagnostics themselves: a help "did you mean `X`?" on a diagnostic
+whose message names the misspelt word in backquotes becomes "Replace `old` with `X`" (a type,
+client, function, retry policy, option key, model id, keyword, prompt variable…).
+Formatting is `vdsl fmt`'s, when this vdsl has it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..diagnostics import Diagnostic
+from ..source import SourceFile, Span
+from .convert import did_you_mean
+
+__all__ = ["Fix", "formatted", "formatter_available", "quick_fixes"]
+
+_NAMED = re.compile(r"`([^`]+)`")
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    title: str
+    span: Span
+    replacement: str
+    diagnostic: Diagnostic
+
+
+def quick_fixes(diagnostics: Iterable[Diagnostic], source: SourceFile) -> list[Fix]:
+    fixes: list[Fix] = []
+    for d in diagnostics:
+        candidates = did_you_mean(d.help)
+        named = _NAMED.search(d.message)
+        span = d.span
+        if not candidates or named is None or span is None or span.file != source.path:
+            continue
+        old = named.group(1)
+        where = _find(source, span, old)
+        if where is None:
+            continue
+        for candidate in candidates:
+            if candidate != old:
+                fixes.append(Fix(f"Replace `{old}` with `{candidate}`", where, candidate, d))
+    return fixes
+
+
+def _find(source: SourceFile, span: Span, word: str) -> Span | None:
+    """`word` inside `span`, standing alone (not part of a longer name)."""
+    pattern = re.compile(r"(?<![\w.-])" + re.escape(word) + r"(?![\w-])")
+    found = pattern.search(source.text, span.start, max(span.end, span.start + len(word)))
+    return source.span(found.start(), found.end()) if found else None
+
+
+def formatter_available() -> bool:
+    """Whether this vdsl has `vdsl fmt` (the `vdsl.fmt` package)."""
+    try:
+        return importlib.util.find_spec("vdsl.fmt") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def formatted(text: str, path: str) -> str | None:
+    """The text as `vdsl fmt` lays it out; None when it cannot be formatted (syntax errors) or
+    the formatter is missing."""
+    if not formatter_available():
+        return None
+    from .. import fmt  # type: ignore[attr-defined, unused-ignore]
+    from ..errors import VdslError
+
+    try:
+        result = fmt.format_text(text, path)
+    except VdslError:
+        return None
+    return result if isinstance(result, str) else None
