@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 
 __all__ = ["add_arguments", "run"]
@@ -31,8 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..cli import OK, USAGE
 
-    if importlib.util.find_spec("pygls") is None or importlib.util.find_spec("lsprotocol") is None:
-        print("vdsl lsp needs the language-server extra: pip install 'vdsl[lsp]'",
+    try:
+        import lsprotocol  # noqa: F401
+        import pygls  # noqa: F401
+    except ImportError as error:
+        print(f"vdsl lsp needs the language-server extra ({error}): pip install 'vdsl[lsp]'",
               file=sys.stderr)
         return USAGE
     if args.log_file:

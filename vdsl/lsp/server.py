@@ -25,6 +25,7 @@ from .convert import Positions, path_of, uri_of
 from .hover import hover_text
 from .place import place_at
 from .preview import render_preview
+from .analysis import Snapshot
 from .symbols import Occurrence, SymbolIndex
 from .workspace import Workspace
 
@@ -78,7 +79,8 @@ class VdslLanguageServer(LanguageServer):
     def flush(self) -> None:
         self._timer = None
         try:
-            for path, diagnostics, source in self.vdsl.flush():
+            self.vdsl.flush()
+            for path, diagnostics, source in self.vdsl.take_unpublished():
                 self.publish(path, diagnostics, source)
         except Exception:  # the server must keep serving
             log.exception("analysis failed")
@@ -92,6 +94,12 @@ class VdslLanguageServer(LanguageServer):
             uri=uri, diagnostics=[positions.diagnostic(d, sources) for d in diagnostics],
             version=document.version if document is not None else None))
 
+    def snapshot(self, path: str) -> Snapshot | None:
+        """The project of `path`, up to date (what it found is published right after)."""
+        found = self.vdsl.snapshot(path)
+        self._schedule()
+        return found
+
     def located(self, uri: str, position: lsp.Position
                 ) -> tuple[SymbolIndex, SourceFile, int] | None:
         """The project index, the file and the offset of a request's position."""
@@ -99,6 +107,7 @@ class VdslLanguageServer(LanguageServer):
         if path is None:
             return None
         found = self.vdsl.index(path)
+        self._schedule()  # publish what bringing the project up to date found
         if found is None:
             return None
         snapshot, index = found
@@ -224,7 +233,7 @@ def _editing(server: VdslLanguageServer) -> None:
     def code_action(ls: VdslLanguageServer,
                     params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         path = path_of(params.text_document.uri)
-        snapshot = ls.vdsl.snapshot(path) if path else None
+        snapshot = ls.snapshot(path) if path else None
         source = snapshot.source(path) if snapshot and path else None
         if snapshot is None or source is None or path is None:
             return []
@@ -250,7 +259,7 @@ def _editing(server: VdslLanguageServer) -> None:
         if not isinstance(given, dict) or not isinstance(given.get("uri"), str):
             return {"error": "params must be {uri, function, test?, args?, client?}"}
         path = path_of(given["uri"])
-        snapshot = ls.vdsl.snapshot(path) if path else None
+        snapshot = ls.snapshot(path) if path else None
         if snapshot is None:
             return {"error": f"not a file URI: {given['uri']}"}
         return render_preview(snapshot, given)

@@ -29,6 +29,7 @@ class Workspace:
         self._roots: dict[str, Path] = {}
         self._pending: dict[Path, set[str] | None] = {}
         self._indexes: dict[Path, tuple[Snapshot, SymbolIndex]] = {}
+        self._unpublished: dict[str, tuple[list[Diagnostic], SourceFile | None]] = {}
 
     def root_of(self, path: str) -> Path:
         root = self._roots.get(path)
@@ -57,11 +58,10 @@ class Workspace:
     def has_pending(self) -> bool:
         return bool(self._pending)
 
-    def flush(self, root: Path | None = None) -> list[tuple[str, list[Diagnostic], SourceFile | None]]:
-        """Analyse pending changes (of one project, or all); the files whose diagnostics changed,
-        with their diagnostics and text."""
+    def flush(self, root: Path | None = None) -> None:
+        """Analyse pending changes (of one project, or all); the files whose diagnostics changed
+        wait in `take_unpublished`."""
         roots = [root] if root is not None else list(self._pending)
-        changed: list[tuple[str, list[Diagnostic], SourceFile | None]] = []
         for current in roots:
             if current not in self._pending:
                 continue
@@ -73,9 +73,15 @@ class Workspace:
             assert snapshot is not None
             if cold:
                 gc.freeze()  # the first analysis stays: later collections skip its objects
-            changed.extend((p, snapshot.diagnostics.get(p, []), snapshot.source(p))
-                           for p in sorted(paths))
-        return changed
+            for path in paths:
+                self._unpublished[path] = (snapshot.diagnostics.get(path, []),
+                                           snapshot.source(path))
+
+    def take_unpublished(self) -> list[tuple[str, list[Diagnostic], SourceFile | None]]:
+        """The files whose diagnostics changed since the last call, with their text."""
+        found = [(path, *self._unpublished[path]) for path in sorted(self._unpublished)]
+        self._unpublished.clear()
+        return found
 
     def snapshot(self, path: str) -> Snapshot | None:
         root = self.root_of(path)
