@@ -369,7 +369,7 @@ def test_without_the_extra_it_says_how_to_install(tmp_path: Path) -> None:
     shadow = tmp_path / "shadow" / "pygls"
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text("raise ImportError('no pygls here')\n")
-    result = subprocess.run([sys.executable, "-m", "vdsl", "lsp"], capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "vdsl", "lsp"], capture_output=True, check=False,
                             text=True, timeout=60, stdin=subprocess.DEVNULL,
                             env={"PYTHONPATH": str(shadow.parent), "PATH": ""})
     assert result.returncode == 2
@@ -381,6 +381,6 @@ def test_pygls_is_imported_only_by_the_server() -> None:
     code = ("import sys, vdsl, vdsl.cli, vdsl.lsp, vdsl.lsp.cli; "
             "vdsl.cli.build_parser(['lsp', '--help']); vdsl.check('samples/resume'); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                             timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]", result.stderr

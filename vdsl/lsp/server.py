@@ -20,12 +20,12 @@ from .. import __version__
 from ..diagnostics import Diagnostic
 from ..source import SourceFile
 from .actions import formatted, formatter_available, quick_fixes
+from .analysis import Snapshot
 from .completion import complete
 from .convert import Positions, path_of, uri_of
 from .hover import hover_text
 from .place import place_at
 from .preview import render_preview
-from .analysis import Snapshot
 from .symbols import Occurrence, SymbolIndex
 from .workspace import Workspace
 
