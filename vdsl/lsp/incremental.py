@@ -19,7 +19,7 @@ from ..compiler import ParsedFile
 from ..diagnostics import Diagnostic, Diagnostics, Label
 from ..ir import Decl
 from ..source import SourceFile, Span
-from ..syntax import Block, parse_block, split_blocks
+from ..syntax import Block, parse_block, parse_region, split_blocks
 
 __all__ = ["FileParser", "ParsedText"]
 
@@ -52,6 +52,8 @@ class FileParser:
     def __init__(self, path: str) -> None:
         self.path = path
         self._entries: dict[tuple[str, bool], _Entry] = {}
+        self._regions: dict[str, _Entry] = {}
+        self._kept_regions: dict[str, _Entry] = {}
         self.reparsed = 0
         """How many blocks the last `parse` parsed (the rest were reused)."""
 
@@ -61,15 +63,17 @@ class FileParser:
         entries: list[_Entry] = []
         previous_bad = False
         self.reparsed = 0
+        self._kept_regions = {}
         for start, end in split_blocks(text):
             entry = self._entry(source, start, end, previous_bad, kept)
             entries.append(entry)
             previous_bad = entry.block.bad_line
         if not all(e.block.ok for e in entries):
-            merged = self._merged(source, entries, kept)
+            merged = self._merged(source, entries)
             if merged is not None:
                 entries = merged
         self._entries = kept
+        self._regions = self._kept_regions
         return _assemble(source, entries)
 
     def _entry(self, source: SourceFile, start: int, end: int, previous_bad: bool,
@@ -89,11 +93,11 @@ class FileParser:
         kept[key] = entry
         return entry
 
-    def _merged(self, source: SourceFile, entries: list[_Entry],
-                kept: dict[tuple[str, bool], _Entry]) -> list[_Entry] | None:
+    def _merged(self, source: SourceFile, entries: list[_Entry]) -> list[_Entry] | None:
         """The blocks again when the file parses whole although some blocks do not alone: a
-        block cut where a line starts with a word (`enum /// note` then `Name {`) joins the
-        blocks after it up to the next declaration keyword. None when that does not parse."""
+        block that fails is parsed as written together with the blocks after it up to the next
+        declaration keyword (`enum /// note` then `Name {` on the next line). None when one of
+        these does not parse: then the file does not parse whole either."""
         merged: list[_Entry] = []
         index = 0
         while index < len(entries):
@@ -102,15 +106,31 @@ class FileParser:
             if entry.block.ok:
                 merged.append(entry)
                 continue
-            start, end = entry.start, _end(source, entries, index - 1)
-            while index < len(entries) and not _DECLARATION.match(source.text, entries[index].start):
+            while index < len(entries) and not _DECLARATION.match(source.text,
+                                                                  entries[index].start):
                 index += 1
-                end = _end(source, entries, index - 1)
-            joined = self._entry(source, start, end, False, kept)
-            if not joined.block.ok:
+            joined = self._region(source, entry.start, _end(source, entries, index - 1))
+            if joined is None:
                 return None
             merged.append(joined)
         return merged
+
+    def _region(self, source: SourceFile, start: int, end: int) -> _Entry | None:
+        key = source.text[start:end]
+        line = source.line_col(start)[0] - 1
+        entry = self._kept_regions.get(key) or self._regions.get(key)
+        if entry is not None and not entry.block.ok:
+            return None
+        if entry is None:
+            diags = Diagnostics()
+            block = parse_region(source, start, end, diags) or Block([], [], False, False, {})
+            mentions = frozenset(_IDENT.findall(source.text, start, end))
+            entry = _Entry(block, tuple(diags), mentions, start, line)
+            self.reparsed += 1
+        elif entry.start != start or entry.line != line:
+            entry = _moved(entry, start - entry.start, line - entry.line)
+        self._kept_regions[key] = entry
+        return entry if entry.block.ok else None
 
 
 def _end(source: SourceFile, entries: list[_Entry], index: int) -> int:

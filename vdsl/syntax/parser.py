@@ -235,6 +235,21 @@ def parse_block(source: SourceFile, start: int, end: int, diags: Diagnostics,
     return Block(decls, [], True, False, builder.docs)
 
 
+def parse_region(source: SourceFile, start: int, end: int, diags: Diagnostics) -> Block | None:
+    """`source.text[start:end]` parsed as written, without recovery: None (nothing added to
+    `diags`) when it does not parse. Whole-file parses accept what a block alone may not (a
+    block cut where a line starts with a word), so the language server tries these too."""
+    quick = Diagnostics()
+    builder = IRBuilder(source, quick, source.line_col(start)[0] - 1, start)
+    with _lock:
+        try:
+            decls = _run(source.text[start:end], builder)
+        except UnexpectedInput:
+            return None
+    diags.extend(quick)
+    return Block(decls, [], True, False, builder.docs)
+
+
 def _known_keyword(word: str, chunk: str) -> bool:
     if word.startswith("client"):
         return True
@@ -361,5 +376,5 @@ def _char_help(char: str) -> str | None:
     return None
 
 
-__all__ = ["Block", "describe_token", "grammar_text", "parse_block", "parse_source",
-           "split_blocks"]
+__all__ = ["Block", "describe_token", "grammar_text", "parse_block", "parse_region",
+           "parse_source", "split_blocks"]
