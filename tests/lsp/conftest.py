@@ -103,3 +103,4 @@ def server(project: Path) -> Iterator[LspClient]:
     client.initialize()
     yield client
     assert client.close() == 0
+    assert "Traceback" not in client.logged_errors, client.logged_errors

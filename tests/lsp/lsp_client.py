@@ -29,6 +29,9 @@ class LspClient:
         self.notifications: queue.Queue[dict[str, Any]] = queue.Queue()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        self.stderr: list[str] = []
+        self._errors = threading.Thread(target=self._read_stderr, daemon=True)
+        self._errors.start()
         self.versions: dict[str, int] = {}
 
     # ---- frames ----------------------------------------------------------------------------
@@ -63,6 +66,17 @@ class LspClient:
                 self.send({"id": message["id"], "result": None})
             else:
                 self.notifications.put(message)
+
+    def _read_stderr(self) -> None:
+        stream = self.process.stderr
+        assert stream is not None
+        for line in iter(stream.readline, b""):
+            self.stderr.append(line.decode("utf-8", "replace"))
+
+    @property
+    def logged_errors(self) -> str:
+        """What the server wrote to stderr (its handlers log failures there)."""
+        return "".join(self.stderr)
 
     def request(self, method: str, params: Any) -> Any:
         """The reply's `result`; a JSON-RPC error fails the test."""
@@ -150,6 +164,7 @@ class LspClient:
         try:
             return self.process.wait(timeout=20)
         finally:
+            self._errors.join(timeout=5)
             for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
                 if stream is not None:
                     stream.close()

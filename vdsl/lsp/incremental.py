@@ -94,26 +94,14 @@ class FileParser:
         return entry
 
     def _merged(self, source: SourceFile, entries: list[_Entry]) -> list[_Entry] | None:
-        """The blocks again when the file parses whole although some blocks do not alone: a
-        block that fails is parsed as written together with the blocks after it up to the next
-        declaration keyword (`enum /// note` then `Name {` on the next line). None when one of
-        these does not parse: then the file does not parse whole either."""
-        merged: list[_Entry] = []
-        index = 0
-        while index < len(entries):
-            entry = entries[index]
-            index += 1
-            if entry.block.ok:
-                merged.append(entry)
-                continue
-            while index < len(entries) and not _DECLARATION.match(source.text,
-                                                                  entries[index].start):
-                index += 1
-            joined = self._region(source, entry.start, _end(source, entries, index - 1))
-            if joined is None:
-                return None
-            merged.append(joined)
-        return merged
+        """The blocks again when the file parses whole although a block does not alone (one cut
+        where a line starts with a word: `enum /// note` then `Name {`, or a `retry_policy` key
+        written at column 1 inside a client): the first failing block is parsed as written with
+        everything after it. That parse stops at the first syntax error, usually inside that
+        block, so it is cheap exactly when the file is broken. None when it fails."""
+        first = next(i for i, e in enumerate(entries) if not e.block.ok)
+        joined = self._region(source, entries[first].start, len(source.text))
+        return None if joined is None else [*entries[:first], joined]
 
     def _region(self, source: SourceFile, start: int, end: int) -> _Entry | None:
         key = source.text[start:end]
@@ -131,15 +119,6 @@ class FileParser:
             entry = _moved(entry, start - entry.start, line - entry.line)
         self._kept_regions[key] = entry
         return entry if entry.block.ok else None
-
-
-def _end(source: SourceFile, entries: list[_Entry], index: int) -> int:
-    return entries[index + 1].start if index + 1 < len(entries) else len(source.text)
-
-
-_DECLARATION = re.compile(
-    r"[ \t]*(?:dynamic\s+)?(?:class|enum|function|client|retry_policy|test|generator|"
-    r"template_string|string_template|type)\b")
 
 
 def _assemble(source: SourceFile, entries: list[_Entry]) -> ParsedText:
