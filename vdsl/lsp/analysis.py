@@ -21,8 +21,8 @@ from .projects import project_files
 from .scope import (
     FileUnit,
     affected_files,
-    check_all,
     check_files,
+    check_gated,
     declared_names,
     name_table,
     unit,
@@ -38,11 +38,23 @@ class Snapshot:
     root: Path
     units: dict[str, FileUnit]
     program: Program
-    diagnostics: dict[str, list[Diagnostic]]
+    base: dict[str, list[Diagnostic]]
+    """Per file: syntax diagnostics and every check's but the gated ones (prompts)."""
+    gated: dict[str, list[Diagnostic] | None]
+    """Per file: the gated checks' diagnostics; None where not computed since the file last
+    changed (they are computed, and shown, only while every type resolves)."""
+    diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    """What `vdsl check` reports, per file, in its order."""
     scoped: bool = False
     """Whether the last refresh checked only part of the project."""
     checked: frozenset[str] = field(default_factory=frozenset)
     """The files the last refresh validated."""
+
+    def __post_init__(self) -> None:
+        gate = types_resolve(self.base)
+        self.diagnostics = {
+            path: Diagnostics([*found, *((self.gated.get(path) or []) if gate else [])]).sorted()
+            for path, found in self.base.items()}
 
     @property
     def sources(self) -> dict[str, SourceFile]:
@@ -114,48 +126,40 @@ class ProjectState:
                after: Mapping[str, ParsedFile]) -> Snapshot:
         units = self._units
         program = link([u.parsed for u in units.values()])
+        dirty = set(units)
         if old is not None:
             changed_names = frozenset().union(
                 *(declared_names(f) for f in (*before.values(), *after.values())))
             names_differ = any(_names(before.get(p)) != _names(after.get(p)) for p in edited)
             dirty = affected_files(units, edited, changed_names, names_differ, old.diagnostics)
-            if len(dirty) < len(units):
-                scoped = self._scoped(old, program, dirty)
-                if scoped is not None:
-                    return scoped
-        _, diags = check_all(list(units.values()))
-        return Snapshot(self.root, dict(units), program,
-                        self._by_file(units, diags, set(units)), checked=frozenset(units))
+        values = list(units.values())
+        base = self._grouped(check_files(values, dirty, program), dirty)
+        gated: dict[str, list[Diagnostic] | None] = {p: None for p in dirty}
+        for path in units:
+            if path not in dirty:
+                base[path] = old.base[path] if old else []
+                gated[path] = old.gated.get(path) if old else None
+        for path, problems in self._unreadable.items():
+            base[path] = list(problems)
+        if types_resolve(base):
+            missing = {p for p in units if gated.get(p) is None}
+            if missing:
+                gated.update(self._grouped(check_gated(values, missing, program), missing,
+                                           syntax=False))
+        return Snapshot(self.root, dict(units), program, base, gated,
+                        scoped=len(dirty) < len(units), checked=frozenset(dirty))
 
-    def _scoped(self, old: Snapshot, program: Program, dirty: set[str]) -> Snapshot | None:
-        """The refresh for `dirty` files only; None when the project-wide prompt check switches
-        on or off (an unknown type appeared or went away), which needs the whole project."""
-        units = self._units
-        clean = [p for p in units if p not in dirty]
-        resolved_elsewhere = not any(d.code == "unknown-type" for p in clean
-                                     for d in old.diagnostics.get(p, ()))
-        diags = check_files(list(units.values()), dirty, program, resolved_elsewhere)
-        diagnostics = self._by_file(units, diags, dirty)
-        for path in clean:
-            diagnostics[path] = old.diagnostics.get(path, [])
-        if _types_resolve(diagnostics.values()) != _types_resolve(old.diagnostics.values()):
-            return None
-        return Snapshot(self.root, dict(units), program, diagnostics, scoped=True,
-                        checked=frozenset(dirty))
-
-    def _by_file(self, units: Mapping[str, FileUnit], diags: Diagnostics,
-                 paths: set[str]) -> dict[str, list[Diagnostic]]:
-        grouped: dict[str, list[Diagnostic]] = {p: [] for p in paths}
-        for path in paths:
-            if path in units:
-                grouped[path].extend(units[path].parsed.diagnostics)
+    def _grouped(self, diags: Diagnostics, paths: set[str],
+                 syntax: bool = True) -> dict[str, list[Diagnostic]]:
+        """`diags` located in `paths`, per file (after each file's syntax diagnostics)."""
+        grouped: dict[str, list[Diagnostic]] = {
+            p: list(self._units[p].parsed.diagnostics) if syntax and p in self._units else []
+            for p in paths}
         for d in diags:
             span = d.span
             if span is not None and span.file in grouped:
                 grouped[span.file].append(d)
-        for path, problems in self._unreadable.items():
-            grouped[path] = list(problems)
-        return {p: Diagnostics(found).sorted() for p, found in grouped.items()}
+        return grouped
 
     @property
     def parsed_files(self) -> list[ParsedFile]:
@@ -166,5 +170,6 @@ def _names(parsed: ParsedFile | None) -> frozenset[tuple[str, str]]:
     return name_table(parsed) if parsed is not None else frozenset()
 
 
-def _types_resolve(diagnostics: Iterable[list[Diagnostic]]) -> bool:
-    return not any(d.code == "unknown-type" for found in diagnostics for d in found)
+def types_resolve(base: Mapping[str, list[Diagnostic]]) -> bool:
+    """Whether every type of the project resolves (the gated checks run then)."""
+    return not any(d.code == "unknown-type" for found in base.values() for d in found)

@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..compiler import ParsedFile, link
+from ..compiler import ParsedFile
 from ..diagnostics import Diagnostic, Diagnostics
 from ..ir import Decl, EnumDecl, GeneratorDecl, Program
 from ..source import SourceFile
-from ..validate import Context, run_context
+from ..validate import GATED, Context, run_context
 
-__all__ = ["FileUnit", "affected_files", "check_all", "check_files", "declared_names", "name_table",
-           "unit"]
+__all__ = ["FileUnit", "affected_files", "check_files", "check_gated", "declared_names",
+           "name_table", "scoped_context", "unit"]
 
 NAME_CODES = ("unknown-", "undefined-")
 """Diagnostic codes (prefixes) whose help is computed from the project's declared names."""
@@ -81,21 +81,37 @@ def affected_files(units: Mapping[str, FileUnit], changed: Iterable[str],
     return dirty & set(units)
 
 
-def check_files(units: Sequence[FileUnit], dirty: set[str], full: Program,
-                types_resolve_elsewhere: bool) -> Diagnostics:
-    """Validate the declarations of the `dirty` files and everything they reach, with the whole
-    project's name indexes; the diagnostics returned are those of that run (callers keep the
-    ones located in `dirty` files)."""
-    scope = _scope(units, dirty)
-    program = Program(broken_names=set(full.broken_names))
-    program.decls.extend(d for u in units for d in u.parsed.decls if id(d) in scope)
-    diags = Diagnostics()
+def scoped_context(units: Sequence[FileUnit], files: set[str], full: Program,
+                   diags: Diagnostics) -> Context:
+    """A validation context over the declarations of `files` and everything they reach, with
+    the whole project's name indexes (so lookups and "did you mean" see every name)."""
     sources: dict[str, SourceFile] = {u.parsed.source.path: u.parsed.source for u in units}
     whole = Context(full, Diagnostics(), sources)
-    ctx = Context(program, diags, sources, types=whole.types, clients=whole.clients,
-                  functions=whole.functions, retry_policies=whole.retry_policies,
-                  template_strings=whole.template_strings)
-    run_context(ctx, types_resolve_elsewhere=types_resolve_elsewhere)
+    if len(files) == len(units):
+        program = full
+    else:
+        scope = _scope(units, files)
+        program = Program(broken_names=set(full.broken_names))
+        program.decls.extend(d for u in units for d in u.parsed.decls if id(d) in scope)
+    return Context(program, diags, sources, types=whole.types, clients=whole.clients,
+                   functions=whole.functions, retry_policies=whole.retry_policies,
+                   template_strings=whole.template_strings)
+
+
+def check_files(units: Sequence[FileUnit], files: set[str], full: Program) -> Diagnostics:
+    """Every check but the gated ones, for `files` (the result also holds diagnostics of
+    declarations they reach in other files: callers keep those located in `files`)."""
+    diags = Diagnostics()
+    run_context(scoped_context(units, files, full, diags), gated=False)
+    return diags
+
+
+def check_gated(units: Sequence[FileUnit], files: set[str], full: Program) -> Diagnostics:
+    """The checks that run only when every type resolves (prompts), for `files`."""
+    diags = Diagnostics()
+    ctx = scoped_context(units, files, full, diags)
+    for check in GATED:
+        check(ctx)
     return diags
 
 
@@ -122,13 +138,3 @@ def _scope(units: Sequence[FileUnit], dirty: set[str]) -> set[int]:
                     scope.add(id(decl))
                     pending.append(mentions)
     return scope
-
-
-def check_all(units: Sequence[FileUnit]) -> tuple[Program, Diagnostics]:
-    """The whole project, as `vdsl check` validates it (syntax diagnostics not included)."""
-    from ..validate import run
-
-    program = link([u.parsed for u in units])
-    diags = Diagnostics()
-    run(program, diags, {u.parsed.source.path: u.parsed.source for u in units})
-    return program, diags

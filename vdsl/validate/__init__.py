@@ -20,19 +20,25 @@ PASSES: tuple[Callable[[Context], None], ...] = (
 )
 
 
+GATED: tuple[Callable[[Context], None], ...] = (prompts.check,)
+"""Passes that run only when every type of the project resolves."""
+
+
 def run(program: Program, diags: Diagnostics, sources: Mapping[str, SourceFile]) -> None:
     run_context(Context(program, diags, sources))
 
 
-def run_context(ctx: Context, *, types_resolve_elsewhere: bool = True) -> None:
-    """Every pass over `ctx.program`. The language server checks part of a project at a time
-    (its name indexes in `ctx` are the whole project's); `types_resolve_elsewhere=False` says an
-    unknown type is reported outside that part, which turns the prompt checks off as it would
-    for the whole project."""
+def run_context(ctx: Context, *, gated: bool | None = None) -> None:
+    """Every pass over `ctx.program`, then the GATED ones when no type is unknown. The language
+    server checks part of a project at a time (its name indexes in `ctx` are the whole
+    project's) and decides `gated` itself from the whole project."""
     for check in PASSES:
         check(ctx)
-    if types_resolve_elsewhere and not any(d.code == "unknown-type" for d in ctx.diags):
-        prompts.check(ctx)
+    if gated is None:
+        gated = not any(d.code == "unknown-type" for d in ctx.diags)
+    if gated:
+        for check in GATED:
+            check(ctx)
 
 
-__all__ = ["PASSES", "Context", "run", "run_context"]
+__all__ = ["GATED", "PASSES", "Context", "run", "run_context"]
