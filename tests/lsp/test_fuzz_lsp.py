@@ -26,7 +26,7 @@ from vdsl.lsp.preview import render_preview
 from vdsl.lsp.symbols import SymbolIndex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_fuzz import mutations  # noqa: E402
+from test_fuzz import mutations
 
 
 def _settings(examples: int) -> settings:

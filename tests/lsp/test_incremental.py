@@ -13,7 +13,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pytest
 from conftest import write_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -27,8 +26,8 @@ from vdsl.source import SourceFile
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
-from synthetic import write_project as write_synthetic  # noqa: E402
-from test_fuzz import CORPUS, INSERTS, NAMES, mutations  # noqa: E402
+from synthetic import write_project as write_synthetic
+from test_fuzz import CORPUS, INSERTS, NAMES, mutations
 
 NAMED = INSERTS + ["Ticket", "Priority", "Flash", "Resume", "Output1", "Client2", "Address0",
                    "string", "int?", "{{ text }}", "{{ Instructions(p) }}", "/// doc\n",
