@@ -384,3 +384,63 @@ def test_pygls_is_imported_only_by_the_server() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                             timeout=60, cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_files_created_on_disk_join_the_project(server: LspClient, project: Path) -> None:
+    uris = _open_all(server, project)
+    uri = uris["functions.vdsl"]
+    server.drain()
+    server.change(uri, FUNCTIONS.replace("ticket: Ticket", "ticket: Note"))
+    assert [d["code"] for d in server.diagnostics(uri, server.versions[uri])] == [
+        "unknown-type"]
+    extra = project / "notes.vdsl"
+    extra.write_text("class Note {\n  summary string\n  priority Priority\n}\n")
+    try:
+        server.notify("workspace/didChangeWatchedFiles",
+                      {"changes": [{"uri": extra.as_uri(), "type": 1}]})
+        assert server.diagnostics(uri) == []
+    finally:
+        extra.unlink()
+        server.notify("workspace/didChangeWatchedFiles",
+                      {"changes": [{"uri": extra.as_uri(), "type": 3}]})
+    assert [d["code"] for d in server.diagnostics(uri)] == ["unknown-type"]
+    server.change(uri, FUNCTIONS)
+    assert server.diagnostics(uri, server.versions[uri]) == []
+
+
+def test_closing_an_unsaved_buffer_goes_back_to_the_file(server: LspClient,
+                                                         project: Path) -> None:
+    uris = _open_all(server, project)
+    uri = uris["types.vdsl"]
+    server.drain()
+    server.change(uri, TYPES.replace("priority Priority", "priority Priorty"))
+    assert [d["code"] for d in server.diagnostics(uri, server.versions[uri])] == [
+        "unknown-type"]
+    server.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    del server.versions[uri]
+    assert server.diagnostics(uri) == []
+
+
+@pytest.mark.parametrize(("encoding", "column"), [("utf-16", 33), ("utf-32", 32)])
+def test_positions_in_the_negotiated_encoding(tmp_path: Path, encoding: str,
+                                              column: int) -> None:
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "vdsl.toml").write_text("")
+    path = root / "emoji.vdsl"
+    path.write_text('class A {\n  note string @description("😀") @alas("x")\n}\n')
+    client = LspClient(root, {"VDSL_CACHE_DIR": str(tmp_path / "cache")})
+    try:
+        reply = client.request("initialize", {
+            "processId": None, "rootUri": root.as_uri(),
+            "capabilities": {"general": {"positionEncodings": [encoding]}}})
+        assert reply["capabilities"]["positionEncoding"] == encoding
+        client.notify("initialized", {})
+        uri = client.open(path)
+        (found,) = client.diagnostics(uri)
+        assert found["code"] == "unknown-attribute"
+        assert found["range"]["start"] == {"line": 1, "character": column}
+        hover = client.request("textDocument/hover", client.at(uri, 1, column + 2))
+        assert hover is None  # nothing to say about an unknown attribute, and no error
+    finally:
+        assert client.close() == 0
