@@ -334,6 +334,17 @@ def test_render_prompt(server: LspClient, project: Path) -> None:
     assert "error" in server.request("vdsl/renderPrompt", {"function": "Triage"})
 
 
+def test_render_prompt_keeps_argument_names_as_sent(server: LspClient, project: Path) -> None:
+    uris = _open_all(server, project)
+    uri = uris["functions.vdsl"]
+    echo = FUNCTIONS + 'function Echo(from: string) -> string {\n  client Flash\n  prompt #"{{ from }}"#\n}\n'
+    server.change(uri, echo)
+    reply = server.request("vdsl/renderPrompt", {"uri": uri, "function": "Echo",
+                                                 "args": {"from": "kept"}})
+    assert reply["messages"][0]["parts"][0]["text"] == "kept"
+    server.change(uri, FUNCTIONS)
+
+
 def test_render_prompt_never_shows_a_secret(server: LspClient, project: Path) -> None:
     uris = _open_all(server, project)
     keyed = CLIENTS.replace("env.VDSL_LSP_TEST_UNSET_KEY", "env.VDSL_LSP_TEST_KEY")

@@ -8,7 +8,17 @@ from collections.abc import Iterable
 
 from lsprotocol import types as lsp
 
-from ..ir import MEDIA, PRIMITIVES, ClassDecl, ClientDecl, EnumDecl, FunctionDecl, NamedType
+from ..ir import (
+    MEDIA,
+    PRIMITIVES,
+    ClassDecl,
+    ClientDecl,
+    EnumDecl,
+    FunctionDecl,
+    NamedType,
+    TypeExpr,
+    type_to_str,
+)
 from ..ir.walk import iter_types
 from ..providers.catalog import MODELS, guess_family, lookup
 from ..syntax.parser import KEYWORDS
@@ -254,7 +264,7 @@ def _members(path: str, place: Place, index: SymbolIndex | None) -> list[lsp.Com
     target = _param_class(path, place, index)
     if target is None:
         return []
-    return [_item(f.name, K.Field, _field_type(f)) for f in target.fields]
+    return [_item(f.name, K.Field, type_to_str(f.type)) for f in target.fields]
 
 
 def _param_class(path: str, place: Place, index: SymbolIndex) -> ClassDecl | None:
@@ -269,17 +279,12 @@ def _param_class(path: str, place: Place, index: SymbolIndex) -> ClassDecl | Non
     return current
 
 
-def _class_of(t: object, index: SymbolIndex) -> ClassDecl | None:
+def _class_of(t: TypeExpr | None, index: SymbolIndex) -> ClassDecl | None:
     if t is None:
         return None
-    for node in iter_types(t):  # type: ignore[arg-type]
+    for node in iter_types(t):
         if isinstance(node, NamedType):
             decl = index.decl(node.name, ("class",))
             if isinstance(decl, ClassDecl):
                 return decl
     return None
-
-
-def _field_type(item: object) -> str:
-    from ..ir import type_to_str
-    return type_to_str(item.type)  # type: ignore[attr-defined]

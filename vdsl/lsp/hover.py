@@ -12,12 +12,14 @@ from collections.abc import Mapping
 
 from ..ir import (
     Attribute,
+    BlockEntry,
     ClassDecl,
     ClientDecl,
     Decl,
     EnumDecl,
     Field,
     FunctionDecl,
+    NamedType,
     Param,
     RetryPolicyDecl,
     StringValue,
@@ -27,6 +29,7 @@ from ..ir import (
     plain,
     type_to_str,
 )
+from ..ir.walk import iter_types
 from ..providers.catalog import ModelInfo, lookup
 from .symbols import Occurrence, SymbolIndex
 
@@ -220,20 +223,13 @@ def _member(index: SymbolIndex, occurrence: Occurrence) -> str | None:
 
 
 def _root_type(param: Param) -> str:
-    from ..ir import NamedType
-    from ..ir.walk import iter_types
-
     if param.type is None:
         return ""
     return next((t.name for t in iter_types(param.type) if isinstance(t, NamedType)), "")
 
 
-def _entries(entries: tuple[object, ...]) -> str:
-    lines = []
-    for entry in entries:
-        value = getattr(entry, "value", None)
-        shown = plain(value) if value is not None else ""
-        lines.append(f"- `{getattr(entry, 'key', '?')}`: `{shown}`")
+def _entries(entries: tuple[BlockEntry, ...]) -> str:
+    lines = [f"- `{e.key}`: `{plain(e.value) if e.value is not None else ''}`" for e in entries]
     return ("\n\n" + "\n".join(lines)) if lines else ""
 
 

@@ -13,8 +13,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from cattrs import Converter
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import JsonRPCRequestMessage, default_converter
 
 from .. import __version__
 from ..diagnostics import Diagnostic
@@ -38,9 +40,25 @@ log = logging.getLogger("vdsl.lsp")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _converter() -> Converter:
+    """pygls' converter, except that `vdsl/renderPrompt` keeps its params as plain JSON: pygls
+    turns the params of methods it does not know into named tuples, which rename keys that are
+    not Python identifiers (an argument named `from` or `_x`)."""
+    converter = default_converter()
+    structure = converter.get_structure_hook(JsonRPCRequestMessage)
+
+    def hook(obj: Any, cls: type) -> Any:
+        if isinstance(obj, dict) and obj.get("method") == RENDER_PROMPT:
+            return cls(**obj)
+        return structure(obj, cls)
+
+    converter.register_structure_hook(JsonRPCRequestMessage, hook)
+    return converter
+
+
 class VdslLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("vdsl", __version__)
+        super().__init__("vdsl", __version__, converter_factory=_converter)
         self.vdsl = Workspace(self._buffer, self._open_paths)
         self._timer: asyncio.TimerHandle | None = None
 
@@ -254,8 +272,7 @@ def _editing(server: VdslLanguageServer) -> None:
 
     @server.feature(RENDER_PROMPT)
     @guarded(lambda: {"error": "vdsl/renderPrompt failed; see the server log"})
-    def render_prompt(ls: VdslLanguageServer, params: Any) -> dict[str, Any]:
-        given = _plain(params)
+    def render_prompt(ls: VdslLanguageServer, given: Any) -> dict[str, Any]:
         if not isinstance(given, dict) or not isinstance(given.get("uri"), str):
             return {"error": "params must be {uri, function, test?, args?, client?}"}
         path = path_of(given["uri"])
@@ -279,12 +296,3 @@ def _editing(server: VdslLanguageServer) -> None:
                                         len(source.line_text(source.line_count)) + 1)
             whole = lsp.Range(start=lsp.Position(line=0, character=0), end=end)
             return [lsp.TextEdit(range=whole, new_text=result)]
-
-
-def _plain(value: Any) -> Any:
-    """Params of a custom request arrive as named tuples: back to plain data."""
-    if hasattr(value, "_asdict"):
-        return {k: _plain(v) for k, v in value._asdict().items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
