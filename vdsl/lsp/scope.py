@@ -62,19 +62,19 @@ def affected_files(units: Mapping[str, FileUnit], changed: Iterable[str],
     """The files whose diagnostics the edit of `changed` may have changed."""
     dirty = set(changed)
     reached = set(changed_names)
+    for path in dirty & set(units):
+        reached |= declared_names(units[path].parsed)
     grew = True
     while grew:
         grew = False
         for path, file in units.items():
-            if file.all_mentions.isdisjoint(reached):
+            if path in dirty or file.all_mentions.isdisjoint(reached):
                 continue
-            for decl, mentions in zip(file.parsed.decls, file.mentions, strict=True):
-                if mentions.isdisjoint(reached):
-                    continue
-                dirty.add(path)
-                if decl.name not in reached:
-                    reached.add(decl.name)
-                    grew = True
+            # the whole file is checked again, so whatever reaches any of its names may change
+            # too (a policy error on a client names the fallback clients that use it)
+            dirty.add(path)
+            reached |= declared_names(file.parsed)
+            grew = True
     if names_differ:
         dirty.update(path for path, found in diagnostics.items()
                      if any(d.code.startswith(NAME_CODES) for d in found))
