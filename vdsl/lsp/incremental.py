@@ -17,7 +17,7 @@ from typing import Any
 
 from ..compiler import ParsedFile
 from ..diagnostics import Diagnostic, Diagnostics, Label
-from ..ir import Decl
+from ..ir import Decl, EnumValue, Field
 from ..source import SourceFile, Span
 from ..syntax import Block, parse_block, parse_region, split_blocks
 
@@ -144,13 +144,52 @@ def _assemble(source: SourceFile, entries: list[_Entry]) -> ParsedText:
 
 
 def _with_doc(decl: Decl, docs: dict[int, str]) -> Decl:
+    """`decl` with the doc comments the whole-file parse gives what starts on its first line
+    (the declaration, and a field or enum value written on the same line)."""
+    return _redoc(decl, docs, decl.span.line)  # type: ignore[no-any-return]
+
+
+def _redoc(node: Any, docs: dict[int, str], line: int) -> Any:
+    names = _FIELDS.get(type(node)) or _field_names(node)
+    changes: dict[str, Any] = {}
+    for name in names:
+        value = getattr(node, name)
+        if name == "doc":
+            doc = _doc_before(docs, line)
+            if doc is not None and doc != value:
+                changes[name] = doc
+        elif isinstance(value, tuple) and value and _starts_on(value[0], line) is not None:
+            items = tuple(_redoc(v, docs, line) if _starts_on(v, line) else v for v in value)
+            if items != value:
+                changes[name] = items
+        elif name == "type_builder" and value is not None:
+            changes[name] = _redoc(value, docs, line)
+    return dataclasses.replace(node, **changes) if changes else node
+
+
+def _starts_on(node: Any, line: int) -> bool | None:
+    """Whether an IR node that can carry a doc starts on `line` (None: not such a node)."""
+    if isinstance(node, (Decl, EnumValue)):
+        return node.span.line == line
+    if isinstance(node, Field):
+        return node.name_span.line == line
+    return None
+
+
+def _doc_before(docs: dict[int, str], line: int) -> str | None:
     lines = []
-    current = decl.span.line - 1
+    current = line - 1
     while current in docs:
         lines.append(docs[current])
         current -= 1
-    doc = "\n".join(reversed(lines)) if lines else None
-    return decl if doc == decl.doc or doc is None else dataclasses.replace(decl, doc=doc)
+    return "\n".join(reversed(lines)) if lines else None
+
+
+def _field_names(node: Any) -> tuple[str, ...]:
+    if not dataclasses.is_dataclass(node):
+        return ()
+    names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
+    return names
 
 
 # ---- moving a parsed block -----------------------------------------------------------------
