@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests" / "lsp"))
+sys.path.append(str(HERE))
+sys.path.append(str(HERE.parent / "tests" / "lsp"))
 from lsp_client import LspClient
 from synthetic import write_project
 

@@ -11,16 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 from .compiler import check, load, loads
 from .diagnostics import Diagnostic, Severity
-from .errors import CompileError, VdslError
+from .errors import AbortError, CompileError, VdslError
 from .project import Project
 
 if TYPE_CHECKING:
     from .media import Audio, Image, Pdf, Video
     from .render import RenderedPrompt, render_prompt
+    from .runtime.abort import AbortController
+    from .runtime.collector import Collector
+    from .runtime.registry import ClientRegistry
+    from .typebuilder import TypeBuilder
 
 # Imported on first use, so `import vdsl` (and `vdsl check`) stays light.
 _LAZY = {"render_prompt": "render", "RenderedPrompt": "render", "Image": "media",
-         "Audio": "media", "Pdf": "media", "Video": "media"}
+         "Audio": "media", "Pdf": "media", "Video": "media", "TypeBuilder": "typebuilder",
+         "ClientRegistry": "runtime.registry", "Collector": "runtime.collector",
+         "AbortController": "runtime.abort"}
 
 
 def __getattr__(name: str) -> Any:
@@ -31,7 +37,11 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f".{module}", __name__), name)
 
 __all__ = [
+    "AbortController",
+    "AbortError",
     "Audio",
+    "ClientRegistry",
+    "Collector",
     "CompileError",
     "Diagnostic",
     "Image",
@@ -39,6 +49,7 @@ __all__ = [
     "Project",
     "RenderedPrompt",
     "Severity",
+    "TypeBuilder",
     "VdslError",
     "Video",
     "__version__",

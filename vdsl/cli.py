@@ -142,6 +142,36 @@ def _run_generate(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _cache_arguments(parser: argparse.ArgumentParser) -> None:
+    from .caching.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_cache(args: argparse.Namespace) -> int:
+    from .caching.cli import run
+    return run(args)
+
+
+def _tokens_arguments(parser: argparse.ArgumentParser) -> None:
+    from .tokens.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_tokens(args: argparse.Namespace) -> int:
+    from .tokens.cli import run
+    return run(args)
+
+
+def _cache_epilog() -> str:
+    from .caching.cli import EPILOG
+    return EPILOG
+
+
+def _tokens_epilog() -> str:
+    from .tokens.cli import EPILOG
+    return EPILOG
+
+
 def _emulator_arguments(parser: argparse.ArgumentParser) -> None:
     from .emulator.cli import add_arguments
     add_arguments(parser)
@@ -173,7 +203,7 @@ def _run_lsp(args: argparse.Namespace) -> int:
 
 
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
-                 Callable[[argparse.Namespace], int], str | None]
+                 Callable[[argparse.Namespace], int], str | Callable[[], str] | None]
 COMMANDS: list[_Command] = [
     ("check", "report every error and warning in .vdsl/.baml files", _check_arguments,
      _run_check, _CHECK_EPILOG),
@@ -189,6 +219,10 @@ COMMANDS: list[_Command] = [
      _run_emulator, None),
     ("batch", "run a function over many rows with Vertex AI batch prediction (typed results)",
      _batch_arguments, _run_batch, None),
+    ("cache", "create, list, update and delete Gemini context caches for a function's prompt",
+     _cache_arguments, _run_cache, _cache_epilog),
+    ("tokens", "count a function's input tokens (Vertex's count endpoint, or an estimate)",
+     _tokens_arguments, _run_tokens, _tokens_epilog),
     ("lsp", "run the language server for editors (LSP over stdio; needs vdsl[lsp])",
      _lsp_arguments, _run_lsp, None),
 ]
@@ -204,6 +238,8 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = next((a for a in argv if not a.startswith("-")), None)
     for name, help_, arguments, runner, epilog in COMMANDS:
+        if callable(epilog):  # kept in the command's own module: imported only when chosen
+            epilog = epilog() if wanted == name else None
         command = sub.add_parser(name, help=help_, description=help_[:1].upper() + help_[1:],
                                  epilog=epilog,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import Diagnostic, Diagnostics
@@ -22,6 +23,9 @@ from .errors import CompileError
 from .ir import Decl, Program
 from .project import Project
 from .source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 EXTENSIONS = (".vdsl", ".baml")
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
@@ -107,23 +111,44 @@ def link(files: Sequence[ParsedFile]) -> Program:
     return program
 
 
-def validate_parsed(files: Sequence[ParsedFile], diags: Diagnostics) -> Program:
-    """Validate the program of already parsed files; their syntax diagnostics come first."""
+def validate_parsed(files: Sequence[ParsedFile], diags: Diagnostics,
+                    policy: Policy | None = None) -> Program:
+    """Validate the program of already parsed files; their syntax diagnostics come first.
+
+    With a `policy`, every client is also checked against it (`policy-*` codes); when nothing
+    is an error, test prompts are measured against their models' limits."""
     from .validate import run
 
     for parsed in files:
         diags.extend(parsed.diagnostics)
     program = link(files)
-    run(program, diags, {f.source.path: f.source for f in files})
+    sources = {f.source.path: f.source for f in files}
+    run(program, diags, sources)
+    if policy is not None:
+        from .policy.check import check as check_policy
+        check_policy(program, policy, diags)
+    if not diags.has_errors and program.tests:
+        from .tokens.checks import check as check_tokens
+        check_tokens(program, sources, diags)
     return program
 
 
-def compile_sources(sources: Sequence[SourceFile], *,
-                    diags: Diagnostics | None = None) -> tuple[Program, Diagnostics]:
+def compile_sources(sources: Sequence[SourceFile], *, diags: Diagnostics | None = None,
+                    policy: Policy | None = None) -> tuple[Program, Diagnostics]:
     """Parse and validate; every problem ends up in the returned diagnostics."""
     diags = diags if diags is not None else Diagnostics()
-    program = validate_parsed([parse_file(source) for source in sources], diags)
+    program = validate_parsed([parse_file(source) for source in sources], diags, policy)
     return program, diags
+
+
+def project_policy(paths: Sequence[str | os.PathLike[str]],
+                   diags: Diagnostics) -> tuple[Policy | None, str]:
+    """The endpoint policy for the project at the first path (see `vdsl.policy`), and the
+    text of the file it came from (part of the check cache's key)."""
+    if not paths:
+        return None, ""
+    from .policy import load_policy
+    return load_policy(os.fspath(paths[0]), diags)
 
 
 def cache_dir() -> Path | None:
@@ -197,18 +222,20 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
         diags.error("invalid-path", str(problem), None)
         return list(diags)
     sources = read_sources(files, diags)
+    policy, policy_text = project_policy(paths, diags)
     if strict_env is not None:
         from .validate import env as env_check
-        program, diags = compile_sources(sources, diags=diags)
+        program, diags = compile_sources(sources, diags=diags, policy=policy)
         env_check.check(program, diags, strict_env)
         return diags.sorted()
-    key = _digest(*(part for s in sources for part in (s.path, s.text))) if use_cache else ""
+    key = _digest(policy_text, *(part for s in sources for part in (s.path, s.text))) \
+        if use_cache else ""
     path = _cache_file("check", key) if use_cache else None
     cached = _read_cache(path)
     if isinstance(cached, list):
         return diags.sorted() + cached  # type: ignore[no-any-return]
     before = len(diags)
-    compile_sources(sources, diags=diags)
+    compile_sources(sources, diags=diags, policy=policy)
     result = diags.sorted()
     if path is not None and before == 0:
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
@@ -224,17 +251,19 @@ def load(path: str | os.PathLike[str]) -> Project:
         diags.error("invalid-path", str(problem), None)
         raise CompileError(list(diags)) from None
     sources = read_sources(files, diags)
-    return _finish(sources, diags, root=str(path))
+    policy, _ = project_policy([path], diags)
+    return _finish(sources, diags, root=str(path), policy=policy)
 
 
-def loads(text: str, filename: str = "main.vdsl") -> Project:
-    """Compile source text held in memory."""
-    return _finish([SourceFile(filename, text)], Diagnostics(), root=None)
+def loads(text: str, filename: str = "main.vdsl", *, policy: Policy | None = None) -> Project:
+    """Compile source text held in memory (with `policy`, checked against it too)."""
+    return _finish([SourceFile(filename, text)], Diagnostics(), root=None, policy=policy)
 
 
-def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None) -> Project:
-    program, diags = compile_sources(sources, diags=diags)
+def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None,
+            policy: Policy | None = None) -> Project:
+    program, diags = compile_sources(sources, diags=diags, policy=policy)
     ordered = diags.sorted()
     if diags.has_errors:
         raise CompileError(ordered)
-    return Project(program, {s.path: s for s in sources}, ordered, root)
+    return Project(program, {s.path: s for s in sources}, ordered, root, policy=policy)

@@ -11,7 +11,14 @@
     ├── AuthError               no usable Google credentials: `.tried` lists each source
     │                           consulted, in order; `.setting` names the one to fix
     ├── ConfigError             a client cannot be used as configured at call time
-    │   └── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    │   ├── MissingEnvError     an `env.VAR` the client needs is not set; names VAR and client
+    │   ├── PolicyError         the project's endpoint policy forbids the location/publisher
+    │   ├── BudgetError         the prompt has more input tokens than `max_input_tokens`
+    │   └── ClientRegistryError a `ClientRegistry` client fails the checks `vdsl check` runs;
+    │                           `.diagnostics` (each names the registry entry)
+    ├── TypeBuilderError        a `TypeBuilder` cannot apply: a duplicate name, a class that is
+    │                           not `@@dynamic`, an unknown type, a cycle; `.diagnostics`
+    ├── AbortError              an `AbortController` stopped the call or stream
     ├── FinishReasonError       the model stopped for a reason the client does not allow;
     │                           `.finish_reason`, `.raw_text` (not retried, as in BAML)
     ├── BatchError              a batch job cannot be planned, submitted or collected (a model
@@ -112,6 +119,53 @@ class MissingEnvError(ConfigError):
         super().__init__(
             f"client `{client}`: environment variable {variable} is not set (needed by "
             f"`{setting}`); export it, or pass env={{'{variable}': …}} to the runtime")
+
+
+class PolicyError(ConfigError):
+    """A request the project's endpoint policy forbids (`[tool.vdsl.policy]`); never sent."""
+
+
+class BudgetError(ConfigError):
+    """The prompt has more input tokens than the client's `max_input_tokens`; never sent.
+
+    `tokens` is the count, `limit` the budget and `method` how it was counted (`endpoint`:
+    Vertex's count-tokens API, `estimate`: vdsl's local estimate)."""
+
+    def __init__(self, message: str, *, tokens: int, limit: int, method: str) -> None:
+        self.tokens = tokens
+        self.limit = limit
+        self.method = method
+        super().__init__(message)
+
+
+class ClientRegistryError(ConfigError):
+    """Clients added to a `ClientRegistry` fail the checks `vdsl check` runs on a client block.
+
+    `diagnostics` lists every problem, located in the registry's listing of its clients (a
+    pseudo-file named `<ClientRegistry>`); the message names the registry entry of each.
+    """
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__(message)
+
+
+class TypeBuilderError(VdslError, ValueError):
+    """A `TypeBuilder` that cannot be applied: a name that already exists, a property added to
+    a class that is not `@@dynamic`, a type that does not exist, a dependency cycle.
+
+    Raised before any request is sent. `diagnostics` holds the checks' findings (located in
+    `<TypeBuilder>` or `<add_baml #N>` pseudo-files) when they came from them. A `ValueError`
+    too, as BAML's TypeBuilder raises `ValueError` for the same mistakes.
+    """
+
+    def __init__(self, message: str, diagnostics: Sequence[Diagnostic] = ()) -> None:
+        self.diagnostics = list(diagnostics)
+        super().__init__(message)
+
+
+class AbortError(VdslError):
+    """The call or stream was stopped by its `AbortController` (BAML: `BamlAbortError`)."""
 
 
 class FinishReasonError(VdslError):

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic
 from .ir import ClientDecl, Decl, FunctionDecl, Program, TemplateStringDecl, TestDecl
 from .source import SourceFile
+
+if TYPE_CHECKING:
+    from .policy import Policy
 
 
 @dataclass
 class Project:
     """The result of `vdsl.load`/`vdsl.loads`: a validated program (no errors) and its sources.
 
-    `diagnostics` holds the warnings that compilation produced.
+    `diagnostics` holds the warnings that compilation produced; `policy` the endpoint policy
+    found beside the project (`vdsl.policy`), which the runtime enforces.
     """
 
     program: Program
@@ -21,6 +26,7 @@ class Project:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     root: str | None = None
     _by_name: dict[str, Decl] = field(default_factory=dict, repr=False)
+    policy: Policy | None = None
 
     def __post_init__(self) -> None:
         for decl in self.program.decls:

@@ -49,9 +49,16 @@ def usage_source(files: dict[str, str], package: str) -> str:
         "from vdsl.media import Audio, Image, Pdf, Video",
         "from vdsl.outputs.models import Checked, StreamState",
         "from vdsl.providers.base import HttpRequest",
+        "from vdsl import AbortController, ClientRegistry, Collector",
         f"from {package} import b, partial_types, types",
         f"from {package}.async_client import b as ab",
+        f"from {package}.type_builder import TypeBuilder",
+        "from vdsl.call_options import CallOptions",
         "_USED = (Literal, Audio, Image, Pdf, Video, Checked, StreamState, partial_types, types)",
+        "def _options() -> CallOptions:",
+        "    return {'tb': TypeBuilder(), 'client_registry': ClientRegistry(),",
+        "            'collector': [Collector()], 'abort_controller': AbortController(),",
+        "            'env': {'A': None, 'B': 'b'}, 'tags': {'t': 'v'}, 'client': 'X'}",
     ]
     stream_tree = next(n for n in tree.body if isinstance(n, ast.ClassDef)
                        and n.name == "VdslStreamClient")
@@ -81,8 +88,17 @@ def usage_source(files: dict[str, str], package: str) -> str:
             f"    assert_type(b.parse.{name}('x'), {returns})",
             f"    assert_type(b.parse_stream.{name}('x'), {partial} | None)",
             f"    assert_type(b.with_options(client='X').{name}({call_args}), {returns})",
+            f"    assert_type(b.{name}({call_args}, baml_options=_options()), {returns})",
+            (f"    assert_type(b.with_options(tb=TypeBuilder(), collector=Collector(),"
+            f" abort_controller=AbortController(), client_registry=ClientRegistry())"
+            f".{name}({call_args}), {returns})"),
+            (f"    assert_type(b.parse.{name}('x', baml_options={{'tb': TypeBuilder()}}), "
+            f"{returns})"),
+            (f"    assert_type(b.request.{name}({call_args}, baml_options=_options()), "
+            "HttpRequest)"),
             f"async def ause_{name}({signature}) -> None:",
             f"    assert_type(await ab.{name}({call_args}), {returns})",
+            f"    assert_type(await ab.{name}({call_args}, baml_options=_options()), {returns})",
             f"    s = ab.stream.{name}({call_args})",
             "    async for p in s:",
             f"        assert_type(p, {partial})",

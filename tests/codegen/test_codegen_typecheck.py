@@ -39,6 +39,7 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / f"use_{case}.py").write_text(usage_source(files, package))
     write_package(root, "vdsl_client", files_for("every_type"))
     shutil.copy(HERE / "usage_every_type.py", root / "use_every_type_by_hand.py")
+    shutil.copy(HERE / "usage_dynamic.py", root / "use_dynamic_by_hand.py")
     (root / "bad_usage.py").write_text(BAD)
     return root
 

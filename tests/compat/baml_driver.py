@@ -69,6 +69,21 @@ def _decode(baml_py: object, value: object) -> object:
     return value
 
 
+def _options(baml_py: object, client: object, case: dict) -> dict:
+    """`baml_options` from a case's `tb` and `registry` snippets: Python run with `tb` (the
+    generated TypeBuilder) or `cr` (a ClientRegistry) bound; vdsl runs the same text."""
+    options: dict = {}
+    if "tb" in case:
+        tb = importlib.import_module(client.__name__ + ".type_builder").TypeBuilder()
+        exec(case["tb"], {"tb": tb})  # noqa: S102 - the case's own builder calls
+        options["tb"] = tb
+    if "registry" in case:
+        cr = baml_py.ClientRegistry()
+        exec(case["registry"], {"cr": cr})  # noqa: S102
+        options["client_registry"] = cr
+    return {"baml_options": options} if options else {}
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.split("\nStack backtrace")[0].strip()
@@ -115,7 +130,8 @@ async def _run_case_dir(case_dir: Path, scratch: Path, index: int, sa: str | Non
                     req = await options.create_http_request_async(
                         function_name=case["fn"], args=args, mode="request")
                 else:
-                    req = await getattr(api, case["fn"])(**args)
+                    options = _options(baml_py, client, case)
+                    req = await getattr(api, case["fn"])(**args, **options)
                 out[case["id"]] = {"method": req.method, "url": req.url,
                                    "headers": dict(req.headers), "body": req.body.json()}
             except Exception as exc:  # noqa: BLE001 (BAML's error is compared too)

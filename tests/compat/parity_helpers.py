@@ -161,6 +161,23 @@ def _vdsl_value(value: Any, server: str) -> Any:
     return value
 
 
+def _settings(project: Any, case: dict[str, Any]) -> Any:
+    """The call settings a case's `tb` / `registry` snippets make — the same Python text the
+    BAML driver runs against BAML's TypeBuilder and ClientRegistry."""
+    from vdsl import ClientRegistry, TypeBuilder
+    from vdsl.runtime.settings import resolve
+    options: dict[str, Any] = {}
+    if "tb" in case:
+        tb = TypeBuilder(project)
+        exec(case["tb"], {"tb": tb})  # noqa: S102 - the case's own builder calls
+        options["tb"] = tb
+    if "registry" in case:
+        cr = ClientRegistry()
+        exec(case["registry"], {"cr": cr})  # noqa: S102
+        options["client_registry"] = cr
+    return resolve(project, options, {})
+
+
 def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
     """The request each case's call would send (the bearer token is added when sending).
 
@@ -188,8 +205,10 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
                                              project.function(case["fn"]))
                 headers = {"x-parity-case": case["id"]}
             try:
-                req = rt._prepare(case["fn"], args, None, None, headers,
-                                  stream=bool(case.get("stream") or "test" in case))
+                settings = _settings(project, case)
+                req = rt._prepare(case["fn"], args, settings.client, None, headers,
+                                  stream=bool(case.get("stream") or "test" in case),
+                                  settings=settings)
             except Exception as exc:  # noqa: BLE001 (vdsl's error is compared too)
                 out[case["id"]] = {"error": f"{type(exc).__name__}: {exc}"}
                 continue
@@ -208,6 +227,7 @@ class Ctx:
     baml: dict[str, Any]   # BAML's request (being rewritten)
     vdsl: dict[str, Any]   # vdsl's request
     notes: list[str] = field(default_factory=list)
+    registry: bool = False  # the case adds clients with a ClientRegistry
 
 
 def _is_claude(req: dict[str, Any]) -> bool:
@@ -286,6 +306,20 @@ def claude_cache_control_kept(ctx: Ctx) -> None:
             ctx.notes.append("claude_cache_control_kept")
 
 
+def gemini_cache_control_dropped(ctx: Ctx) -> None:
+    # README: "`cache_control` on a Gemini client marks where a context cache ends; it is not
+    # sent inside Gemini parts (BAML copies it there, and Vertex refuses unknown part fields)".
+    mine = ctx.baml.get("body")
+    if not mine or _is_claude(ctx.baml):
+        return
+    contents = [mine.get("system_instruction"), *mine.get("contents", [])]
+    for content in contents:
+        for part in (content or {}).get("parts", []) if isinstance(content, dict) else []:
+            if isinstance(part, dict) and "cache_control" in part:
+                del part["cache_control"]
+                ctx.notes.append("gemini_cache_control_dropped")
+
+
 def claude_url_media_inlined(ctx: Ctx) -> None:
     # README: "URL images and PDFs are downloaded and sent as base64 (Vertex rejects URL
     # sources)". BAML's `{"type": "url"}` source becomes vdsl's base64 source for the same
@@ -347,8 +381,29 @@ def baml_metadata_order(ctx: Ctx) -> None:
             pa.update(reordered)
 
 
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def registry_option_order(ctx: Ctx) -> None:
+    # README: "ClientRegistry options keep the order you give them (BAML's order changes
+    # from run to run)". Only the order is forgiven (same keys, same values).
+    mine, theirs = ctx.baml.get("body"), ctx.vdsl.get("body")
+    if not (ctx.registry and mine and theirs) or json.dumps(mine) == json.dumps(theirs):
+        return
+    if _sorted(mine) == _sorted(theirs):
+        ctx.baml["body"] = copy.deepcopy(theirs)
+        ctx.notes.append("registry_option_order")
+
+
 DELIBERATE: list[Callable[[Ctx], None]] = [
+    gemini_cache_control_dropped,
     baml_metadata_order,
+    registry_option_order,
     gemini_assistant_is_model,
     claude_anthropic_version_default,
     claude_max_tokens_default,
@@ -367,9 +422,9 @@ def _headers(req: dict[str, Any]) -> dict[str, str]:
 
 
 def compare(source: str, fn: str, baml: dict[str, Any],
-            vdsl: dict[str, Any]) -> tuple[list[str], list[str]]:
+            vdsl: dict[str, Any], registry: bool = False) -> tuple[list[str], list[str]]:
     """(differences, deliberate differences applied) between BAML's and vdsl's request."""
-    ctx = Ctx(source, fn, copy.deepcopy(baml), vdsl)
+    ctx = Ctx(source, fn, copy.deepcopy(baml), vdsl, registry=registry)
     for rule in DELIBERATE:
         rule(ctx)
     b, v = ctx.baml, vdsl
@@ -426,9 +481,10 @@ def run_all(python: str, dirs: list[Path]) -> list[tuple[str, str, list[str], li
                     rows.append((d.name, key, [problem], []))
             if "$generate_error" in theirs or "$compile_error" in mine:
                 continue
-            fns = {c["id"]: c["fn"] for c in json.loads((d / "cases.json").read_text())["cases"]}
+            specs = {c["id"]: c for c in json.loads((d / "cases.json").read_text())["cases"]}
             for case_id, req in theirs.items():
-                diffs, notes = compare(source, fns[case_id], req,
-                                       mine.get(case_id, {"error": "missing"}))
+                diffs, notes = compare(source, specs[case_id]["fn"], req,
+                                       mine.get(case_id, {"error": "missing"}),
+                                       registry="registry" in specs[case_id])
                 rows.append((d.name, case_id, diffs, notes))
     return rows

@@ -72,3 +72,19 @@ def test_arguments() -> None:
     add_arguments(parser)
     args = parser.parse_args([])
     assert (args.host, args.port, args.strict_auth) == ("127.0.0.1", DEFAULT_PORT, False)
+
+
+def test_org_policy_flags() -> None:
+    proc, url = _start("--deny-global-endpoint", "--allowed-location", "europe-*")
+    try:
+        denied = httpx.post(url + gemini_path(location="global"), json=gemini_body())
+        assert denied.status_code == 403
+        assert "constraints/gcp.restrictEndpointUsage" in denied.json()["error"]["message"]
+        assert httpx.post(url + gemini_path(), json=gemini_body()).status_code == 200
+        cache = httpx.post(url + "/v1/projects/p/locations/us-central1/cachedContents",
+                           json={"model": "publishers/google/models/gemini-2.5-flash"})
+        assert cache.status_code == 400 and "resourceLocations" in cache.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from lsp_client import LspClient
@@ -78,6 +81,23 @@ test TriageUrgent {
   }
 }
 """
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """A module of the repository by its path (tests/ and bench/ are not packages, and putting
+    them on sys.path would let `tests/platform` hide the standard library's `platform`)."""
+    found = sys.modules.get(name)
+    if found is not None and Path(getattr(found, "__file__", "")) == path:
+        return found
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
 
 FILES = {"clients.vdsl": CLIENTS, "types.vdsl": TYPES, "functions.vdsl": FUNCTIONS}
 ENV = {"VDSL_LSP_TEST_PROJECT": "project-value-123", "VDSL_LSP_TEST_KEY": "secret-key-value-456"}

@@ -7,11 +7,11 @@ duplicated, swapped, truncated, and grammar characters inserted.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, load_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsp_client import LspClient
@@ -25,8 +25,7 @@ from vdsl.lsp.place import place_at
 from vdsl.lsp.preview import render_preview
 from vdsl.lsp.symbols import SymbolIndex
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from test_fuzz import mutations
+mutations = load_module("test_fuzz", ROOT / "tests" / "test_fuzz.py").mutations
 
 
 def _settings(examples: int) -> settings:

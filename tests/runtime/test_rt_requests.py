@@ -113,13 +113,13 @@ def test_remap_roles_wins_over_the_gemini_default() -> None:
 
 def test_role_metadata_copied_to_parts_when_allowed() -> None:
     source = client('model gemini-2.5-flash\nlocation us-central1\nproject_id p\n'
-                    'allowed_role_metadata ["cache_control"]')
+                    'allowed_role_metadata ["cache_control", "note"]')
     source = source.replace('{{ _.role("user") }}\n    {{ x }}',
-                            '{{ _.role("user", cache_control={"type": "ephemeral"}) }}\n'
-                            '    {{ x }}')
+                            '{{ _.role("user", cache_control={"type": "ephemeral"}, '
+                            'note="n") }}\n    {{ x }}')
     req = request(source)
-    assert req.body["contents"][0]["parts"] == [{"text": "hi",
-                                                 "cache_control": {"type": "ephemeral"}}]
+    # cache_control marks the end of a context cache's part; Gemini parts have no such field
+    assert req.body["contents"][0]["parts"] == [{"text": "hi", "note": "n"}]
     assert req.body["contents"][2]["parts"] == [{"text": "again"}]
 
 

@@ -20,10 +20,11 @@ import importlib
 import os
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
+from ..call_options import CallOptions
 from .names import type_name
 
 if TYPE_CHECKING:
@@ -33,20 +34,16 @@ if TYPE_CHECKING:
     from ..runtime import AsyncStream as RuntimeAsyncStream
     from ..runtime import Result, Runtime
     from ..runtime import Stream as RuntimeStream
+    from ..runtime.abort import AbortController
+    from ..runtime.collector import Collector
+    from ..runtime.registry import ClientRegistry
+    from ..typebuilder import TypeBuilder
 
 __all__ = ["AsyncStream", "BatchResult", "CallOptions", "ClientBase", "Core", "SyncStream",
            "TypedBatchJob", "check_version", "load_lazily"]
 
 P = TypeVar("P")
 F = TypeVar("F")
-
-
-class CallOptions(TypedDict, total=False):
-    """Per-call options: another client (by name), extra environment, extra headers."""
-
-    client: str
-    env: Mapping[str, str]
-    headers: Mapping[str, str]
 
 
 def _minor(version: str) -> tuple[str, ...]:
@@ -104,13 +101,22 @@ class Core:
         """Keyword arguments for the `Runtime` (endpoint, auth, max_in_flight, …); set them
         before the first call."""
 
+    def project(self) -> Project:
+        """The compiled project (a generated `TypeBuilder` checks names against it)."""
+        return self.runtime().project
+
     def runtime(self) -> Runtime:
         if self._runtime is None:
             with self._lock:
                 if self._runtime is None:
                     from ..runtime import Runtime
-                    files = importlib.import_module(self.package + "._sources").FILES
-                    self._runtime = Runtime(compile_embedded(files), **self.runtime_options)
+                    sources = importlib.import_module(self.package + "._sources")
+                    options = dict(self.runtime_options)
+                    policy = getattr(sources, "POLICY", None)
+                    if policy is not None and "policy" not in options:
+                        from ..policy import Policy
+                        options["policy"] = Policy(**policy)
+                    self._runtime = Runtime(compile_embedded(sources.FILES), **options)
         return self._runtime
 
     def module(self, partial: bool) -> Any:
@@ -121,7 +127,7 @@ class Core:
     def convert(self, value: Any, partial: bool) -> Any:
         from pydantic import BaseModel
 
-        from ..outputs.models import Checked, StreamState, new_instance
+        from ..outputs.models import Checked, StreamState
 
         ns = self.module(partial)
 
@@ -129,7 +135,7 @@ class Core:
             if v is None or type(v) in (str, int, float, bool):
                 return v
             if isinstance(v, enum.Enum):
-                return getattr(ns, type_name(type(v).__name__))(v.value)
+                return self._enum_value(ns, v)
             if isinstance(v, list):
                 return [conv(item) for item in v]
             if isinstance(v, dict):
@@ -139,12 +145,39 @@ class Core:
             if isinstance(v, StreamState):
                 return StreamState[Any].model_construct(value=conv(v.value), state=v.state)
             if isinstance(v, BaseModel):
-                cls = getattr(ns, type_name(type(v).__name__))
-                values = {s: conv(getattr(v, r, None)) for r, s in self._pair(type(v), cls)}
-                return new_instance(cls, values)
+                return self._model(ns, v, conv)
             return v
 
         return conv(value)
+
+    def _enum_value(self, ns: Any, v: enum.Enum) -> Any:
+        """The generated member; a value a TypeBuilder added (or an enum it added) is a
+        plain `str`, as in BAML's client."""
+        cls = getattr(ns, type_name(type(v).__name__), None)
+        try:
+            return cls(v.value) if cls is not None else v.value
+        except ValueError:
+            return v.value
+
+    def _model(self, ns: Any, v: Any, conv: Any) -> Any:
+        """The generated model, filled by declared names; properties added at run time are
+        kept as extra fields (`@@dynamic` models allow them). A class the TypeBuilder added
+        has no generated model: it comes back as a dict by declared name (as in BAML)."""
+        from ..outputs.models import new_instance, to_plain
+
+        cls = getattr(ns, type_name(type(v).__name__), None)
+        if cls is None:
+            return to_plain(v)
+        pairs = self._pair(type(v), cls)
+        values = {s: conv(getattr(v, r, None)) for r, s in pairs}
+        instance = new_instance(cls, values)
+        if cls.model_config.get("extra") == "allow":
+            known = {r for r, _ in pairs}
+            extra = {(f.alias or a): conv(getattr(v, a, None))
+                     for a, f in type(v).model_fields.items() if a not in known}
+            if extra:
+                object.__setattr__(instance, "__pydantic_extra__", extra)
+        return instance
 
     def _pair(self, runtime_cls: type, cls: type) -> list[tuple[str, str]]:
         """(runtime attribute, generated attribute) for each field, matched by declared name."""
@@ -191,75 +224,82 @@ class ClientBase:
         self._core = core
         self._options: CallOptions = options or {}
 
-    def with_options(self, *, client: str | None = None, env: Mapping[str, str] | None = None,
+    def with_options(self, *, tb: TypeBuilder | None = None,
+                     client_registry: ClientRegistry | None = None, client: str | None = None,
+                     collector: Collector | Sequence[Collector] | None = None,
+                     env: Mapping[str, str | None] | None = None,
+                     tags: Mapping[str, str] | None = None,
+                     abort_controller: AbortController | None = None,
                      headers: Mapping[str, str] | None = None) -> Self:
-        """A client of the same kind whose calls use these options (merged over the
-        current ones; per-call `vdsl_options` still win)."""
-        extra: CallOptions = {}
-        if client is not None:
-            extra["client"] = client
-        if env is not None:
-            extra["env"] = env
-        if headers is not None:
-            extra["headers"] = headers
+        """A client of the same kind whose calls use these options (BAML's
+        `b.with_options`), merged over the current ones; per-call options still win."""
+        given: dict[str, Any] = {"tb": tb, "client_registry": client_registry,
+                                 "client": client, "collector": collector, "env": env,
+                                 "tags": tags, "abort_controller": abort_controller,
+                                 "headers": headers}
+        extra: CallOptions = {k: v for k, v in given.items() if v is not None}  # type: ignore[assignment]
         return type(self)(self._core, _merge(self._options, extra))
 
-    def _kwargs(self, options: CallOptions | None) -> dict[str, Any]:
-        merged = _merge(self._options, options or {})
-        return {"client": merged.get("client"), "env": merged.get("env"),
-                "headers": merged.get("headers")}
+    def _kwargs(self, *options: CallOptions | None) -> dict[str, Any]:
+        merged = self._options
+        for more in options:
+            merged = _merge(merged, more or {})
+        return {"baml_options": merged}
 
     def _args(self, args: dict[str, Any]) -> dict[str, Any]:
         return {k: self._core.plain(v) for k, v in args.items()}
 
-    def _call(self, fn: str, args: dict[str, Any], options: CallOptions | None) -> Any:
-        result = self._core.runtime().complete(fn, self._args(args), **self._kwargs(options))
+    def _call(self, fn: str, args: dict[str, Any], *options: CallOptions | None) -> Any:
+        result = self._core.runtime().complete(fn, self._args(args), **self._kwargs(*options))
         return self._core.convert(result.value, False)
 
-    async def _acall(self, fn: str, args: dict[str, Any], options: CallOptions | None) -> Any:
+    async def _acall(self, fn: str, args: dict[str, Any], *options: CallOptions | None) -> Any:
         runtime = self._core.runtime()
-        result = await runtime.acomplete(fn, self._args(args), **self._kwargs(options))
+        result = await runtime.acomplete(fn, self._args(args), **self._kwargs(*options))
         return self._core.convert(result.value, False)
 
     def _stream(self, fn: str, args: dict[str, Any],
-                options: CallOptions | None) -> SyncStream[Any, Any]:
+                *options: CallOptions | None) -> SyncStream[Any, Any]:
         runtime = self._core.runtime()
-        return SyncStream(runtime.stream(fn, self._args(args), **self._kwargs(options)),
+        return SyncStream(runtime.stream(fn, self._args(args), **self._kwargs(*options)),
                           self._core)
 
     def _astream(self, fn: str, args: dict[str, Any],
-                 options: CallOptions | None) -> AsyncStream[Any, Any]:
+                 *options: CallOptions | None) -> AsyncStream[Any, Any]:
         runtime = self._core.runtime()
-        return AsyncStream(runtime.astream(fn, self._args(args), **self._kwargs(options)),
+        return AsyncStream(runtime.astream(fn, self._args(args), **self._kwargs(*options)),
                            self._core)
 
-    def _request(self, fn: str, args: dict[str, Any], options: CallOptions | None
+    def _request(self, fn: str, args: dict[str, Any], *options: CallOptions | None
                  ) -> HttpRequest:
         return self._core.runtime().build_request(fn, self._args(args),
                                                   stream=self._stream_requests,
-                                                  **self._kwargs(options))
+                                                  **self._kwargs(*options))
 
-    def _parse(self, fn: str, text: str, partial: bool = False) -> Any:
-        value = self._core.runtime().parse(fn, text, partial)
+    def _parse(self, fn: str, text: str, partial: bool = False,
+               options: CallOptions | None = None) -> Any:
+        value = self._core.runtime().parse(fn, text, partial, **self._kwargs(options))
         return self._core.convert(value, partial)
 
     def _batch(self, fn: str, rows: Iterable[Mapping[str, Any]] | str | os.PathLike[str],
                dest: str, options: CallOptions | None) -> TypedBatchJob[Any]:
         source: Any = os.fspath(rows) if isinstance(rows, (str, os.PathLike)) else \
             (self._args(dict(row)) for row in rows)
-        client = self._kwargs(options)["client"]
+        client = self._kwargs(options)["baml_options"].get("client")
         job = self._core.runtime().batch(fn, source, dest=dest, client=client)
         return TypedBatchJob(job, self._core)
 
 
 def _merge(base: CallOptions, extra: CallOptions) -> CallOptions:
-    out: CallOptions = {**base}
-    if "client" in extra:
-        out["client"] = extra["client"]
-    for key in ("env", "headers"):
-        if key in extra:
-            out[key] = {**base.get(key, {}), **extra[key]}  # type: ignore[literal-required]
-    return out
+    """`extra` over `base`; env and headers merge by key (BAML replaces them whole)."""
+    out: dict[str, Any] = dict(base)
+    added: dict[str, Any] = dict(extra)
+    for key, value in added.items():
+        if value is None:
+            continue
+        before = out.get(key)
+        out[key] = {**before, **value} if key in ("env", "headers") and before else value
+    return out  # type: ignore[return-value]
 
 
 class SyncStream(Generic[P, F]):

@@ -26,7 +26,7 @@ from .writer import attr, call, const, docstring, name, sub, used_names
 __all__ = ["client_modules"]
 
 _SUPPORT = "vdsl.codegen.client"
-_RESERVED_PARAMS = {"self", "vdsl_options", "types", "partial_types"}
+_RESERVED_PARAMS = {"self", "baml_options", "vdsl_options", "types", "partial_types"}
 
 
 @dataclass
@@ -95,19 +95,24 @@ def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
     return out
 
 
+def _option(arg: str) -> ast.arg:
+    return ast.arg(arg=arg, annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+                                                 right=const(None)))
+
+
 def _arguments(fn: _Fn, *, text_only: bool = False) -> ast.arguments:
-    options = ast.arg(arg="vdsl_options",
-                      annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
-                                           right=const(None)))
+    """The function's parameters, then `baml_options` (BAML's name) and `vdsl_options`."""
     if text_only:
         return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
                                                    ast.arg(arg="text", annotation=name("str"))],
-                             kwonlyargs=[], kw_defaults=[], defaults=[])
+                             kwonlyargs=[_option("baml_options")], kw_defaults=[const(None)],
+                             defaults=[])
     args = [ast.arg(arg="self")] + [ast.arg(arg=py, annotation=ann)
                                     for _, py, ann, _ in fn.params]
     defaults: list[ast.expr] = [const(None) for *_, has_default in fn.params if has_default]
-    return ast.arguments(posonlyargs=[], args=args, kwonlyargs=[options],
-                         kw_defaults=[const(None)], defaults=defaults)
+    return ast.arguments(posonlyargs=[], args=args,
+                         kwonlyargs=[_option("baml_options"), _option("vdsl_options")],
+                         kw_defaults=[const(None), const(None)], defaults=defaults)
 
 
 def _args_dict(fn: _Fn) -> ast.Dict:
@@ -130,7 +135,7 @@ def _cast(annotation: ast.expr, value: ast.expr) -> ast.expr:
 
 def _runtime_call(method: str, fn: _Fn, *extra: ast.expr) -> ast.expr:
     return call(f"self.{method}", const(fn.decl.name), _args_dict(fn), name("vdsl_options"),
-                *extra)
+                name("baml_options"), *extra)
 
 
 def _fn_doc(fn: _Fn) -> str | None:
@@ -245,13 +250,14 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
     m = _Module(plan)
     fns = _functions(m, functions)
     m.imports.use("typing", "cast", local="_cast")
-    final = [_method(f, f.returns, _cast(f.returns, call("self._parse", const(f.decl.name),
-                                                         name("text"))), text_only=True)
-             for f in fns]
+    final = [_method(f, f.returns, _cast(f.returns, call(
+        "self._parse", const(f.decl.name), name("text"), const(False), name("baml_options"))),
+        text_only=True) for f in fns]
     partial = []
     for f in fns:
         returns = ast.BinOp(left=f.partial, op=ast.BitOr(), right=const(None))
-        value = call("self._parse", const(f.decl.name), name("text"), const(True))
+        value = call("self._parse", const(f.decl.name), name("text"), const(True),
+                     name("baml_options"))
         partial.append(_method(f, returns, _cast(returns, value), text_only=True))
     body = [
         _class("VdslParseClient", _base(m), "Reads a reply text as each function's return type.",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Checked", "StreamState", "VdslEnum", "VdslModel"]
+__all__ = ["Checked", "StreamState", "VdslDynamicModel", "VdslEnum", "VdslModel"]
 
 if TYPE_CHECKING:
     from ..outputs.models import Checked, StreamState
@@ -39,6 +39,15 @@ class VdslModel(BaseModel):
     """Base of generated models: validated on demand, fields by name or alias."""
 
     model_config = ConfigDict(defer_build=True, populate_by_name=True, protected_namespaces=())
+
+
+class VdslDynamicModel(VdslModel):
+    """Base of `@@dynamic` classes: properties a TypeBuilder adds at run time are kept, by
+    their declared names, as extra fields (`value.email`, `value.model_extra`), as in BAML's
+    client."""
+
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, protected_namespaces=(),
+                              extra="allow")
 
 
 class VdslEnum(enum.StrEnum):

@@ -5,6 +5,7 @@
       types.py           pydantic models, enums, type aliases
       partial_types.py   the streaming form of every class
       sync_client.py     async_client.py   request_client.py   parse_client.py
+      type_builder.py    TypeBuilder with an accessor per class and enum (per-call types)
       _runtime.py        the package's shared runtime (made on the first call)
       _sources.py        the project's sources, embedded
       py.typed
@@ -16,12 +17,14 @@ from __future__ import annotations
 import ast
 import gc
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .. import __version__
 from ..ir import ClassDecl, EnumDecl, TypeAliasDecl
 from ..project import Project
 from .clientgen import client_modules
+from .tbgen import type_builder_module
 from .typesgen import ModuleBuilder, TypeDecl, TypesPlan, facade, plan_types
 from .writer import call, const, docstring, name, render, used_names
 
@@ -58,6 +61,7 @@ def _generate(project: Project, options: GenerateOptions) -> dict[str, str]:
     modules: dict[str, list[ast.stmt]] = {}
     modules.update(_types_modules(plan))
     modules.update(client_modules(plan, project.functions))
+    modules["type_builder.py"] = type_builder_module(plan)
     modules["_runtime.py"] = _runtime_module()
     modules["_sources.py"] = _sources_module(project)
     modules["__init__.py"] = _init_module(options)
@@ -130,14 +134,25 @@ def _source_paths(project: Project) -> dict[str, str]:
 
 def _sources_module(project: Project) -> list[ast.stmt]:
     files = _source_paths(project)
-    return [
+    body: list[ast.stmt] = [
         docstring("The project's sources, embedded: the package runs without them."),
-        ast.AnnAssign(target=ast.Name(id="FILES", ctx=ast.Store()),
-                      annotation=ast.Subscript(value=name("dict"), slice=ast.Tuple(
-                          elts=[name("str"), name("str")], ctx=ast.Load()), ctx=ast.Load()),
-                      value=ast.Dict(keys=[const(k) for k in files],
-                                     values=[const(v) for v in files.values()]), simple=1),
+        _dict_constant("FILES", files, "str"),
     ]
+    policy = project.policy
+    if policy is not None:  # the endpoint policy travels with the package and is enforced
+        body.append(_dict_constant("POLICY", {
+            "forbid_global": policy.forbid_global, "allowed_locations": policy.allowed_locations,
+            "allowed_publishers": policy.allowed_publishers, "source": policy.source}, "object"))
+    return body
+
+
+def _dict_constant(target: str, values: Mapping[str, object], value_type: str) -> ast.stmt:
+    return ast.AnnAssign(target=ast.Name(id=target, ctx=ast.Store()),
+                         annotation=ast.Subscript(value=name("dict"), slice=ast.Tuple(
+                             elts=[name("str"), name(value_type)], ctx=ast.Load()),
+                             ctx=ast.Load()),
+                         value=ast.Dict(keys=[const(k) for k in values],
+                                        values=[const(v) for v in values.values()]), simple=1)
 
 
 def _init_module(options: GenerateOptions) -> list[ast.stmt]:

@@ -34,13 +34,18 @@ from ..ir import (
 )
 from .writer import const, name, sub, union
 
-__all__ = ["Py", "TypeMapper", "has_check"]
+__all__ = ["Py", "TypeMapper", "has_check", "is_dynamic"]
 
 _PRIMS = {"string": "str", "int": "int", "float": "float", "bool": "bool"}
 
 
 def has_check(attrs: tuple[Attribute, ...], block: bool = False) -> bool:
     return any(a.name == "check" and a.block == block for a in attrs)
+
+
+def is_dynamic(decl: ClassDecl | EnumDecl) -> bool:
+    """`@@dynamic`: a TypeBuilder may add to it at run time."""
+    return any(a.name == "dynamic" and a.block for a in decl.attrs)
 
 
 @dataclass
@@ -153,7 +158,9 @@ class TypeMapper:
             py = Py([ref])
             return self.wrap_checked(py) if has_check(decl.attrs, block=True) else py
         if isinstance(decl, EnumDecl):
-            return Py([self._ref("enum", py_name)])
+            ref = self._ref("enum", py_name)
+            # a @@dynamic enum may hold values added at run time: those come back as `str`
+            return Py([ref, name("str")]) if is_dynamic(decl) else Py([ref])
         info = self.alias_info(type_name)
         return Py([self._ref("alias", py_name)], nullable=info.nullable, checked=info.checked)
 

@@ -18,7 +18,7 @@ from ..ir.walk import iter_types
 from ..render.schema import attr_text, has_attr
 from .imports import Imports
 from .names import field_names, identifier, type_name
-from .pytypes import Py, TypeMapper
+from .pytypes import Py, TypeMapper, is_dynamic
 from .writer import attr, call, const, docstring, name, sub
 
 __all__ = ["TypeDecl", "TypesPlan", "plan_types"]
@@ -26,11 +26,13 @@ __all__ = ["TypeDecl", "TypesPlan", "plan_types"]
 TypeDecl = ClassDecl | EnumDecl | TypeAliasDecl
 
 HELPERS = ("TYPE_CHECKING", "ClassVar", "Literal", "TypeAlias", "Union", "AliasChoices",
-           "Field", "TypeAliasType", "VdslModel", "VdslEnum", "Checked", "StreamState")
+           "Field", "TypeAliasType", "VdslModel", "VdslDynamicModel", "VdslEnum", "Checked",
+           "StreamState")
 _HELPER_MODULES = {
     "TYPE_CHECKING": "typing", "ClassVar": "typing", "Literal": "typing",
     "TypeAlias": "typing", "Union": "typing", "AliasChoices": "pydantic", "Field": "pydantic",
     "TypeAliasType": "typing_extensions", "VdslModel": "vdsl.codegen.models",
+    "VdslDynamicModel": "vdsl.codegen.models",
     "VdslEnum": "vdsl.codegen.models", "Checked": "vdsl.codegen.models",
     "StreamState": "vdsl.codegen.models",
 }
@@ -181,8 +183,9 @@ class ModuleBuilder:
             body.append(self._field(f.name, attrs[f.name], py, f.attrs))
             if f.doc:
                 body.append(docstring(f.doc.strip()))
+        base = "VdslDynamicModel" if is_dynamic(decl) else "VdslModel"
         return ast.ClassDef(name=self.plan.py_names[decl.name],
-                            bases=[self.helper("VdslModel")], keywords=[],
+                            bases=[self.helper(base)], keywords=[],
                             body=body or [ast.Pass()], decorator_list=[])
 
     def _field(self, declared: str, py_attr: str, py: Py, attrs: tuple) -> ast.AnnAssign:  # type: ignore[type-arg]

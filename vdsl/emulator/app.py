@@ -13,11 +13,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..providers.catalog import ModelInfo, lookup
-from . import ai21, anthropic, batch, errors, gemini, mistral, openai_compat, storage
+from . import (
+    ai21,
+    anthropic,
+    batch,
+    caching,
+    errors,
+    gemini,
+    mistral,
+    openai_compat,
+    storage,
+)
 from .auth import Authority
 from .common import Context
 from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
 from .fixtures import FixtureError, FixtureSet, parse_fixture
+from .orgpolicy import OrgPolicy
 from .reply import Reply, Request, json_reply, text_reply
 from .requestlog import RequestLog
 from .routes import Route, match_route
@@ -29,7 +40,7 @@ Service = Callable[["App", Request], Reply | None]
 """A non-model API the emulator serves (Cloud Storage, batch jobs, cached contents…): it
 answers the requests it owns and returns None for the rest. Register it in `SERVICES`."""
 
-SERVICES: list[Service] = [storage.serve, batch.serve]
+SERVICES: list[Service] = [storage.serve, batch.serve, caching.serve]
 
 HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "gemini": gemini.handle, "anthropic": anthropic.handle, "openapi": openai_compat.handle,
@@ -51,6 +62,8 @@ class App:
     check_regions: bool = False
     state: StateStore = field(default_factory=StateStore)
     """Resources that outlive a request (and, with a named folder, the process)."""
+    org_policy: OrgPolicy = field(default_factory=OrgPolicy)
+    """The emulated organization policy (endpoint and resource-location constraints)."""
 
     def lookup(self, model_id: str) -> ModelInfo | None:
         """The catalog, plus models a test added (by id or bare id)."""
@@ -104,7 +117,8 @@ class App:
     def _vertex(self, route: Route, request: Request, fault: Fault) -> tuple[Reply, Fault]:
         if fault.html404:
             return errors.html_not_found(request.path), fault
-        denied = self.authority.check(route, request)
+        denied = self.authority.check(route, request) or \
+            self.org_policy.endpoint_refusal(route.project, route.location)
         if denied is not None:
             return denied, fault
         if fault.status is not None and fault.status >= 400:
@@ -113,7 +127,7 @@ class App:
         if problem is not None:
             return problem, fault
         ctx = Context(route=route, request=request, fixtures=self.fixtures,
-                      lookup=self.lookup, check_regions=self.check_regions)
+                      lookup=self.lookup, check_regions=self.check_regions, state=self.state)
         reply = self.family_reply(ctx)
         if ctx.fixture_fault is not None:
             fault = ctx.fixture_fault.merged(fault)

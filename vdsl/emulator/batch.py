@@ -210,7 +210,7 @@ def answer(app: App, route: Route, body: Any) -> tuple[Any, str | None]:
     if not isinstance(body, dict):
         return None, "The request of the line is missing or not a JSON object."
     ctx = Context(route=route, request=request, fixtures=app.fixtures, lookup=app.lookup,
-                  check_regions=app.check_regions)
+                  check_regions=app.check_regions, state=app.state)
     reply = app.family_reply(ctx)
     fault = ctx.fixture_fault
     if fault is not None and fault.status is not None and fault.status >= 400:

@@ -15,6 +15,7 @@ from types import FrameType
 
 from .fixtures import FixtureError
 from .inprocess import Emulator
+from .orgpolicy import OrgPolicy
 
 __all__ = ["DEFAULT_PORT", "add_arguments", "run"]
 
@@ -35,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lifetime of issued access tokens (default 3600)")
     parser.add_argument("--check-regions", action="store_true",
                         help="404 models asked for outside their catalog regions")
+    parser.add_argument("--deny-global-endpoint", action="store_true",
+                        help="act as a project under the org policy "
+                             "constraints/gcp.restrictEndpointUsage: 403 for `global`")
+    parser.add_argument("--allowed-location", action="append", metavar="LOC",
+                        help="act as a project under constraints/gcp.resourceLocations: "
+                             "resources (cached contents) only in LOC (repeatable; globs)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +49,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
                             fixtures=args.fixtures, token_lifetime=args.token_lifetime,
-                            check_regions=args.check_regions)
+                            check_regions=args.check_regions, org_policy=OrgPolicy(
+                                args.deny_global_endpoint,
+                                tuple(args.allowed_location) if args.allowed_location
+                                else None))
         emulator.start()
     except (OSError, FixtureError, ValueError) as exc:
         print(f"vdsl emulator: {exc}", file=sys.stderr)

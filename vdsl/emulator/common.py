@@ -21,6 +21,7 @@ from .faults import Fault
 from .fixtures import Answer, FixtureSet, count_tokens, echo_answer
 from .reply import Reply, Request
 from .routes import Route
+from .state import StateStore
 
 __all__ = ["Context", "cap_answer", "count_tokens", "finish_reason", "join_texts",
            "now_rfc3339", "signature", "split_text", "stable_id", "unix_now", "with_thoughts"]
@@ -45,6 +46,8 @@ class Context:
     check_regions: bool = False
     fixture_fault: Fault | None = None
     """The fault carried by the fixture that answered, applied by the dispatcher."""
+    state: StateStore | None = None
+    """The emulator's resources (cached contents a request may name)."""
 
     @property
     def body(self) -> Any:

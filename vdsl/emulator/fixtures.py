@@ -10,6 +10,7 @@ A fixtures file (JSON or YAML) is a list of entries, or `{"fixtures": [...]}`:
         thoughts: "..."                # Gemini thought parts / Claude thinking / reasoning_content
         finish_reason: stop            # stop | length | safety | tool_use, or a family-native value
         usage: {input_tokens: 10, output_tokens: 5, thoughts_tokens: 3}
+        grounding: {webSearchQueries: [...], groundingChunks: [...]}   # Gemini groundingMetadata
       fault: "status=429; retry_after=1"   # optional, same grammar as the x-vdsl-fault header
       times: 1                         # optional: the fixture is used up after N matches
 
@@ -25,7 +26,7 @@ import json
 import math
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,8 @@ class Answer:
     finish: str = "stop"
     usage: dict[str, int] = field(default_factory=dict)
     fault: Fault | None = None
+    grounding: dict[str, Any] | None = None
+    """Gemini `groundingMetadata` to return as is (else grounded requests get a made-up one)."""
 
     def input_tokens(self, prompt: str) -> int:
         return self.usage.get("input_tokens", max(1, count_tokens(prompt)))
@@ -140,9 +143,13 @@ def parse_answer(reply: Any) -> Answer:
     if "json" in reply:
         text = json.dumps(reply["json"])
     usage = {k: int(v) for k, v in (reply.get("usage") or {}).items()}
+    grounding = reply.get("grounding")
+    if grounding is not None and not isinstance(grounding, dict):
+        raise FixtureError(f"fixture grounding must be a mapping (groundingMetadata), got "
+                           f"{grounding!r}")
     return Answer(text=str(text or ""), thoughts=reply.get("thoughts"),
                   finish=str(reply.get("finish_reason", reply.get("finish", "stop"))),
-                  usage=usage)
+                  usage=usage, grounding=grounding)
 
 
 def parse_fixture(entry: dict[str, Any]) -> Fixture:
@@ -158,7 +165,7 @@ def parse_fixture(entry: dict[str, Any]) -> Fixture:
     except FaultError as exc:
         raise FixtureError(f"fixture fault: {exc}") from None
     if fault is not None:
-        answer = Answer(answer.text, answer.thoughts, answer.finish, answer.usage, fault)
+        answer = replace(answer, fault=fault)
     try:
         regex = re.compile(entry["regex"]) if entry.get("regex") else None
     except re.error as exc:

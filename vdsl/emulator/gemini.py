@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from . import errors
+from .caching import CachedPrompt, use_cache
 from .common import (
     Context,
     cap_answer,
@@ -27,6 +28,7 @@ from .common import (
 )
 from .fixtures import Answer
 from .gemini_checks import normalize, validate
+from .grounding import grounding_for
 from .reply import Reply, json_reply, sse_event, sse_reply
 
 __all__ = ["handle"]
@@ -43,7 +45,12 @@ def handle(ctx: Context) -> Reply:
     problem = validate(body, info, ctx.route.version)
     if problem is not None:
         return problem
-    prompt, last_user = prompt_texts(body)
+    cached = use_cache(ctx.state, body, info.id, info.base_id) \
+        if body.get("cachedContent") else None
+    if isinstance(cached, Reply):
+        return cached
+    full = _with_cache(body, cached)
+    prompt, last_user = prompt_texts(full)
     if ctx.route.method == "countTokens":
         return json_reply(_count(prompt))
     if ctx.route.method == "computeTokens":
@@ -55,6 +62,9 @@ def handle(ctx: Context) -> Reply:
     answer = cap_answer(answer, config.get("maxOutputTokens"))
     meta = _Meta(model=info.base_id, prompt=prompt, thoughts=_show_thoughts(config),
                  traffic=_traffic(ctx), response_id=stable_id(info.id, body, length=22))
+    meta.cached_tokens = cached.tokens if cached is not None else 0
+    meta.grounding = answer.grounding or grounding_for(full.get("tools"), last_user,
+                                                       answer.text)
     if ctx.route.method == "generateContent":
         return json_reply(_response(answer, meta, _parts(answer, meta), final=True))
     return _stream(ctx, answer, meta)
@@ -68,6 +78,16 @@ class _Meta:
         self.model, self.prompt, self.thoughts = model, prompt, thoughts
         self.traffic, self.response_id = traffic, response_id
         self.created = now_rfc3339()
+        self.cached_tokens = 0
+        self.grounding: dict[str, Any] | None = None
+
+
+def _with_cache(body: dict[str, Any], cached: CachedPrompt | None) -> dict[str, Any]:
+    """The request as the model sees it: the cache's part first, then the call's."""
+    if cached is None:
+        return body
+    contents = [*(cached.content.get("contents") or []), *(body.get("contents") or [])]
+    return {**body, **normalize(dict(cached.content)), "contents": contents}
 
 
 def prompt_texts(body: dict[str, Any]) -> tuple[str, str]:
@@ -113,6 +133,10 @@ def _usage(answer: Answer, meta: _Meta) -> dict[str, Any]:
     usage: dict[str, Any] = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": output}
     if thoughts:
         usage["thoughtsTokenCount"] = thoughts
+    if meta.cached_tokens:
+        cached = min(meta.cached_tokens, prompt_tokens)
+        usage["cachedContentTokenCount"] = cached
+        usage["cacheTokensDetails"] = [{"modality": "TEXT", "tokenCount": cached}]
     usage.update({
         "totalTokenCount": prompt_tokens + output + thoughts, "trafficType": meta.traffic,
         "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt_tokens}],
@@ -126,6 +150,8 @@ def _response(answer: Answer, meta: _Meta, parts: list[dict[str, Any]],
     candidate: dict[str, Any] = {"content": {"role": "model", "parts": parts}}
     if final:
         candidate["finishReason"] = finish_reason("gemini", answer.finish)
+        if meta.grounding:
+            candidate["groundingMetadata"] = meta.grounding
     usage = _usage(answer, meta) if final else {"trafficType": meta.traffic}
     return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": meta.model,
             "createTime": meta.created, "responseId": meta.response_id}

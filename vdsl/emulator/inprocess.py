@@ -18,6 +18,7 @@ from .app import App
 from .auth import CLOUD_PLATFORM, Authority, generate_service_account
 from .faults import Fault, parse_fault
 from .fixtures import Fixture, load_fixtures, parse_fixture
+from .orgpolicy import OrgPolicy
 from .requestlog import LoggedRequest, RequestLog
 from .server import MAX_BODY_BYTES, EmulatorServer
 from .state import StateStore
@@ -37,21 +38,23 @@ class Emulator:
     `require_auth=True` (the default here) checks credentials like Google; the CLI defaults
     to accepting any caller, since offline users have no service account. `state_dir` keeps
     the resources it creates (batch jobs, buckets, caches) between processes; without it they
-    live in a temporary folder removed on `stop()`.
+    live in a temporary folder removed on `stop()`. `org_policy` makes it refuse what a
+    locked-down organization refuses (the global endpoint, resources outside some locations).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_auth: bool = True,
                  fixtures: str | Path | list[Fixture] | None = None, token_lifetime: int = 3600,
                  check_regions: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
                  log_limit: int = 10_000, project_id: str = "vdsl-emulator",
-                 state_dir: str | Path | None = None) -> None:
+                 state_dir: str | Path | None = None,
+                 org_policy: OrgPolicy | None = None) -> None:
         self.host, self._port = host, port
         self.project_id = project_id
         self.app = App(authority=Authority(require_auth=require_auth,
                                            token_lifetime=token_lifetime,
                                            project_id=project_id),
                        log=RequestLog(log_limit), check_regions=check_regions,
-                       state=StateStore(state_dir))
+                       state=StateStore(state_dir), org_policy=org_policy or OrgPolicy())
         self.api_key = "AIza-emu-" + secrets.token_urlsafe(16)
         self.app.authority.add_api_key(self.api_key)
         self._max_body = max_body_bytes

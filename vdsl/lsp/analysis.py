@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compiler import ParsedFile, link, read_sources
+from ..compiler import ParsedFile, link, project_policy, read_sources
 from ..diagnostics import Diagnostic, Diagnostics
 from ..ir import Program
 from ..source import SourceFile
@@ -23,6 +23,7 @@ from .scope import (
     affected_files,
     check_files,
     check_gated,
+    check_tokens,
     declared_names,
     name_table,
     unit,
@@ -33,16 +34,21 @@ __all__ = ["ProjectState", "Snapshot"]
 
 @dataclass
 class Snapshot:
-    """A project as of the last refresh."""
+    """A project as of the last refresh.
+
+    Per file, diagnostics are kept by the stage that made them, as `compiler.validate_parsed`
+    runs them: `base` (syntax, every check but the gated ones, the endpoint policy), `gated`
+    (prompt checks: only while every type resolves), `tokens` (test prompts against the
+    models' limits: only while nothing is an error). A later stage's entry is None where it was
+    not computed since the file last changed; it is computed when its condition holds."""
 
     root: Path
     units: dict[str, FileUnit]
     program: Program
     base: dict[str, list[Diagnostic]]
-    """Per file: syntax diagnostics and every check's but the gated ones (prompts)."""
     gated: dict[str, list[Diagnostic] | None]
-    """Per file: the gated checks' diagnostics; None where not computed since the file last
-    changed (they are computed, and shown, only while every type resolves)."""
+    tokens: dict[str, list[Diagnostic] | None]
+    policy_text: str = ""
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     """What `vdsl check` reports, per file, in its order."""
     scoped: bool = False
@@ -51,10 +57,11 @@ class Snapshot:
     """The files the last refresh validated."""
 
     def __post_init__(self) -> None:
-        gate = types_resolve(self.base)
-        self.diagnostics = {
-            path: Diagnostics([*found, *((self.gated.get(path) or []) if gate else [])]).sorted()
-            for path, found in self.base.items()}
+        shown = {p: [*found, *_shown(self.gated, p, types_resolve(self.base))]
+                 for p, found in self.base.items()}
+        measured = no_errors(shown) and bool(self.program.tests)
+        self.diagnostics = {p: Diagnostics([*found, *_shown(self.tokens, p, measured)]).sorted()
+                            for p, found in shown.items()}
 
     @property
     def sources(self) -> dict[str, SourceFile]:
@@ -126,28 +133,39 @@ class ProjectState:
                after: Mapping[str, ParsedFile]) -> Snapshot:
         units = self._units
         program = link([u.parsed for u in units.values()])
+        problems = Diagnostics()
+        policy, policy_text = project_policy([self.root], problems)
         dirty = set(units)
-        if old is not None:
+        if old is not None and old.policy_text == policy_text:
             changed_names = frozenset().union(
                 *(declared_names(f) for f in (*before.values(), *after.values())))
             names_differ = any(_names(before.get(p)) != _names(after.get(p)) for p in edited)
             dirty = affected_files(units, edited, changed_names, names_differ, old.diagnostics)
         values = list(units.values())
-        base = self._grouped(check_files(values, dirty, program), dirty)
-        gated: dict[str, list[Diagnostic] | None] = {p: None for p in dirty}
-        for path in units:
-            if path not in dirty:
-                base[path] = old.base[path] if old else []
-                gated[path] = old.gated.get(path) if old else None
-        for path, problems in self._unreadable.items():
-            base[path] = list(problems)
+        base = self._grouped(check_files(values, dirty, program, policy), dirty)
+        gated: dict[str, list[Diagnostic] | None] = dict.fromkeys(dirty)
+        tokens: dict[str, list[Diagnostic] | None] = dict.fromkeys(dirty)
+        for path in units.keys() - dirty:
+            assert old is not None
+            base[path] = old.base[path]
+            gated[path], tokens[path] = old.gated.get(path), old.tokens.get(path)
+        for path, found in [*self._unreadable.items(), *_by_file(problems).items()]:
+            base[path] = list(found)
         if types_resolve(base):
-            missing = {p for p in units if gated.get(p) is None}
-            if missing:
-                gated.update(self._grouped(check_gated(values, missing, program), missing,
-                                           syntax=False))
-        return Snapshot(self.root, dict(units), program, base, gated,
+            self._fill(gated, check_gated, values, program)
+            shown = {p: [*found, *(gated.get(p) or [])] for p, found in base.items()}
+            if no_errors(shown) and program.tests:
+                self._fill(tokens, check_tokens, values, program)
+        return Snapshot(self.root, dict(units), program, base, gated, tokens, policy_text,
                         scoped=len(dirty) < len(units), checked=frozenset(dirty))
+
+    def _fill(self, stage: dict[str, list[Diagnostic] | None],
+              check: Callable[[list[FileUnit], set[str], Program], Diagnostics],
+              values: list[FileUnit], program: Program) -> None:
+        """Compute a later stage for the files that lack it."""
+        missing = {p for p in self._units if stage.get(p) is None}
+        if missing:
+            stage.update(self._grouped(check(values, missing, program), missing, syntax=False))
 
     def _grouped(self, diags: Diagnostics, paths: set[str],
                  syntax: bool = True) -> dict[str, list[Diagnostic]]:
@@ -173,3 +191,19 @@ def _names(parsed: ParsedFile | None) -> frozenset[tuple[str, str]]:
 def types_resolve(base: Mapping[str, list[Diagnostic]]) -> bool:
     """Whether every type of the project resolves (the gated checks run then)."""
     return not any(d.code == "unknown-type" for found in base.values() for d in found)
+
+
+def no_errors(diagnostics: Mapping[str, list[Diagnostic]]) -> bool:
+    return not any(d.is_error for found in diagnostics.values() for d in found)
+
+
+def _shown(stage: Mapping[str, list[Diagnostic] | None], path: str, on: bool) -> list[Diagnostic]:
+    return (stage.get(path) or []) if on else []
+
+
+def _by_file(diags: Diagnostics) -> dict[str, list[Diagnostic]]:
+    grouped: dict[str, list[Diagnostic]] = {}
+    for d in diags:
+        if d.span is not None:
+            grouped.setdefault(d.span.file, []).append(d)
+    return grouped

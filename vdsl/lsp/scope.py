@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..compiler import ParsedFile
 from ..diagnostics import Diagnostic, Diagnostics
@@ -24,8 +25,11 @@ from ..ir import Decl, EnumDecl, GeneratorDecl, Program
 from ..source import SourceFile
 from ..validate import GATED, Context, run_context
 
-__all__ = ["FileUnit", "affected_files", "check_files", "check_gated", "declared_names",
-           "name_table", "scoped_context", "unit"]
+if TYPE_CHECKING:
+    from ..policy import Policy
+
+__all__ = ["FileUnit", "affected_files", "check_files", "check_gated", "check_tokens",
+           "declared_names", "name_table", "scoped_context", "unit"]
 
 NAME_CODES = ("unknown-", "undefined-")
 """Diagnostic codes (prefixes) whose help is computed from the project's declared names."""
@@ -98,11 +102,17 @@ def scoped_context(units: Sequence[FileUnit], files: set[str], full: Program,
                    template_strings=whole.template_strings)
 
 
-def check_files(units: Sequence[FileUnit], files: set[str], full: Program) -> Diagnostics:
-    """Every check but the gated ones, for `files` (the result also holds diagnostics of
-    declarations they reach in other files: callers keep those located in `files`)."""
+def check_files(units: Sequence[FileUnit], files: set[str], full: Program,
+                policy: Policy | None = None) -> Diagnostics:
+    """Every check but the gated ones, and the endpoint policy's, for `files` (the result also
+    holds diagnostics of declarations they reach in other files: callers keep those located in
+    `files`)."""
     diags = Diagnostics()
-    run_context(scoped_context(units, files, full, diags), gated=False)
+    ctx = scoped_context(units, files, full, diags)
+    run_context(ctx, gated=False)
+    if policy is not None:
+        from ..policy.check import check as check_policy
+        check_policy(ctx.program, policy, diags)
     return diags
 
 
@@ -112,6 +122,16 @@ def check_gated(units: Sequence[FileUnit], files: set[str], full: Program) -> Di
     ctx = scoped_context(units, files, full, diags)
     for check in GATED:
         check(ctx)
+    return diags
+
+
+def check_tokens(units: Sequence[FileUnit], files: set[str], full: Program) -> Diagnostics:
+    """Test prompts against their models' limits (`vdsl.tokens`), for the tests of `files`."""
+    from ..tokens.checks import check
+
+    diags = Diagnostics()
+    ctx = scoped_context(units, files, full, Diagnostics())
+    check(ctx.program, ctx.sources, diags)
     return diags
 
 

@@ -24,11 +24,13 @@ from typing import Any
 from ..errors import BlockedError, ConfigError, MediaError, VertexError
 from ..render import ChatMessage, RenderedPrompt
 from ..render.messages import MediaPart, TextPart
-from .base import Adapter, Completion, Delta, Usage
+from .base import Adapter, Completion, CountRequest, Delta, Usage
 from .catalog import lookup
 from .options import ClientOptions
 
 DEFAULT_VERSION = "vertex-2023-10-16"
+COUNT_FIELDS = ("anthropic_version", "system", "messages", "tools", "tool_choice", "thinking")
+"""The Messages fields the count-tokens route takes."""
 FALLBACK_MAX_TOKENS = 4096
 """BAML's default, for Claude models the catalog does not know."""
 _BLOCK_KINDS = {"image": "image", "pdf": "document"}
@@ -65,6 +67,19 @@ class AnthropicAdapter(Adapter):
         if stream:
             body["stream"] = True
         return body
+
+    def count_request(self, prompt: RenderedPrompt, options: ClientOptions) -> CountRequest:
+        """`count-tokens:rawPredict`: the Messages body with `model` (VERTEX_WIRE.md §3.6),
+        without the fields a count does not take (`max_tokens`, sampling, `stream`)."""
+        full = self.body(prompt, options, stream=False)
+        body = {k: v for k, v in full.items() if k in COUNT_FIELDS}
+        body["model"] = options.model.split("/")[-1]
+        return CountRequest("publishers/anthropic/models/count-tokens", ":rawPredict", body,
+                            "count-tokens")
+
+    def parse_count(self, data: Any) -> int | None:
+        tokens = data.get("input_tokens") if isinstance(data, dict) else None
+        return tokens if isinstance(tokens, int) else None
 
     def parse_response(self, data: Any) -> Completion:
         if not isinstance(data, dict) or not isinstance(data.get("content"), list):

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote_plus
 
 from ..render import RenderedPrompt
+from .grounding import Grounding
 from .options import ClientOptions
 
 REDACTED = "<redacted>"
@@ -41,6 +42,11 @@ class HttpRequest:
                                 self._scrub(v, lambda _name: REDACTED))
                             for k, v in self.headers.items()},
                 "body": self.body}
+
+    def scrub(self, text: str) -> str:
+        """`text` with every secret of this request replaced by `<redacted>` (for logs of
+        what was sent and received)."""
+        return self._scrub(text, lambda _name: REDACTED)
 
     def curl(self) -> str:
         """A copy-pasteable cURL command; secrets appear as shell variables."""
@@ -118,6 +124,8 @@ class Completion:
     structured: Any = None
     """JSON data a reply carries besides its text (Mistral OCR's pages). A function whose
     return type is not `string` is parsed from this (as JSON) instead of `text`."""
+    grounding: Grounding | None = None
+    """Gemini's groundingMetadata (search queries, sources, supports), when grounded."""
 
 
 @dataclass
@@ -128,6 +136,20 @@ class Delta:
     thought: str = ""
     finish_reason: str | None = None
     usage: Usage | None = None
+    grounding: Grounding | None = None
+
+
+@dataclass
+class CountRequest:
+    """A token-count call: the URL pieces (as for a call) and the body.
+
+    `model` is the URL's model segment (Claude's count route is the literal `count-tokens`).
+    """
+
+    resource: str
+    rpc: str
+    body: dict[str, Any]
+    model: str
 
 
 class Adapter(ABC):
@@ -190,6 +212,15 @@ class Adapter(ABC):
     @abstractmethod
     def parse_event(self, event: str | None, data: str) -> Delta | None:
         """One server-sent event (`event` is the SSE event name, if any)."""
+
+    def count_request(self, prompt: RenderedPrompt, options: ClientOptions) -> CountRequest | None:
+        """The family's token-count call for this prompt, or None where Vertex has none
+        (vdsl then estimates locally)."""
+        return None
+
+    def parse_count(self, data: Any) -> int | None:
+        """The input-token count from a count reply (None when it holds none)."""
+        return None
 
     def error_message(self, data: Any) -> tuple[str | None, str] | None:
         """(status, message) from an error body of this family, or None if not recognised."""

@@ -58,6 +58,15 @@ class ModelInfo:
     """Whether express mode (API key, no project) works. Gemini only."""
     thinking: bool = False
     """Whether the model can return thought parts / thinking blocks / reasoning_content."""
+    context_window: int | None = None
+    """Input tokens the model reads at most (prompt + cached part); None: not recorded."""
+    caching: bool = False
+    """Whether Vertex's explicit context caching (`cachedContents`) serves the model."""
+    cache_min_tokens: int | None = None
+    """The fewest tokens a cached content may hold for this model (Vertex refuses less)."""
+    count_tokens: bool = False
+    """Whether Vertex has a token-count endpoint for the model (Gemini `countTokens`,
+    Claude `count-tokens:rawPredict`); others are counted by a local estimate."""
     fim: bool = False
     """Whether the model does fill-in-the-middle (Codestral)."""
     batch: bool | None = False
@@ -99,7 +108,9 @@ def _gemini(model_id: str, in_price: float | None, out_price: float | None,
         id=model_id, family="gemini", publisher="google", inputs=_ALL, regions=_GEMINI_REGIONS,
         global_endpoint=True, max_output_tokens=65536, default_max_tokens=65536,
         input_price=in_price, output_price=out_price, api_key=True, thinking=True,
-        multi_region=("us", "eu"), confirmed=False, batch=True,
+        cached_input_price=round(in_price * 0.1, 4) if in_price is not None else None,
+        multi_region=("us", "eu"), confirmed=False, context_window=1_048_576, caching=True,
+        cache_min_tokens=2048, count_tokens=True, batch=True,
         notes="multi-region us/eu availability unverified; regions list not exhaustive",
     )
     return replace(base, **kw)
@@ -110,7 +121,8 @@ def _claude(model_id: str, max_out: int, prices: tuple[float, float], **kw: Any)
         id=model_id, family="anthropic", publisher="anthropic", inputs=_DOCS,
         regions=_CLAUDE_REGIONS, global_endpoint=True, max_output_tokens=max_out,
         default_max_tokens=min(max_out, 8192), input_price=prices[0], output_price=prices[1],
-        cached_input_price=round(prices[0] * 0.1, 4), thinking=True, batch=None,
+        cached_input_price=round(prices[0] * 0.1, 4), thinking=True, context_window=200_000,
+        count_tokens=True, batch=None,
     )
     return replace(base, **kw)
 
@@ -151,7 +163,8 @@ MODELS: tuple[ModelInfo, ...] = (
             notes="multi-region us/eu unverified; regions list not exhaustive"),
     _gemini("gemini-2.5-flash", 0.30, 2.50),
     _gemini("gemini-2.5-flash-lite", 0.10, 0.40),
-    _gemini("gemini-1.0-pro", None, None, retired=True, batch=False, multi_region=(), confirmed=True,
+    _gemini("gemini-1.0-pro", None, None, retired=True, batch=False, multi_region=(),
+            confirmed=True, caching=False, cache_min_tokens=None, context_window=32_760,
             aliases=("gemini-1.0-pro-001", "gemini-1.0-pro-002"),
             notes="shut down 2025-04-09; Vertex answers 404"),
     # --- Claude (publisher anthropic) ----------------------------------------------------
@@ -194,27 +207,34 @@ MODELS: tuple[ModelInfo, ...] = (
           inputs=_VISION,
           input_price=0.25, output_price=0.70),
     _maas("meta/llama-3.3-70b-instruct-maas", "meta", "us-central1", batch=True,
-          input_price=0.72, output_price=0.72),
-    _maas("meta/llama-3.2-90b-vision-instruct-maas", "meta", "us-central1", inputs=_VISION),
+          input_price=0.72, output_price=0.72, context_window=128_000),
+    _maas("meta/llama-3.2-90b-vision-instruct-maas", "meta", "us-central1", inputs=_VISION,
+          context_window=128_000),
     _maas("meta/llama-3.1-405b-instruct-maas", "meta", "us-central1", batch=True,
-          input_price=5.0, output_price=16.0),
-    _maas("meta/llama-3.1-70b-instruct-maas", "meta", "us-central1", batch=True),
-    _maas("meta/llama-3.1-8b-instruct-maas", "meta", "us-central1", batch=True),
+          input_price=5.0, output_price=16.0, context_window=128_000),
+    _maas("meta/llama-3.1-70b-instruct-maas", "meta", "us-central1", batch=True,
+          context_window=128_000),
+    _maas("meta/llama-3.1-8b-instruct-maas", "meta", "us-central1", batch=True,
+          context_window=128_000),
     _maas("deepseek-ai/deepseek-r1-0528-maas", "deepseek-ai", "us-central1", thinking=True,
           batch=None,
           max_output_tokens=32768, input_price=1.35, output_price=5.40),
     # --- Mistral (rawPredict, model in body) ---------------------------------------------
-    _partner("mistral-large-2411", "mistral", "mistralai", input_price=2.0, output_price=6.0),
-    _partner("mistral-small-2503", "mistral", "mistralai", inputs=_VISION,
+    _partner("mistral-large-2411", "mistral", "mistralai", input_price=2.0, output_price=6.0,
+             context_window=128_000),
+    _partner("mistral-small-2503", "mistral", "mistralai", inputs=_VISION, context_window=128_000,
              input_price=0.10, output_price=0.30),
     _partner("codestral-2501", "mistral", "mistralai", input_price=0.30, output_price=0.90,
+             context_window=256_000,
              fim=True, notes="chat and fill-in-the-middle; regions unverified"),
     _partner("mistral-ocr-2505", "mistral_ocr", "mistralai", inputs=frozenset({"image", "pdf"}),
              notes="priced per page (price not recorded); base64 data: URIs only; regions "
                    "unverified"),
     # --- AI21 Jamba ----------------------------------------------------------------------
-    _partner("jamba-1.5-large@001", "ai21", "ai21", input_price=2.0, output_price=8.0),
-    _partner("jamba-1.5-mini@001", "ai21", "ai21", input_price=0.20, output_price=0.40),
+    _partner("jamba-1.5-large@001", "ai21", "ai21", input_price=2.0, output_price=8.0,
+             context_window=256_000),
+    _partner("jamba-1.5-mini@001", "ai21", "ai21", input_price=0.20, output_price=0.40,
+             context_window=256_000),
 )
 
 _PREFIX = re.compile(r"^(?:projects/[^/]+/locations/[^/]+/)?publishers/([^/]+)/models/")

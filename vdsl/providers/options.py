@@ -9,14 +9,31 @@ from typing import Any
 
 from ..errors import ConfigError, MissingEnvError
 
+PLATFORM_OPTIONS = {
+    "cached_content": "Gemini: a context cache to read the prompt's leading part from "
+                      "(`projects/…/cachedContents/ID`, a bare ID, env.VAR, or `auto`: the "
+                      "cache vdsl made for this prompt, if any)",
+    "max_input_tokens": "any family: refuse to send a prompt with more input tokens "
+                        "(a whole number > 0)",
+    "grounding": "Gemini: `google_search`, or a map { google_search true, "
+                 "vertex_ai_search \"projects/…/dataStores/…\" }",
+    "structured_output": "Gemini: true to also send responseMimeType + responseJsonSchema "
+                         "derived from the function's return type",
+}
+"""vdsl's options for Vertex platform features (not BAML's), with what each takes."""
+
 CONSUMED = frozenset({
     "model", "location", "base_url", "project_id", "credentials", "credentials_content",
     "anthropic_version", "headers", "query_params", "allowed_roles", "default_role",
     "remap_roles", "allowed_role_metadata", "supports_streaming", "finish_reason_allow_list",
     "finish_reason_deny_list", "media_url_handler", "http", "publisher", "request_type",
-    "shared_request_type", "retry_on_parse_error", "fim",
+    "shared_request_type", "retry_on_parse_error", "fim", *PLATFORM_OPTIONS,
 })
 """Options vdsl reads itself; they never reach the request body."""
+
+LENIENT = ("project_id", "cached_content")
+"""Options whose unset `env.VAR` is not an error here: an unset project is absent (BAML);
+a cache name is only needed by calls, which check it (not by `vdsl cache create`)."""
 
 MEDIA_DEFAULTS = {"image": "send_url_add_mime_type", "audio": "send_url_add_mime_type",
                   "pdf": "send_url", "video": "send_url"}
@@ -53,6 +70,14 @@ class ClientOptions:
     """All options, env refs resolved (auth reads `credentials` and `query_params` here)."""
     secrets: dict[str, str] = field(default_factory=dict)
     """Secret values (API keys, inline credentials) → the env var or name shown instead."""
+    cached_content: str | None = None
+    """The context cache the call reads (as written; the runtime makes it a full name)."""
+    max_input_tokens: int | None = None
+    structured_output: bool = False
+    grounding: tuple[dict[str, Any], ...] = ()
+    """Gemini grounding tools to add to `tools` (`{"googleSearch": {}}`, …)."""
+    output_schema: dict[str, Any] | None = None
+    """The JSON schema sent with `structured_output` (set by the runtime per function)."""
 
     @property
     def api_key(self) -> str | None:
@@ -95,7 +120,7 @@ def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, s
     """
     resolver = _Resolver(client, env, preview)
     lenient = _Resolver(client, env, preview=True)  # BAML: an unset project_id is just absent
-    resolved = {k: (lenient if k == "project_id" else resolver).value(v, f"options.{k}")
+    resolved = {k: (lenient if k in LENIENT else resolver).value(v, f"options.{k}")
                 for k, v in options.items()}
     model = resolved.get("model")
     if not isinstance(model, str) or not model:
@@ -117,7 +142,23 @@ def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, s
     out.timeouts = _timeouts(resolved.get("http") or {})
     out.passthrough = {k: v for k, v in resolved.items() if k not in CONSUMED}
     out.secrets = _secrets(out, resolver.env_names)
+    _platform(out, resolved, client)
     return out
+
+
+def _platform(out: ClientOptions, resolved: Mapping[str, Any], client: str) -> None:
+    """The PLATFORM_OPTIONS (already checked by `vdsl check`; re-checked for env values)."""
+    from .grounding import grounding_tools
+    cache = _string(resolved, "cached_content", client)
+    out.cached_content = cache or None
+    limit = resolved.get("max_input_tokens")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool)
+                              or limit < 1):
+        raise ConfigError(f"client `{client}`: options.max_input_tokens must be a whole "
+                          "number above 0")
+    out.max_input_tokens = limit
+    out.structured_output = resolved.get("structured_output") in (True, "true")
+    out.grounding = grounding_tools(resolved.get("grounding"), client)
 
 
 def _string(options: Mapping[str, Any], key: str, client: str) -> str | None:

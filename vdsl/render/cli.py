@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         return _error("give a FUNCTION to render, or --snapshots DIR", USAGE)
     try:
         call_args, base = call_arguments(project, args)
+        project = project_for_args(project, args)
         if args.request or args.curl:
             return _print_request(project, args, call_args, base)
         prompt = render_prompt(project, args.function, call_args, client=args.client,
@@ -102,6 +103,14 @@ def _print_request(project: Project, args: argparse.Namespace, call_args: dict[s
 def _load(path: str) -> Project:
     import vdsl
     return vdsl.load(path)  # type: ignore[attr-defined, no-any-return]
+
+
+def project_for_args(project: Project, args: argparse.Namespace) -> Project:
+    """With `--test`, the project as that test sees it: its `type_builder { … }` applied."""
+    if not args.test:
+        return project
+    from ..typebuilder import project_for_test
+    return project_for_test(project, project.test(args.test, getattr(args, "function", None)))
 
 
 def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str, Any],

@@ -88,12 +88,15 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
     """Snapshot file name → content, for every (test, function) pair; plus render errors."""
     files: dict[str, str] = {}
     errors: list[str] = []
+    from ..typebuilder import project_for_test
+
     for test in project.program.tests:
+        seen = project_for_test(project, test)
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
             args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
             try:
-                prompt = render_prompt(project, fn_name, args, base_dir=base)
+                prompt = render_prompt(seen, fn_name, args, base_dir=base)
             except VdslError as exc:
                 errors.append(f"test {test.name}, function {fn_name}: {exc}")
                 continue

@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AuthError,
@@ -31,6 +32,9 @@ from ..errors import (
     VertexError,
 )
 from .plan import Node, RoundRobin, Step, steps
+
+if TYPE_CHECKING:
+    from .observe import Observation
 
 log = logging.getLogger("vdsl.runtime")
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -61,7 +65,8 @@ class Attempts:
 
     def __init__(self, root: Node, rotation: RoundRobin, *,
                  on_attempt: Callable[[Attempt], None] | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 observer: Observation | None = None) -> None:
         self.root = root
         self.record: list[Attempt] = []
         self._steps: Iterator[Step] = steps(root, rotation, rng)
@@ -69,6 +74,7 @@ class Attempts:
         self._last: VdslError | None = None
         self._retry_parse = root.retry_parse
         self._on_attempt = on_attempt
+        self._observer = observer
         self._deadline = (time.monotonic() + root.total_timeout_ms / 1000
                           if root.total_timeout_ms else None)
         self._started = 0.0
@@ -110,17 +116,18 @@ class Attempts:
             f"client `{self.root.name}`: total_timeout_ms ({self.root.total_timeout_ms}) "
             "passed", timeout="total_timeout_ms", client=self.root.name))
 
-    def success(self, client: str, model: str) -> list[Attempt]:
-        self._note(Attempt(client, model, 200, None, self._elapsed()))
+    def success(self, client: str, model: str, call: Any = None) -> list[Attempt]:
+        self._note(Attempt(client, model, 200, None, self._elapsed()), call, selected=True)
         return self.record
 
-    def failure(self, client: str, error: Exception) -> None:
-        """Record a failure; raise it if the call must end, else let the loop go on."""
+    def failure(self, client: str, error: Exception, call: Any = None) -> None:
+        """Record a failure; raise it if the call must end, else let the loop go on.
+        `call` is the prepared call, if it got that far (collectors record its exchange)."""
         if not isinstance(error, VdslError):
             raise error
         model = getattr(error, "model", "") or ""
         status = getattr(error, "status", None)
-        self._note(Attempt(client, model, status, _short(error), self._elapsed()))
+        self._note(Attempt(client, model, status, _short(error), self._elapsed()), call)
         self._last = error
         if isinstance(error, OutputParseError) and self._retry_parse:
             return
@@ -131,10 +138,16 @@ class Attempts:
             return
         raise self._finish(error)
 
-    def broken(self, client: str, error: VdslError) -> VdslError:
+    def cancelled(self, client: str, call: Any = None) -> None:
+        """The attempt in flight was cancelled (an abort): recorded, not retried."""
+        model = call.options.model if call is not None else ""
+        self._note(Attempt(client, model, None, "cancelled", self._elapsed()), call)
+
+    def broken(self, client: str, error: VdslError, call: Any = None) -> VdslError:
         """A stream failed after sending events: never retried (the caller saw them)."""
         self._note(Attempt(client, getattr(error, "model", "") or "",
-                           getattr(error, "status", None), _short(error), self._elapsed()))
+                           getattr(error, "status", None), _short(error), self._elapsed()),
+                   call)
         return self._finish(error)
 
     def exhausted(self) -> VdslError:
@@ -153,9 +166,11 @@ class Attempts:
     def _elapsed(self) -> float:
         return (time.monotonic() - self._started) * 1000 if self._started else 0.0
 
-    def _note(self, attempt: Attempt) -> None:
+    def _note(self, attempt: Attempt, call: Any = None, selected: bool = False) -> None:
         self.record.append(attempt)
         log.debug("attempt %d: %s", len(self.record), attempt)
+        if self._observer is not None:
+            self._observer.attempt(attempt, call, selected)
         if self._on_attempt is not None:
             self._on_attempt(attempt)
 

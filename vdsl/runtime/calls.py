@@ -10,12 +10,19 @@ import httpx
 
 from ..errors import BlockedError, FinishReasonError, VdslError, VertexError
 from ..ir import FunctionDecl, Primitive
+from ..project import Project
 from ..providers import Adapter
 from ..providers.base import Completion, HttpRequest
 from ..providers.options import ClientOptions
+from ..render import RenderedPrompt
 from .attempts import parse_retry_after
 from .auth_bridge import AuthStrategy
 from .failures import CallSite, http_error
+
+
+class NeedsThread(Exception):
+    """Raised while preparing an async call when blocking work (a media download, resolving
+    credentials, counting tokens) must move to a worker thread."""
 
 
 @dataclass
@@ -27,7 +34,15 @@ class Call:
     site: CallSite
     auth: AuthStrategy | None
     stream: bool
-
+    project: Project | None = None
+    """The project this call sees (with its TypeBuilder and ClientRegistry additions)."""
+    prompt: RenderedPrompt | None = None
+    record: bool = False
+    """Keep what is received for collectors and tracing (a stream's events)."""
+    sent: bool = False
+    response: httpx.Response | None = None
+    events: list[str] | None = None
+    completion: Completion | None = None
 
 
 def http_failure(response: httpx.Response, call: Call) -> VdslError:

@@ -47,10 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import vdsl
 
-    from ..render.cli import UsageError, call_arguments
+    from ..render.cli import UsageError, call_arguments, project_for_args
     try:
         project = vdsl.load(args.path)
         call_args, base = call_arguments(project, args)
+        project = project_for_args(project, args)
     except CompileError as error:
         from ..diagnostics import render_concise
         print(render_concise(error.diagnostics), file=sys.stderr)
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as error:
         return _error(str(error), USAGE)
     try:
-        with _endpoint(args) as endpoint:
+        with emulator_endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
     except InvalidArgumentError as error:
         return _error(str(error), USAGE)
@@ -67,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 @contextmanager
-def _endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
+    """The emulator's URL for `--emulator` (the project session: fixtures, kept state), else
+    None (real Vertex)."""
     if not args.emulator:
         yield None
         return
@@ -109,6 +112,10 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
     cost = f" · ~${result.cost:.6f}" if result.cost is not None else ""
     print(f"# {result.client} ({result.model}) · finish {result.finish_reason}"
           + (f" · tokens: {tokens}" if tokens else "") + cost, file=sys.stderr)
+    if result.grounding is not None:
+        sources = ", ".join(f"{s.title or s.uri}" for s in result.grounding.sources[:5])
+        print(f"# grounded in {len(result.grounding.sources)} source(s)"
+              + (f": {sources}" if sources else ""), file=sys.stderr)
 
 
 def _error(message: str, code: int) -> int:

@@ -46,8 +46,29 @@ def http_error(status: int, body: bytes, content_type: str, adapter: Adapter,
         return VertexError(status, None, message, hint=_html_hint(status, site), **site.where())
     else:
         message = text.strip()[:500] or "(empty body)"
-    return VertexError(status, vertex_status, message,
-                       hint=_hint(status, vertex_status, message, site), **site.where())
+    constraint = ORG_CONSTRAINT.search(text)
+    hint = _org_policy_hint(constraint.group(0), site) if constraint and status in (400, 403) \
+        else _hint(status, vertex_status, message, site)
+    return VertexError(status, vertex_status, message, hint=hint, **site.where())
+
+
+ORG_CONSTRAINT = re.compile(r"constraints/[A-Za-z][\w.]*[\w]")
+"""An organization-policy constraint named in an error body (message or details)."""
+
+
+def _org_policy_hint(constraint: str, site: CallSite) -> str:
+    """An org policy, not IAM, refused the request: say which one and what to change."""
+    if constraint == "constraints/gcp.restrictEndpointUsage":
+        what = (f"it restricts which API endpoints may be used; `{site.location}` is not "
+                "allowed: pick a regional `location` (e.g. europe-west4) instead of `global`")
+    elif constraint == "constraints/gcp.resourceLocations":
+        what = (f"it restricts where resources may live; `{site.location}` is not an allowed "
+                "location: pick one the policy allows")
+    else:
+        what = "ask your organization's admin which values it allows"
+    return (f"the organization policy {constraint} refused this request (not a missing IAM "
+            f"permission): {what}; record it in [tool.vdsl.policy] so `vdsl check` finds it "
+            "before Vertex does")
 
 
 def _html_title(text: str) -> str:
@@ -63,6 +84,10 @@ def _html_hint(status: int, site: CallSite) -> str:
 
 
 def _hint(status: int, vertex_status: str | None, message: str, site: CallSite) -> str:
+    if status == 404 and ("/cachedContents" in site.url or "cached content" in message.lower()
+                          or "cachedcontent" in message.lower()):
+        return ("the context cache does not exist in this project and location, or it has "
+                "expired: make a new one (`vdsl cache create`), or set a longer ttl")
     if status == 404:
         return _not_found_hint(site)
     if status == 403:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..providers.base import Usage
+from ..providers.grounding import Grounding
 
 
 @dataclass
@@ -24,9 +25,11 @@ class Result:
     client: str = ""
     model: str = ""
     attempts: list[Any] = field(default_factory=list)
+    """Every request made for this result (`Attempt`), retries and fallbacks included."""
     cost: float | None = None
     """Estimated USD from the catalog's list prices, when it has them."""
-    """Every request made for this result (`Attempt`), retries and fallbacks included."""
+    grounding: Grounding | None = None
+    """Gemini grounding (search queries, sources, which source backs which sentence)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": to_json(self.value), "finish_reason": self.finish_reason,
@@ -34,6 +37,7 @@ class Result:
                 "client": self.client, "model": self.model,
                 **({"estimated_cost_usd": round(self.cost, 8)} if self.cost is not None else {}),
                 **({"thoughts": self.thoughts} if self.thoughts else {}),
+                **({"grounding": self.grounding.to_dict()} if self.grounding else {}),
                 **({"attempts": [vars(a) for a in self.attempts]}
                    if len(self.attempts) > 1 else {})}
 

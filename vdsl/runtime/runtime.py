@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
+from typing_extensions import Unpack
 
+from ..call_options import CallOptions
 from ..errors import (
     BlockedError,
     ConfigError,
     StreamError,
-    VdslError,
 )
 from ..ir import FunctionDecl
+from ..policy import Policy
 from ..project import Project
 from ..providers import adapter_for
 from ..providers.base import Completion, HttpRequest
@@ -36,15 +38,25 @@ from ..providers.options import ClientOptions, resolve_options
 from ..render import render_prompt
 from ..render.clients import resolve_client
 from ..render.prompt import find_function
+from .abort import armed
 from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
+from .background import Background
+from .calling import acomplete_plan, complete_plan
 from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
+from .features import shape_options
+from .guards import guard
 from .media import http_fetcher, resolve_media
+from .observe import Observation, aobserving, observing, tracing
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
+from .platform import Target
+from .resources import PlatformMethods
 from .result import AsyncStream, Result, Stream
-from .streaming import astream_plan, stream_plan
+from .settings import CallSettings, resolve
+from .streaming import abortable, astream_plan, stream_plan
 from .transport import Gate, Pool, cap, httpx_timeout
 
 if TYPE_CHECKING:
@@ -53,7 +65,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("vdsl.runtime")
 PREVIEW_TOKEN = "Bearer <access token>"
 
-class Runtime:
+class Runtime(PlatformMethods):
     """Calls the functions of a compiled `Project`.
 
     `env` replaces `os.environ` for `env.VAR` lookups and credentials (None: the process
@@ -61,7 +73,8 @@ class Runtime:
     (default: `$VDSL_VERTEX_ENDPOINT`), e.g. the emulator. `auth` forces one auth strategy.
     `max_in_flight` caps the requests this runtime has open at once (None: no cap).
     `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
-    tracing. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
+    tracing. `policy` (default: the project's, from `[tool.vdsl.policy]`) is checked before
+    every request. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
     `seed` makes round-robin starts and retry jitter reproducible.
     """
 
@@ -71,8 +84,10 @@ class Runtime:
                  on_attempt: Callable[[Attempt], None] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  asleep: Callable[[float], Awaitable[None]] | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, policy: Policy | None = None) -> None:
         self.project = project
+        self.policy = policy if policy is not None else project.policy
+        self._memo: dict[tuple[object, ...], Any] = {}
         self._gate = Gate(max_in_flight)
         self._on_attempt = on_attempt
         self._sleep = sleep or time.sleep
@@ -86,94 +101,99 @@ class Runtime:
         self._auth = auth
         self._pool = Pool()
         self._base_dir = base_dir
+        self._bg = Background()  # a loop thread for abortable sync calls, started on use
         _configure_logging()
 
-    # ---- public API -----------------------------------------------------------------------
+    # ---- public API (per-call options: `baml_options={...}` and/or `CallOptions` keywords)
 
-    def call(self, function: str, args: Mapping[str, Any] | None = None, **kw: Any) -> Any:
+    def call(self, function: str, args: Mapping[str, Any] | None = None, *,
+             baml_options: CallOptions | None = None, **options: Unpack[CallOptions]) -> Any:
         """Call `function` and return its typed value."""
-        return self.complete(function, args, **kw).value
+        return self.complete(function, args, baml_options=baml_options, **options).value
 
     def complete(self, function: str, args: Mapping[str, Any] | None = None, *,
-                 client: str | None = None, env: Mapping[str, str] | None = None,
-                 headers: Mapping[str, str] | None = None) -> Result:
+                 baml_options: CallOptions | None = None,
+                 **options: Unpack[CallOptions]) -> Result:
         """Call `function`; the value with the text, thoughts, finish reason, usage and the
         attempts made (retries and fallbacks follow the client's plan)."""
-        attempts = self._attempts(function, client)
-        for leaf, wait in attempts:
-            if wait:
-                self._sleep(wait)
-            attempts.begin()
-            try:
-                call = self._prepare(function, args or {}, leaf, env, headers, stream=False)
-                response = self._send(call, attempts.remaining())
-                result = self._finish(call, self._parse(call, response.content))
-            except VdslError as error:
-                attempts.failure(leaf, error)
-                continue
-            result.attempts = attempts.success(leaf, call.options.model)
-            return result
-        raise attempts.exhausted()
+        settings = resolve(self.project, baml_options, options)
+        if settings.abort is not None:  # abortable: run where a task can be cancelled
+            settings.abort.check()
+            return self._bg.run(self._acomplete(function, args or {}, settings))
+        observation = settings.observe(function, "call")
+        with observing(observation):
+            return complete_plan(self, function, args or {}, settings, observation)
 
-    async def acall(self, function: str, args: Mapping[str, Any] | None = None,
-                    **kw: Any) -> Any:
-        return (await self.acomplete(function, args, **kw)).value
+    async def acall(self, function: str, args: Mapping[str, Any] | None = None, *,
+                    baml_options: CallOptions | None = None,
+                    **options: Unpack[CallOptions]) -> Any:
+        return (await self.acomplete(function, args, baml_options=baml_options,
+                                     **options)).value
 
     async def acomplete(self, function: str, args: Mapping[str, Any] | None = None, *,
-                        client: str | None = None, env: Mapping[str, str] | None = None,
-                        headers: Mapping[str, str] | None = None) -> Result:
-        attempts = self._attempts(function, client)
-        for leaf, wait in attempts:
-            if wait:
-                await self._asleep(wait)
-            attempts.begin()
-            try:
-                call = await self._aprepare(function, args or {}, leaf, env, headers,
-                                            stream=False)
-                content = await self._asend(call, attempts.remaining())
-                result = self._finish(call, self._parse(call, content))
-            except VdslError as error:
-                attempts.failure(leaf, error)
-                continue
-            result.attempts = attempts.success(leaf, call.options.model)
-            return result
-        raise attempts.exhausted()
+                        baml_options: CallOptions | None = None,
+                        **options: Unpack[CallOptions]) -> Result:
+        settings = resolve(self.project, baml_options, options)
+        return await self._acomplete(function, args or {}, settings)
+
+    async def _acomplete(self, function: str, args: Mapping[str, Any],
+                         settings: CallSettings) -> Result:
+        observation = settings.observe(function, "call")
+        async with aobserving(observation), armed(settings.abort):
+            return await acomplete_plan(self, function, args, settings, observation)
 
     def stream(self, function: str, args: Mapping[str, Any] | None = None, *,
-               client: str | None = None, env: Mapping[str, str] | None = None,
-               headers: Mapping[str, str] | None = None) -> Stream:
+               baml_options: CallOptions | None = None,
+               **options: Unpack[CallOptions]) -> Stream:
         """Events as the reply arrives (text deltas, partial values), then `.result()`.
 
         A stream that fails before its first event is retried or falls back like a call; one
         that fails later raises, with the text received so far on the error."""
-        find_function(self.project, function)
-        return Stream(stream_plan(self, function, args or {}, client, env, headers))
+        settings = resolve(self.project, baml_options, options)
+        find_function(settings.project, function)
+        if settings.abort is not None:
+            settings.abort.check()
+            events = astream_plan(self, function, args or {}, settings)
+            return Stream(self._bg.iterate(abortable(events, settings.abort)))
+        return Stream(stream_plan(self, function, args or {}, settings))
 
     def astream(self, function: str, args: Mapping[str, Any] | None = None, *,
-                client: str | None = None, env: Mapping[str, str] | None = None,
-                headers: Mapping[str, str] | None = None) -> AsyncStream:
-        return AsyncStream(astream_plan(self, function, args or {}, client, env, headers))
+                baml_options: CallOptions | None = None,
+                **options: Unpack[CallOptions]) -> AsyncStream:
+        settings = resolve(self.project, baml_options, options)
+        find_function(settings.project, function)
+        events = astream_plan(self, function, args or {}, settings)
+        return AsyncStream(events if settings.abort is None else
+                           abortable(events, settings.abort))
 
     def build_request(self, function: str, args: Mapping[str, Any] | None = None, *,
-                      stream: bool = False, client: str | None = None,
-                      env: Mapping[str, str] | None = None,
-                      headers: Mapping[str, str] | None = None) -> HttpRequest:
+                      stream: bool = False, baml_options: CallOptions | None = None,
+                      **options: Unpack[CallOptions]) -> HttpRequest:
         """The exact HTTP request a call would send, built offline: no credentials, no
         network; the auth header (or key) and media downloads show as placeholders."""
-        return self._prepare(function, args or {}, client, env, headers, stream=stream,
-                             preview=True).request
+        settings = resolve(self.project, baml_options, options)
+        return self._prepare(function, args or {}, settings.client, settings.env,
+                             settings.headers, stream=stream, preview=True,
+                             settings=settings).request
 
-    def plan(self, function: str, client: str | None = None) -> Node:
+    def plan(self, function: str, client: str | None = None,
+             project: Project | None = None) -> Node:
         """The client plan a call of `function` follows (retries, fallbacks, round-robin)."""
-        ref = client or find_function(self.project, function).client or ""
-        plan = self._plans.get(ref)
+        project = project or self.project
+        ref = client or find_function(project, function).client or ""
+        plans: dict[str, Node] = self._plans if project is self.project else \
+            project.__dict__.setdefault("_vdsl_plans", {})
+        plan = plans.get(ref)
         if plan is None:
-            plan = self._plans[ref] = build_plan(self.project, ref)
+            plan = plans[ref] = build_plan(project, ref)
         return plan
 
-    def parse(self, function: str, text: str, partial: bool = False) -> Any:
-        """Read a model reply as `function`'s return type."""
-        return self._parse_value(find_function(self.project, function), text, partial)
+    def parse(self, function: str, text: str, partial: bool = False, *,
+              baml_options: CallOptions | None = None,
+              **options: Unpack[CallOptions]) -> Any:
+        """Read a model reply as `function`'s return type (with the call's TypeBuilder)."""
+        project = resolve(self.project, baml_options, options).project
+        return self._parse_value(find_function(project, function), text, partial, project)
 
     def batch(self, function: str, rows: Any, *, dest: str, client: str | None = None,
               display_name: str | None = None, skip_bad_rows: bool = False,
@@ -204,6 +224,7 @@ class Runtime:
         return session, project
 
     def close(self) -> None:
+        self._bg.close(lambda: self._pool.async_().aclose())
         self._pool.close()
 
     def __enter__(self) -> Self:
@@ -214,29 +235,37 @@ class Runtime:
 
     # ---- plans ---------------------------------------------------------------------------
 
-    def _attempts(self, function: str, client: str | None) -> Attempts:
-        return Attempts(self.plan(function, client), self._rotation,
-                        on_attempt=self._on_attempt, rng=self._rng)
+    def _attempts(self, function: str, settings: CallSettings,
+                  observation: Observation | None = None) -> Attempts:
+        return Attempts(self.plan(function, settings.client, settings.project),
+                        self._rotation, on_attempt=self._on_attempt, rng=self._rng,
+                        observer=observation)
 
     # ---- building ------------------------------------------------------------------------
 
-    def _environment(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+    def _environment(self, extra: Mapping[str, str | None] | None) -> dict[str, str]:
         env = dict(self._env if self._env is not None else os.environ)
-        env.update(extra or {})
+        for name, value in (extra or {}).items():
+            if value is None:  # BAML: a None value unsets the variable
+                env.pop(name, None)
+            else:
+                env[name] = value
         return env
 
     def _prepare(self, function: str, args: Mapping[str, Any], client: str | None,
-                 env: Mapping[str, str] | None, headers: Mapping[str, str] | None, *,
-                 stream: bool, preview: bool = False, fetch: bool = True) -> Call:
-        fn = find_function(self.project, function)
-        info = resolve_client(self.project, client or fn.client or "")
+                 env: Mapping[str, str | None] | None, headers: Mapping[str, str] | None, *,
+                 stream: bool, preview: bool = False, fetch: bool = True,
+                 settings: CallSettings | None = None) -> Call:
+        seen = settings.project if settings is not None else self.project
+        fn = find_function(seen, function)
+        info = resolve_client(seen, client or fn.client or "")
         if info.provider != "vertex-ai":
             raise ConfigError(f"client `{info.name}`: provider `{info.provider}` cannot be "
                               "called; vdsl calls vertex-ai clients")
         environ = self._environment(env)
         options = resolve_options(info.name, info.options, environ, preview=preview)
         adapter = adapter_for(options.model, options.resolved.get("publisher"))
-        prompt = render_prompt(self.project, fn.name, args, client=info.name,
+        prompt = render_prompt(seen, fn.name, args, client=info.name,
                                base_dir=self._base_dir, default_remap=adapter.DEFAULT_REMAP)
         fetcher = None if preview else http_fetcher(self._pool.sync()) if fetch else _defer
         prompt = resolve_media(prompt, adapter.media_options(options), fetcher)
@@ -247,6 +276,8 @@ class Runtime:
         express = bool(options.api_key) and adapter.SUPPORTS_API_KEY and not (
             options.project_id or environ.get("GOOGLE_CLOUD_PROJECT"))
         project = None if express else self._project(options, environ, auth, override, preview)
+        where = Target(options, adapter, project, auth, override, environ, express)
+        shape_options(self, fn, where, prompt, preview=preview, blocking=fetch)
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
@@ -259,7 +290,11 @@ class Runtime:
         request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
         site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
                         auth.description if auth else "")
-        return Call(fn, options, adapter, request, site, auth, wire_stream)
+        call = Call(fn, options, adapter, request, site, auth, wire_stream, seen, prompt,
+                    record=settings is not None and bool(settings.collectors or tracing()))
+        if not preview:
+            guard(self, call, prompt, where, blocking=fetch)
+        return call
 
     def _strategy(self, options: ClientOptions, env: Mapping[str, str], override: str | None,
                   *, blocking: bool) -> AuthStrategy | None:
@@ -303,12 +338,14 @@ class Runtime:
             log.debug("POST %s (client %s, auth %s)", call.site.url, call.site.client,
                       call.site.auth or "api key")
             headers = self._headers(call)
+            call.sent = True
             try:
                 with self._gate.sync():
                     response = http.post(call.request.url, headers=headers,
                                          content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
+            call.response = response
             log.debug("%s in %.0f ms", response.status_code, (time.monotonic() - started) * 1e3)
             if response.status_code == 401 and attempt == 1 and call.auth is not None:
                 call.auth.invalidate(headers)  # a token revoked early: refresh once and retry
@@ -325,12 +362,14 @@ class Runtime:
             headers = dict(call.request.headers)
             if call.auth is not None and "authorization" in headers:
                 headers.update(await call.auth.aheaders())
+            call.sent = True
             try:
                 async with self._gate.async_():
                     response = await http.post(call.request.url, headers=headers,
                                                content=call.request.content(), timeout=timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
+            call.response = response
             if response.status_code == 401 and attempt == 1 and call.auth is not None:
                 call.auth.invalidate(headers)
                 continue
@@ -340,15 +379,16 @@ class Runtime:
         raise AssertionError("unreachable")
 
     async def _aprepare(self, function: str, args: Mapping[str, Any], client: str | None,
-                        env: Mapping[str, str] | None, headers: Mapping[str, str] | None, *,
-                        stream: bool) -> Call:
+                        env: Mapping[str, str | None] | None,
+                        headers: Mapping[str, str] | None, *, stream: bool,
+                        settings: CallSettings | None = None) -> Call:
         """Build on the event loop; only a prompt that must download media moves to a thread."""
         try:
             return self._prepare(function, args, client, env, headers, stream=stream,
-                                 fetch=False)
+                                 fetch=False, settings=settings)
         except _NeedsThread:
             return await asyncio.to_thread(self._prepare, function, args, client, env, headers,
-                                           stream=stream)
+                                           stream=stream, settings=settings)
 
     # ---- reading --------------------------------------------------------------------------
 
@@ -365,29 +405,26 @@ class Runtime:
             raise located(error, call) from None
 
     def _finish(self, call: Call, completion: Completion) -> Result:
+        call.completion = completion
         check_finish(call, completion)
         text = completion.text
         if completion.structured is not None and not returns_string(call.fn):
             text = json.dumps(completion.structured)  # e.g. OCR pages for a class
-        value = self._parse_value(call.fn, text, False)
+        value = self._parse_value(call.fn, text, False, call.project)
         return Result(value, completion.text, completion.thoughts, completion.finish_reason,
                       completion.usage, call.site.client, call.options.model,
                       cost=estimate_cost(call.options.model, completion.usage)
-                      if completion.usage else None)
+                      if completion.usage else None, grounding=completion.grounding)
 
-    def _parse_value(self, fn: FunctionDecl, text: str, partial: bool) -> Any:
+    def _parse_value(self, fn: FunctionDecl, text: str, partial: bool,
+                     project: Project | None = None) -> Any:
         if returns_string(fn):
             return text
         try:
             from ..outputs import parse_output
         except ImportError:  # typed parsing not available: the raw text
             return text
-        return parse_output(self.project, fn.name, text, partial=partial)
-
-
-class _NeedsThread(Exception):
-    """Raised while preparing an async call when blocking work (a media download, resolving
-    credentials) must move to a worker thread."""
+        return parse_output(project or self.project, fn.name, text, partial=partial)
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:

@@ -5,47 +5,75 @@ first event: after it, a failure is raised with the text received so far)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from ..errors import BlockedError, StreamError, VdslError, VertexError
 from ..providers.base import Completion, Delta, Usage
+from ..providers.grounding import Grounding
+from .abort import AbortController, armed
 from .calls import Call, at_site, http_failure, located
 from .failures import http_error, transport_error
+from .observe import aobserving, observing
 from .result import Result, StreamEvent
 from .transport import asse_events, httpx_timeout, sse_events
 
 if TYPE_CHECKING:
+    from .attempts import Attempts
+    from .observe import Observation
     from .runtime import Runtime
+    from .settings import CallSettings
+
+T = TypeVar("T")
 
 
-def stream_plan(rt: Runtime, function: str, args: Mapping[str, Any], client: str | None,
-                 env: Mapping[str, str] | None, headers: Mapping[str, str] | None
-                 ) -> Iterator[StreamEvent | Result]:
-    attempts = rt._attempts(function, client)
+def stream_plan(rt: Runtime, function: str, args: Mapping[str, Any], settings: CallSettings
+                ) -> Iterator[StreamEvent | Result]:
+    observation = settings.observe(function, "stream")
+    with observing(observation):
+        yield from _stream_attempts(rt, function, args, settings, observation)
+
+
+def _stream_attempts(rt: Runtime, function: str, args: Mapping[str, Any],
+                     settings: CallSettings, observation: Observation | None
+                     ) -> Iterator[StreamEvent | Result]:
+    attempts = rt._attempts(function, settings, observation)
     for leaf, wait in attempts:
         if wait:
             rt._sleep(wait)
         attempts.begin()
         started = False
+        call = None
         try:
-            call = rt._prepare(function, args, leaf, env, headers, stream=True)
-            for item in stream_events(rt, call):
-                if isinstance(item, Result):
-                    item.attempts = attempts.success(leaf, call.options.model)
-                started = True
-                yield item
+            call = rt._prepare(function, args, leaf, settings.env, settings.headers,
+                               stream=True, settings=settings)
+            with contextlib.closing(stream_events(rt, call)) as events:  # closed at once
+                for item in events:
+                    _note(item, attempts, leaf, call, observation)
+                    started = True
+                    yield item
             return
         except VdslError as error:
             if started:
-                raise attempts.broken(leaf, error) from None
-            attempts.failure(leaf, error)
+                raise attempts.broken(leaf, error, call) from None
+            attempts.failure(leaf, error, call)
     raise attempts.exhausted()
 
-def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
+def _note(item: StreamEvent | Result, attempts: Attempts, leaf: str, call: Call,
+          observation: Observation | None) -> None:
+    if isinstance(item, Result):
+        item.attempts = attempts.success(leaf, call.options.model, call)
+        if observation is not None:
+            observation.end(item, None)
+    elif observation is not None:
+        observation.first_event()
+
+
+def stream_events(rt: Runtime, call: Call) -> Generator[StreamEvent | Result, None, None]:
     if not call.stream:  # supports_streaming false: one call, surfaced as one event
         result = rt._finish(call, rt._parse(call, rt._send(call).content))
         yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
@@ -55,12 +83,16 @@ def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
     timeout = httpx_timeout(call.options.timeouts, stream=True)
     reader = StreamReader(call)
     try:
+        call.sent = True
         with http.stream("POST", call.request.url, headers=rt._headers(call),
                          content=call.request.content(), timeout=timeout) as response:
+            call.response = response
             if response.status_code >= 400:
                 response.read()
                 raise http_failure(response, call)
             for event in sse_events(response.iter_lines(), reader.junk):
+                if call.events is not None:
+                    call.events.append(event.data)
                 delta = reader.feed(event.event, event.data)
                 if delta is not None and (delta.text or delta.thought):
                     yield make_event(rt, call, reader, delta)
@@ -69,30 +101,56 @@ def stream_events(rt: Runtime, call: Call) -> Iterator[StreamEvent | Result]:
     yield rt._finish(call, reader.completion())
 
 async def astream_plan(rt: Runtime, function: str, args: Mapping[str, Any],
-                          client: str | None, env: Mapping[str, str] | None,
-                          headers: Mapping[str, str] | None
-                          ) -> AsyncIterator[StreamEvent | Result]:
-    attempts = rt._attempts(function, client)
-    for leaf, wait in attempts:
-        if wait:
-            await rt._asleep(wait)
-        attempts.begin()
-        started = False
-        try:
-            call = await rt._aprepare(function, args, leaf, env, headers, stream=True)
-            async for item in astream_events(rt, call):
-                if isinstance(item, Result):
-                    item.attempts = attempts.success(leaf, call.options.model)
-                started = True
-                yield item
-            return
-        except VdslError as error:
-            if started:
-                raise attempts.broken(leaf, error) from None
-            attempts.failure(leaf, error)
-    raise attempts.exhausted()
+                       settings: CallSettings) -> AsyncIterator[StreamEvent | Result]:
+    observation = settings.observe(function, "stream")
+    attempts = rt._attempts(function, settings, observation)
+    async with aobserving(observation):
+        for leaf, wait in attempts:
+            if wait:
+                await rt._asleep(wait)
+            attempts.begin()
+            started = False
+            call = None
+            try:
+                call = await rt._aprepare(function, args, leaf, settings.env, settings.headers,
+                                          stream=True, settings=settings)
+                async with contextlib.aclosing(astream_events(rt, call)) as events:
+                    async for item in events:  # an early close releases the connection now
+                        _note(item, attempts, leaf, call, observation)
+                        started = True
+                        yield item
+                return
+            except VdslError as error:
+                if started:
+                    raise attempts.broken(leaf, error, call) from None
+                attempts.failure(leaf, error, call)
+            except asyncio.CancelledError:
+                attempts.cancelled(leaf, call)
+                raise
+        raise attempts.exhausted()
 
-async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent | Result]:
+
+async def abortable(events: AsyncIterator[T], controller: AbortController | None
+                    ) -> AsyncIterator[T]:
+    """`events`, each wait for the next one cancelled by `controller` (raising AbortError);
+    between events the consumer is left alone. Closing this closes `events`."""
+    iterator = events.__aiter__()
+    try:
+        while True:
+            async with armed(controller):
+                try:
+                    item = await iterator.__anext__()
+                except StopAsyncIteration:
+                    return
+            yield item
+    finally:
+        close = getattr(iterator, "aclose", None)
+        if close is not None:
+            await close()
+
+
+async def astream_events(rt: Runtime, call: Call
+                         ) -> AsyncGenerator[StreamEvent | Result, None]:
     if not call.stream:
         result = rt._finish(call, rt._parse(call, await rt._asend(call)))
         yield StreamEvent(result.text, result.text, "".join(result.thoughts), result.value)
@@ -103,11 +161,13 @@ async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent |
     if call.auth is not None and "authorization" in request_headers:
         request_headers.update(await call.auth.aheaders())
     reader = StreamReader(call)
+    call.sent = True
     try:
         async with http.stream("POST", call.request.url, headers=request_headers,
                                content=call.request.content(),
                                timeout=httpx_timeout(call.options.timeouts, stream=True)
                                ) as response:
+            call.response = response
             if response.status_code >= 400:
                 await response.aread()
                 raise http_failure(response, call)
@@ -120,6 +180,8 @@ async def astream_events(rt: Runtime, call: Call) -> AsyncIterator[StreamEvent |
                     break
                 except asyncio.TimeoutError:  # noqa: UP041 - not vdsl.errors.TimeoutError
                     raise reader._timeout(name) from None
+                if call.events is not None:
+                    call.events.append(event.data)
                 delta = reader.feed(event.event, event.data)
                 if delta is not None and (delta.text or delta.thought):
                     yield make_event(rt, call, reader, delta)
@@ -131,7 +193,7 @@ def make_event(rt: Runtime, call: Call, reader: StreamReader, delta: Delta) -> S
     partial = None
     if delta.text:
         try:
-            partial = rt._parse_value(call.fn, reader.text, True)
+            partial = rt._parse_value(call.fn, reader.text, True, call.project)
         except VdslError:
             partial = None
     return StreamEvent(delta.text, reader.text, delta.thought, partial)
@@ -142,11 +204,14 @@ class StreamReader:
 
     def __init__(self, call: Call) -> None:
         self.call = call
+        if call.record:
+            call.events = []
         self.junk: list[str] = []
         self.parts: list[str] = []
         self.thoughts: list[str] = []
         self.finish_reason: str | None = None
         self.usage: Usage | None = None
+        self.grounding: Grounding | None = None
         self.started = time.monotonic()
         self.last: float | None = None
 
@@ -172,6 +237,7 @@ class StreamReader:
         if delta.thought:
             self.thoughts.append(delta.thought)
         self.finish_reason = delta.finish_reason or self.finish_reason
+        self.grounding = delta.grounding or self.grounding
         if delta.usage is not None:  # Claude: input counts first, output counts at the end
             self.usage = delta.usage if self.usage is None else self.usage.merged(delta.usage)
         return delta
@@ -229,4 +295,4 @@ class StreamReader:
                               "final event (no finish reason): the reply may be cut short",
                               partial_text=self.text, **self.call.site.where())
         return Completion(self.text, self.thoughts, self.finish_reason, self.usage,
-                          self.call.options.model)
+                          self.call.options.model, grounding=self.grounding)

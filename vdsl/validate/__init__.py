@@ -11,12 +11,24 @@ from collections.abc import Callable, Mapping
 from ..diagnostics import Diagnostics
 from ..ir import Program
 from ..source import SourceFile
-from . import attributes, clients, cycles, functions, models, names, prompts, pynames, types
+from . import (
+    attributes,
+    clients,
+    cycles,
+    dynamic,
+    functions,
+    models,
+    names,
+    platform,
+    prompts,
+    pynames,
+    types,
+)
 from .context import Context
 
 PASSES: tuple[Callable[[Context], None], ...] = (
-    names.check, types.check, attributes.check, cycles.check, clients.check, functions.check,
-    models.check, pynames.check,
+    names.check, types.check, attributes.check, cycles.check, dynamic.check, clients.check,
+    functions.check, models.check, pynames.check, platform.check,
 )
 
 

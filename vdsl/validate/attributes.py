@@ -224,3 +224,7 @@ def _check_args(ctx: Context, attr: Attribute) -> None:
                         f"`{attr.display}` takes a Jinja expression, optionally after a name",
                         attr.span, help=f"write `{attr.display}({{{{ this … }}}})` or "
                                         f"`{attr.display}(name, {{{{ this … }}}})`")
+
+
+# Used by `dynamic` for run-time type builders.
+check_test = _check_test

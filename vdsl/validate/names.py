@@ -113,3 +113,8 @@ def _unique(ctx: Context, items: list[tuple[str, object]], what: str, decl: Decl
                                            primary=False)])
         else:
             seen[name] = span
+
+
+# Used by `dynamic` for the declarations of a type_builder block.
+check_case = _check_case
+unique_members = _unique

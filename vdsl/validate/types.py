@@ -174,3 +174,7 @@ def _check_type_builder(ctx: Context, test: TestDecl) -> None:
         _check_class(ctx, cls, scope)
     for alias in builder.aliases:
         check_type(ctx, alias.type, scope)
+
+
+# Used by `dynamic` for run-time type builders.
+check_type_builder = _check_type_builder

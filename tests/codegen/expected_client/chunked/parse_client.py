@@ -8,48 +8,49 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def Extract0(self, text: str) -> types.Output0:
-        return _cast('types.Output0', self._parse('Extract0', text))
+    def Extract0(self, text: str, *, baml_options: CallOptions | None=None) -> types.Output0:
+        return _cast('types.Output0', self._parse('Extract0', text, False, baml_options))
 
-    def Extract1(self, text: str) -> types.Output1:
-        return _cast('types.Output1', self._parse('Extract1', text))
+    def Extract1(self, text: str, *, baml_options: CallOptions | None=None) -> types.Output1:
+        return _cast('types.Output1', self._parse('Extract1', text, False, baml_options))
 
-    def Extract2(self, text: str) -> types.Output2:
-        return _cast('types.Output2', self._parse('Extract2', text))
+    def Extract2(self, text: str, *, baml_options: CallOptions | None=None) -> types.Output2:
+        return _cast('types.Output2', self._parse('Extract2', text, False, baml_options))
 
-    def Extract3(self, text: str) -> types.Output3:
-        return _cast('types.Output3', self._parse('Extract3', text))
+    def Extract3(self, text: str, *, baml_options: CallOptions | None=None) -> types.Output3:
+        return _cast('types.Output3', self._parse('Extract3', text, False, baml_options))
 
-    def Extract4(self, text: str) -> types.Output4:
-        return _cast('types.Output4', self._parse('Extract4', text))
+    def Extract4(self, text: str, *, baml_options: CallOptions | None=None) -> types.Output4:
+        return _cast('types.Output4', self._parse('Extract4', text, False, baml_options))
 
-    def Extract5(self, text: str) -> types.Output5:
-        return _cast('types.Output5', self._parse('Extract5', text))
+    def Extract5(self, text: str, *, baml_options: CallOptions | None=None) -> types.Output5:
+        return _cast('types.Output5', self._parse('Extract5', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def Extract0(self, text: str) -> partial_types.Output0 | None:
-        return _cast('partial_types.Output0 | None', self._parse('Extract0', text, True))
+    def Extract0(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Output0 | None:
+        return _cast('partial_types.Output0 | None', self._parse('Extract0', text, True, baml_options))
 
-    def Extract1(self, text: str) -> partial_types.Output1 | None:
-        return _cast('partial_types.Output1 | None', self._parse('Extract1', text, True))
+    def Extract1(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Output1 | None:
+        return _cast('partial_types.Output1 | None', self._parse('Extract1', text, True, baml_options))
 
-    def Extract2(self, text: str) -> partial_types.Output2 | None:
-        return _cast('partial_types.Output2 | None', self._parse('Extract2', text, True))
+    def Extract2(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Output2 | None:
+        return _cast('partial_types.Output2 | None', self._parse('Extract2', text, True, baml_options))
 
-    def Extract3(self, text: str) -> partial_types.Output3 | None:
-        return _cast('partial_types.Output3 | None', self._parse('Extract3', text, True))
+    def Extract3(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Output3 | None:
+        return _cast('partial_types.Output3 | None', self._parse('Extract3', text, True, baml_options))
 
-    def Extract4(self, text: str) -> partial_types.Output4 | None:
-        return _cast('partial_types.Output4 | None', self._parse('Extract4', text, True))
+    def Extract4(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Output4 | None:
+        return _cast('partial_types.Output4 | None', self._parse('Extract4', text, True, baml_options))
 
-    def Extract5(self, text: str) -> partial_types.Output5 | None:
-        return _cast('partial_types.Output5 | None', self._parse('Extract5', text, True))
+    def Extract5(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Output5 | None:
+        return _cast('partial_types.Output5 | None', self._parse('Extract5', text, True, baml_options))

@@ -15,23 +15,23 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def Extract0(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Extract0', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract0(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Extract0', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract1(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Extract1', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract1(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Extract1', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract2(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Extract2', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract2(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Extract2', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract3(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Extract3', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract3(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Extract3', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract4(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Extract4', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract4(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Extract4', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract5(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Extract5', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract5(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Extract5', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

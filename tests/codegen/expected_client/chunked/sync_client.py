@@ -48,45 +48,45 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def Extract0(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output0:
-        return _cast('types.Output0', self._call('Extract0', {'text': text, 'hint': hint}, vdsl_options))
+    def Extract0(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Output0:
+        return _cast('types.Output0', self._call('Extract0', {'text': text, 'hint': hint}, vdsl_options, baml_options))
 
-    def Extract1(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output1:
-        return _cast('types.Output1', self._call('Extract1', {'text': text, 'hint': hint}, vdsl_options))
+    def Extract1(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Output1:
+        return _cast('types.Output1', self._call('Extract1', {'text': text, 'hint': hint}, vdsl_options, baml_options))
 
-    def Extract2(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output2:
-        return _cast('types.Output2', self._call('Extract2', {'text': text, 'hint': hint}, vdsl_options))
+    def Extract2(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Output2:
+        return _cast('types.Output2', self._call('Extract2', {'text': text, 'hint': hint}, vdsl_options, baml_options))
 
-    def Extract3(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output3:
-        return _cast('types.Output3', self._call('Extract3', {'text': text, 'hint': hint}, vdsl_options))
+    def Extract3(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Output3:
+        return _cast('types.Output3', self._call('Extract3', {'text': text, 'hint': hint}, vdsl_options, baml_options))
 
-    def Extract4(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output4:
-        return _cast('types.Output4', self._call('Extract4', {'text': text, 'hint': hint}, vdsl_options))
+    def Extract4(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Output4:
+        return _cast('types.Output4', self._call('Extract4', {'text': text, 'hint': hint}, vdsl_options, baml_options))
 
-    def Extract5(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Output5:
-        return _cast('types.Output5', self._call('Extract5', {'text': text, 'hint': hint}, vdsl_options))
+    def Extract5(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Output5:
+        return _cast('types.Output5', self._call('Extract5', {'text': text, 'hint': hint}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def Extract0(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output0, types.Output0]:
-        return self._stream('Extract0', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract0(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output0, types.Output0]:
+        return self._stream('Extract0', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract1(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output1, types.Output1]:
-        return self._stream('Extract1', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract1(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output1, types.Output1]:
+        return self._stream('Extract1', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract2(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output2, types.Output2]:
-        return self._stream('Extract2', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract2(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output2, types.Output2]:
+        return self._stream('Extract2', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract3(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output3, types.Output3]:
-        return self._stream('Extract3', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract3(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output3, types.Output3]:
+        return self._stream('Extract3', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract4(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output4, types.Output4]:
-        return self._stream('Extract4', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract4(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output4, types.Output4]:
+        return self._stream('Extract4', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
-    def Extract5(self, text: str, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output5, types.Output5]:
-        return self._stream('Extract5', {'text': text, 'hint': hint}, vdsl_options)
+    def Extract5(self, text: str, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Output5, types.Output5]:
+        return self._stream('Extract5', {'text': text, 'hint': hint}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

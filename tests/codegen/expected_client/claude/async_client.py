@@ -48,21 +48,21 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> types.Review:
-        return _cast('types.Review', await self._acall('ReviewDiff', {'diff': diff}, vdsl_options))
+    async def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Review:
+        return _cast('types.Review', await self._acall('ReviewDiff', {'diff': diff}, vdsl_options, baml_options))
 
-    async def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Summarize', {'text': text}, vdsl_options))
+    async def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Summarize', {'text': text}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Review, types.Review]:
-        return self._astream('ReviewDiff', {'diff': diff}, vdsl_options)
+    def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Review, types.Review]:
+        return self._astream('ReviewDiff', {'diff': diff}, vdsl_options, baml_options)
 
-    def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
-        return self._astream('Summarize', {'text': text}, vdsl_options)
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Summarize', {'text': text}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

@@ -8,24 +8,25 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def ReviewDiff(self, text: str) -> types.Review:
-        return _cast('types.Review', self._parse('ReviewDiff', text))
+    def ReviewDiff(self, text: str, *, baml_options: CallOptions | None=None) -> types.Review:
+        return _cast('types.Review', self._parse('ReviewDiff', text, False, baml_options))
 
-    def Summarize(self, text: str) -> str:
-        return _cast('str', self._parse('Summarize', text))
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Summarize', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def ReviewDiff(self, text: str) -> partial_types.Review | None:
-        return _cast('partial_types.Review | None', self._parse('ReviewDiff', text, True))
+    def ReviewDiff(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Review | None:
+        return _cast('partial_types.Review | None', self._parse('ReviewDiff', text, True, baml_options))
 
-    def Summarize(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('Summarize', text, True))
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Summarize', text, True, baml_options))

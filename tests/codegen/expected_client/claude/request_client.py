@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('ReviewDiff', {'diff': diff}, vdsl_options)
+    def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('ReviewDiff', {'diff': diff}, vdsl_options, baml_options)
 
-    def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Summarize', {'text': text}, vdsl_options)
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Summarize', {'text': text}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

@@ -48,21 +48,21 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> types.Review:
-        return _cast('types.Review', self._call('ReviewDiff', {'diff': diff}, vdsl_options))
+    def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Review:
+        return _cast('types.Review', self._call('ReviewDiff', {'diff': diff}, vdsl_options, baml_options))
 
-    def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', self._call('Summarize', {'text': text}, vdsl_options))
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('Summarize', {'text': text}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def ReviewDiff(self, diff: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Review, types.Review]:
-        return self._stream('ReviewDiff', {'diff': diff}, vdsl_options)
+    def ReviewDiff(self, diff: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Review, types.Review]:
+        return self._stream('ReviewDiff', {'diff': diff}, vdsl_options, baml_options)
 
-    def Summarize(self, text: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
-        return self._stream('Summarize', {'text': text}, vdsl_options)
+    def Summarize(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('Summarize', {'text': text}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

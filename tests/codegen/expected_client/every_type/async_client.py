@@ -49,57 +49,57 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> types.Drawing:
-        return _cast('types.Drawing', await self._acall('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options))
+    async def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Drawing:
+        return _cast('types.Drawing', await self._acall('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options, baml_options))
 
-    async def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    async def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    async def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Caption', {'items': items, 'cover': cover}, vdsl_options))
+    async def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options))
 
-    async def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
-        return _cast('types.Collisions', await self._acall('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options))
+    async def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Collisions:
+        return _cast('types.Collisions', await self._acall('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options))
 
-    async def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
-        return _cast('types.Shape | types.Circle | None', await self._acall('PickShape', {'text': text}, vdsl_options))
+    async def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
+        return _cast('types.Shape | types.Circle | None', await self._acall('PickShape', {'text': text}, vdsl_options, baml_options))
 
-    async def Numbers(self, text: str, *, vdsl_options: CallOptions | None=None) -> dict[str, list[int]]:
-        return _cast('dict[str, list[int]]', await self._acall('Numbers', {'text': text}, vdsl_options))
+    async def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> dict[str, list[int]]:
+        return _cast('dict[str, list[int]]', await self._acall('Numbers', {'text': text}, vdsl_options, baml_options))
 
-    async def Json(self, text: str, *, vdsl_options: CallOptions | None=None) -> types.JsonValue:
-        return _cast('types.JsonValue', await self._acall('Json', {'text': text}, vdsl_options))
+    async def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.JsonValue:
+        return _cast('types.JsonValue', await self._acall('Json', {'text': text}, vdsl_options, baml_options))
 
-    async def Grow(self, tree: types.Tree, *, vdsl_options: CallOptions | None=None) -> list[types.Tree]:
-        return _cast('list[types.Tree]', await self._acall('Grow', {'tree': tree}, vdsl_options))
+    async def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> list[types.Tree]:
+        return _cast('list[types.Tree]', await self._acall('Grow', {'tree': tree}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Drawing, types.Drawing]:
-        return self._astream('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options)
+    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Drawing, types.Drawing]:
+        return self._astream('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options, baml_options)
 
-    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
-        return self._astream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
-        return self._astream('Caption', {'items': items, 'cover': cover}, vdsl_options)
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options)
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Collisions, types.Collisions]:
-        return self._astream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Collisions, types.Collisions]:
+        return self._astream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options)
 
-    def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
-        return self._astream('PickShape', {'text': text}, vdsl_options)
+    def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
+        return self._astream('PickShape', {'text': text}, vdsl_options, baml_options)
 
-    def Numbers(self, text: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[dict[str, list[int] | None], dict[str, list[int]]]:
-        return self._astream('Numbers', {'text': text}, vdsl_options)
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[dict[str, list[int] | None], dict[str, list[int]]]:
+        return self._astream('Numbers', {'text': text}, vdsl_options, baml_options)
 
-    def Json(self, text: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.JsonValue, types.JsonValue]:
-        return self._astream('Json', {'text': text}, vdsl_options)
+    def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.JsonValue, types.JsonValue]:
+        return self._astream('Json', {'text': text}, vdsl_options, baml_options)
 
-    def Grow(self, tree: types.Tree, *, vdsl_options: CallOptions | None=None) -> AsyncStream[list[partial_types.Tree], list[types.Tree]]:
-        return self._astream('Grow', {'tree': tree}, vdsl_options)
+    def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[list[partial_types.Tree], list[types.Tree]]:
+        return self._astream('Grow', {'tree': tree}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

@@ -8,60 +8,61 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def Draw(self, text: str) -> types.Drawing:
-        return _cast('types.Drawing', self._parse('Draw', text))
+    def Draw(self, text: str, *, baml_options: CallOptions | None=None) -> types.Drawing:
+        return _cast('types.Drawing', self._parse('Draw', text, False, baml_options))
 
-    def Describe(self, text: str) -> str:
-        return _cast('str', self._parse('Describe', text))
+    def Describe(self, text: str, *, baml_options: CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Describe', text, False, baml_options))
 
-    def Caption(self, text: str) -> str:
-        return _cast('str', self._parse('Caption', text))
+    def Caption(self, text: str, *, baml_options: CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Caption', text, False, baml_options))
 
-    def Collide(self, text: str) -> types.Collisions:
-        return _cast('types.Collisions', self._parse('Collide', text))
+    def Collide(self, text: str, *, baml_options: CallOptions | None=None) -> types.Collisions:
+        return _cast('types.Collisions', self._parse('Collide', text, False, baml_options))
 
-    def PickShape(self, text: str) -> types.Shape | types.Circle | None:
-        return _cast('types.Shape | types.Circle | None', self._parse('PickShape', text))
+    def PickShape(self, text: str, *, baml_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
+        return _cast('types.Shape | types.Circle | None', self._parse('PickShape', text, False, baml_options))
 
-    def Numbers(self, text: str) -> dict[str, list[int]]:
-        return _cast('dict[str, list[int]]', self._parse('Numbers', text))
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None) -> dict[str, list[int]]:
+        return _cast('dict[str, list[int]]', self._parse('Numbers', text, False, baml_options))
 
-    def Json(self, text: str) -> types.JsonValue:
-        return _cast('types.JsonValue', self._parse('Json', text))
+    def Json(self, text: str, *, baml_options: CallOptions | None=None) -> types.JsonValue:
+        return _cast('types.JsonValue', self._parse('Json', text, False, baml_options))
 
-    def Grow(self, text: str) -> list[types.Tree]:
-        return _cast('list[types.Tree]', self._parse('Grow', text))
+    def Grow(self, text: str, *, baml_options: CallOptions | None=None) -> list[types.Tree]:
+        return _cast('list[types.Tree]', self._parse('Grow', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def Draw(self, text: str) -> partial_types.Drawing | None:
-        return _cast('partial_types.Drawing | None', self._parse('Draw', text, True))
+    def Draw(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Drawing | None:
+        return _cast('partial_types.Drawing | None', self._parse('Draw', text, True, baml_options))
 
-    def Describe(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('Describe', text, True))
+    def Describe(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Describe', text, True, baml_options))
 
-    def Caption(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('Caption', text, True))
+    def Caption(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Caption', text, True, baml_options))
 
-    def Collide(self, text: str) -> partial_types.Collisions | None:
-        return _cast('partial_types.Collisions | None', self._parse('Collide', text, True))
+    def Collide(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Collisions | None:
+        return _cast('partial_types.Collisions | None', self._parse('Collide', text, True, baml_options))
 
-    def PickShape(self, text: str) -> types.Shape | partial_types.Circle | None:
-        return _cast('types.Shape | partial_types.Circle | None', self._parse('PickShape', text, True))
+    def PickShape(self, text: str, *, baml_options: CallOptions | None=None) -> types.Shape | partial_types.Circle | None:
+        return _cast('types.Shape | partial_types.Circle | None', self._parse('PickShape', text, True, baml_options))
 
-    def Numbers(self, text: str) -> dict[str, list[int] | None] | None:
-        return _cast('dict[str, list[int] | None] | None', self._parse('Numbers', text, True))
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None) -> dict[str, list[int] | None] | None:
+        return _cast('dict[str, list[int] | None] | None', self._parse('Numbers', text, True, baml_options))
 
-    def Json(self, text: str) -> partial_types.JsonValue | None:
-        return _cast('partial_types.JsonValue | None', self._parse('Json', text, True))
+    def Json(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.JsonValue | None:
+        return _cast('partial_types.JsonValue | None', self._parse('Json', text, True, baml_options))
 
-    def Grow(self, text: str) -> list[partial_types.Tree] | None:
-        return _cast('list[partial_types.Tree] | None', self._parse('Grow', text, True))
+    def Grow(self, text: str, *, baml_options: CallOptions | None=None) -> list[partial_types.Tree] | None:
+        return _cast('list[partial_types.Tree] | None', self._parse('Grow', text, True, baml_options))

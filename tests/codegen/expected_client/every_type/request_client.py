@@ -17,29 +17,29 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options)
+    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options, baml_options)
 
-    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Caption', {'items': items, 'cover': cover}, vdsl_options)
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options)
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options)
 
-    def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('PickShape', {'text': text}, vdsl_options)
+    def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('PickShape', {'text': text}, vdsl_options, baml_options)
 
-    def Numbers(self, text: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Numbers', {'text': text}, vdsl_options)
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Numbers', {'text': text}, vdsl_options, baml_options)
 
-    def Json(self, text: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Json', {'text': text}, vdsl_options)
+    def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Json', {'text': text}, vdsl_options, baml_options)
 
-    def Grow(self, tree: types.Tree, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('Grow', {'tree': tree}, vdsl_options)
+    def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('Grow', {'tree': tree}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

@@ -49,57 +49,57 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> types.Drawing:
-        return _cast('types.Drawing', self._call('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options))
+    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Drawing:
+        return _cast('types.Drawing', self._call('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options, baml_options))
 
-    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', self._call('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options))
+    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options))
 
-    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', self._call('Caption', {'items': items, 'cover': cover}, vdsl_options))
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options))
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> types.Collisions:
-        return _cast('types.Collisions', self._call('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options))
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Collisions:
+        return _cast('types.Collisions', self._call('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options))
 
-    def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
-        return _cast('types.Shape | types.Circle | None', self._call('PickShape', {'text': text}, vdsl_options))
+    def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Shape | types.Circle | None:
+        return _cast('types.Shape | types.Circle | None', self._call('PickShape', {'text': text}, vdsl_options, baml_options))
 
-    def Numbers(self, text: str, *, vdsl_options: CallOptions | None=None) -> dict[str, list[int]]:
-        return _cast('dict[str, list[int]]', self._call('Numbers', {'text': text}, vdsl_options))
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> dict[str, list[int]]:
+        return _cast('dict[str, list[int]]', self._call('Numbers', {'text': text}, vdsl_options, baml_options))
 
-    def Json(self, text: str, *, vdsl_options: CallOptions | None=None) -> types.JsonValue:
-        return _cast('types.JsonValue', self._call('Json', {'text': text}, vdsl_options))
+    def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.JsonValue:
+        return _cast('types.JsonValue', self._call('Json', {'text': text}, vdsl_options, baml_options))
 
-    def Grow(self, tree: types.Tree, *, vdsl_options: CallOptions | None=None) -> list[types.Tree]:
-        return _cast('list[types.Tree]', self._call('Grow', {'tree': tree}, vdsl_options))
+    def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> list[types.Tree]:
+        return _cast('list[types.Tree]', self._call('Grow', {'tree': tree}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Drawing, types.Drawing]:
-        return self._stream('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options)
+    def Draw(self, prompt: str, hint: str | None, shapes: list[types.Shape], from_: int | None=None, self_: bool | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Drawing, types.Drawing]:
+        return self._stream('Draw', {'prompt': prompt, 'hint': hint, 'shapes': shapes, 'from': from_, 'self': self_}, vdsl_options, baml_options)
 
-    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
-        return self._stream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options)
+    def Describe(self, photo: Image, clip: Audio | None=None, doc: Pdf | None=None, movie: Video | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('Describe', {'photo': photo, 'clip': clip, 'doc': doc, 'movie': movie}, vdsl_options, baml_options)
 
-    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
-        return self._stream('Caption', {'items': items, 'cover': cover}, vdsl_options)
+    def Caption(self, items: list[types.Attachment], cover: types.Attachment | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('Caption', {'items': items, 'cover': cover}, vdsl_options, baml_options)
 
-    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Collisions, types.Collisions]:
-        return self._stream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options)
+    def Collide(self, point: types.Point, priority: types.Priority, figure: types.Square, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Collisions, types.Collisions]:
+        return self._stream('Collide', {'point': point, 'priority': priority, 'figure': figure}, vdsl_options, baml_options)
 
-    def PickShape(self, text: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
-        return self._stream('PickShape', {'text': text}, vdsl_options)
+    def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
+        return self._stream('PickShape', {'text': text}, vdsl_options, baml_options)
 
-    def Numbers(self, text: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[dict[str, list[int] | None], dict[str, list[int]]]:
-        return self._stream('Numbers', {'text': text}, vdsl_options)
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[dict[str, list[int] | None], dict[str, list[int]]]:
+        return self._stream('Numbers', {'text': text}, vdsl_options, baml_options)
 
-    def Json(self, text: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.JsonValue, types.JsonValue]:
-        return self._stream('Json', {'text': text}, vdsl_options)
+    def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.JsonValue, types.JsonValue]:
+        return self._stream('Json', {'text': text}, vdsl_options, baml_options)
 
-    def Grow(self, tree: types.Tree, *, vdsl_options: CallOptions | None=None) -> SyncStream[list[partial_types.Tree], list[types.Tree]]:
-        return self._stream('Grow', {'tree': tree}, vdsl_options)
+    def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[list[partial_types.Tree], list[types.Tree]]:
+        return self._stream('Grow', {'tree': tree}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

@@ -49,15 +49,15 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def ReadReceipt(self, photo: Image, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Receipt:
-        return _cast('types.Receipt', await self._acall('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options))
+    async def ReadReceipt(self, photo: Image, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Receipt:
+        return _cast('types.Receipt', await self._acall('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def ReadReceipt(self, photo: Image, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Receipt, types.Receipt]:
-        return self._astream('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options)
+    def ReadReceipt(self, photo: Image, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Receipt, types.Receipt]:
+        return self._astream('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

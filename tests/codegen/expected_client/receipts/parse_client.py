@@ -8,18 +8,19 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def ReadReceipt(self, text: str) -> types.Receipt:
-        return _cast('types.Receipt', self._parse('ReadReceipt', text))
+    def ReadReceipt(self, text: str, *, baml_options: CallOptions | None=None) -> types.Receipt:
+        return _cast('types.Receipt', self._parse('ReadReceipt', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def ReadReceipt(self, text: str) -> partial_types.Receipt | None:
-        return _cast('partial_types.Receipt | None', self._parse('ReadReceipt', text, True))
+    def ReadReceipt(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Receipt | None:
+        return _cast('partial_types.Receipt | None', self._parse('ReadReceipt', text, True, baml_options))

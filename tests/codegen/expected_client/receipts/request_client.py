@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def ReadReceipt(self, photo: Image, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options)
+    def ReadReceipt(self, photo: Image, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

@@ -49,15 +49,15 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def ReadReceipt(self, photo: Image, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> types.Receipt:
-        return _cast('types.Receipt', self._call('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options))
+    def ReadReceipt(self, photo: Image, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Receipt:
+        return _cast('types.Receipt', self._call('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def ReadReceipt(self, photo: Image, hint: str | None=None, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Receipt, types.Receipt]:
-        return self._stream('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options)
+    def ReadReceipt(self, photo: Image, hint: str | None=None, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Receipt, types.Receipt]:
+        return self._stream('ReadReceipt', {'photo': photo, 'hint': hint}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

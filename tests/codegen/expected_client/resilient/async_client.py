@@ -47,15 +47,15 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def Translate(self, text: str, language: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', await self._acall('Translate', {'text': text, 'language': language}, vdsl_options))
+    async def Translate(self, text: str, language: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', await self._acall('Translate', {'text': text, 'language': language}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def Translate(self, text: str, language: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
-        return self._astream('Translate', {'text': text, 'language': language}, vdsl_options)
+    def Translate(self, text: str, language: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[str, str]:
+        return self._astream('Translate', {'text': text, 'language': language}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

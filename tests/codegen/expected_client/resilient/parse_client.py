@@ -3,19 +3,23 @@
 """Parsing replies: `b.parse.Fn(text)`, `b.parse_stream.Fn(text)`."""
 
 from __future__ import annotations
-from typing import cast as _cast
+from typing import TYPE_CHECKING, cast as _cast
 from vdsl.codegen.client import ClientBase
+
+
+if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def Translate(self, text: str) -> str:
-        return _cast('str', self._parse('Translate', text))
+    def Translate(self, text: str, *, baml_options: CallOptions | None=None) -> str:
+        return _cast('str', self._parse('Translate', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def Translate(self, text: str) -> str | None:
-        return _cast('str | None', self._parse('Translate', text, True))
+    def Translate(self, text: str, *, baml_options: CallOptions | None=None) -> str | None:
+        return _cast('str | None', self._parse('Translate', text, True, baml_options))

@@ -47,15 +47,15 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def Translate(self, text: str, language: str, *, vdsl_options: CallOptions | None=None) -> str:
-        return _cast('str', self._call('Translate', {'text': text, 'language': language}, vdsl_options))
+    def Translate(self, text: str, language: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> str:
+        return _cast('str', self._call('Translate', {'text': text, 'language': language}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def Translate(self, text: str, language: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
-        return self._stream('Translate', {'text': text, 'language': language}, vdsl_options)
+    def Translate(self, text: str, language: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[str, str]:
+        return self._stream('Translate', {'text': text, 'language': language}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

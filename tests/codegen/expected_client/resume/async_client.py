@@ -48,15 +48,15 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def ExtractResume(self, resume: str, *, vdsl_options: CallOptions | None=None) -> types.Resume:
-        return _cast('types.Resume', await self._acall('ExtractResume', {'resume': resume}, vdsl_options))
+    async def ExtractResume(self, resume: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Resume:
+        return _cast('types.Resume', await self._acall('ExtractResume', {'resume': resume}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def ExtractResume(self, resume: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Resume, types.Resume]:
-        return self._astream('ExtractResume', {'resume': resume}, vdsl_options)
+    def ExtractResume(self, resume: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Resume, types.Resume]:
+        return self._astream('ExtractResume', {'resume': resume}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

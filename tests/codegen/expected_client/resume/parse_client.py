@@ -8,18 +8,19 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def ExtractResume(self, text: str) -> types.Resume:
-        return _cast('types.Resume', self._parse('ExtractResume', text))
+    def ExtractResume(self, text: str, *, baml_options: CallOptions | None=None) -> types.Resume:
+        return _cast('types.Resume', self._parse('ExtractResume', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def ExtractResume(self, text: str) -> partial_types.Resume | None:
-        return _cast('partial_types.Resume | None', self._parse('ExtractResume', text, True))
+    def ExtractResume(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Resume | None:
+        return _cast('partial_types.Resume | None', self._parse('ExtractResume', text, True, baml_options))

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def ExtractResume(self, resume: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('ExtractResume', {'resume': resume}, vdsl_options)
+    def ExtractResume(self, resume: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('ExtractResume', {'resume': resume}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

@@ -48,15 +48,15 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def ExtractResume(self, resume: str, *, vdsl_options: CallOptions | None=None) -> types.Resume:
-        return _cast('types.Resume', self._call('ExtractResume', {'resume': resume}, vdsl_options))
+    def ExtractResume(self, resume: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Resume:
+        return _cast('types.Resume', self._call('ExtractResume', {'resume': resume}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def ExtractResume(self, resume: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Resume, types.Resume]:
-        return self._stream('ExtractResume', {'resume': resume}, vdsl_options)
+    def ExtractResume(self, resume: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Resume, types.Resume]:
+        return self._stream('ExtractResume', {'resume': resume}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

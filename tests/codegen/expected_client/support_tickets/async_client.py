@@ -48,21 +48,21 @@ class VdslAsyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    async def ClassifyTicket(self, subject: str, body: str, *, vdsl_options: CallOptions | None=None) -> types.Triage:
-        return _cast('types.Triage', await self._acall('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options))
+    async def ClassifyTicket(self, subject: str, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Triage:
+        return _cast('types.Triage', await self._acall('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options, baml_options))
 
-    async def CategoryOnly(self, body: str, *, vdsl_options: CallOptions | None=None) -> types.Category:
-        return _cast('types.Category', await self._acall('CategoryOnly', {'body': body}, vdsl_options))
+    async def CategoryOnly(self, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Category:
+        return _cast('types.Category', await self._acall('CategoryOnly', {'body': body}, vdsl_options, baml_options))
 
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
 
-    def ClassifyTicket(self, subject: str, body: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Triage, types.Triage]:
-        return self._astream('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options)
+    def ClassifyTicket(self, subject: str, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Triage, types.Triage]:
+        return self._astream('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options, baml_options)
 
-    def CategoryOnly(self, body: str, *, vdsl_options: CallOptions | None=None) -> AsyncStream[types.Category, types.Category]:
-        return self._astream('CategoryOnly', {'body': body}, vdsl_options)
+    def CategoryOnly(self, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[types.Category, types.Category]:
+        return self._astream('CategoryOnly', {'body': body}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

@@ -8,24 +8,25 @@ from vdsl.codegen.client import ClientBase
 
 
 if TYPE_CHECKING:
+    from vdsl.codegen.client import CallOptions
     from . import partial_types, types
 
 
 class VdslParseClient(ClientBase):
     """Reads a reply text as each function's return type."""
 
-    def ClassifyTicket(self, text: str) -> types.Triage:
-        return _cast('types.Triage', self._parse('ClassifyTicket', text))
+    def ClassifyTicket(self, text: str, *, baml_options: CallOptions | None=None) -> types.Triage:
+        return _cast('types.Triage', self._parse('ClassifyTicket', text, False, baml_options))
 
-    def CategoryOnly(self, text: str) -> types.Category:
-        return _cast('types.Category', self._parse('CategoryOnly', text))
+    def CategoryOnly(self, text: str, *, baml_options: CallOptions | None=None) -> types.Category:
+        return _cast('types.Category', self._parse('CategoryOnly', text, False, baml_options))
 
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
 
-    def ClassifyTicket(self, text: str) -> partial_types.Triage | None:
-        return _cast('partial_types.Triage | None', self._parse('ClassifyTicket', text, True))
+    def ClassifyTicket(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Triage | None:
+        return _cast('partial_types.Triage | None', self._parse('ClassifyTicket', text, True, baml_options))
 
-    def CategoryOnly(self, text: str) -> types.Category | None:
-        return _cast('types.Category | None', self._parse('CategoryOnly', text, True))
+    def CategoryOnly(self, text: str, *, baml_options: CallOptions | None=None) -> types.Category | None:
+        return _cast('types.Category | None', self._parse('CategoryOnly', text, True, baml_options))

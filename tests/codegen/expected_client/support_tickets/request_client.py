@@ -15,11 +15,11 @@ if TYPE_CHECKING:
 class VdslRequestClient(ClientBase):
     """The HTTP request each function would send, built offline (no credentials, no network; secrets redacted by `.redacted()`)."""
 
-    def ClassifyTicket(self, subject: str, body: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options)
+    def ClassifyTicket(self, subject: str, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options, baml_options)
 
-    def CategoryOnly(self, body: str, *, vdsl_options: CallOptions | None=None) -> HttpRequest:
-        return self._request('CategoryOnly', {'body': body}, vdsl_options)
+    def CategoryOnly(self, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('CategoryOnly', {'body': body}, vdsl_options, baml_options)
 
 
 class VdslStreamRequestClient(VdslRequestClient):

@@ -48,21 +48,21 @@ class VdslSyncClient(ClientBase):
         from . import batch_client as _module
         return _module.VdslBatchClient(self._core, self._options)
 
-    def ClassifyTicket(self, subject: str, body: str, *, vdsl_options: CallOptions | None=None) -> types.Triage:
-        return _cast('types.Triage', self._call('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options))
+    def ClassifyTicket(self, subject: str, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Triage:
+        return _cast('types.Triage', self._call('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options, baml_options))
 
-    def CategoryOnly(self, body: str, *, vdsl_options: CallOptions | None=None) -> types.Category:
-        return _cast('types.Category', self._call('CategoryOnly', {'body': body}, vdsl_options))
+    def CategoryOnly(self, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Category:
+        return _cast('types.Category', self._call('CategoryOnly', {'body': body}, vdsl_options, baml_options))
 
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
 
-    def ClassifyTicket(self, subject: str, body: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Triage, types.Triage]:
-        return self._stream('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options)
+    def ClassifyTicket(self, subject: str, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Triage, types.Triage]:
+        return self._stream('ClassifyTicket', {'subject': subject, 'body': body}, vdsl_options, baml_options)
 
-    def CategoryOnly(self, body: str, *, vdsl_options: CallOptions | None=None) -> SyncStream[types.Category, types.Category]:
-        return self._stream('CategoryOnly', {'body': body}, vdsl_options)
+    def CategoryOnly(self, body: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[types.Category, types.Category]:
+        return self._stream('CategoryOnly', {'body': body}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

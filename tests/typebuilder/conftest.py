@@ -1,0 +1,8 @@
+"""TypeBuilder tests: make `tb_cases` (the shared project and helpers) importable."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
