@@ -2,15 +2,16 @@
 documentation each: what completion offers inside `options { … }`.
 
 `client_options(family)` is the one place the server reads option tables from. The keys vdsl
-reads itself come from `providers.options.CONSUMED` (the runtime's own list); the request-body
-fields per family are listed here with their documentation.
+reads itself come from `providers.options.CONSUMED` (the runtime's own list, with
+`PLATFORM_OPTIONS`' documentation); the request-body fields per family are listed here with
+their documentation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..providers.options import CONSUMED
+from ..providers.options import CONSUMED, PLATFORM_OPTIONS
 from ..validate.options import GENERATION_CONFIG
 
 __all__ = ["OptionDoc", "client_options", "generation_config_keys"]
@@ -52,7 +53,10 @@ _READ: dict[str, str] = {
     "retry_on_parse_error": "true: a reply that does not parse is retried by the policy.",
     "fim": "Codestral: fill-in-the-middle calls (`{{ _.suffix() }}` in the prompt).",
 }
-_ONLY: dict[str, tuple[str, ...]] = {"anthropic_version": ("anthropic",), "fim": ("mistral",)}
+_READ.update({key: doc[:1].upper() + doc[1:] for key, doc in PLATFORM_OPTIONS.items()})
+_ONLY: dict[str, tuple[str, ...]] = {
+    "anthropic_version": ("anthropic",), "fim": ("mistral",),
+    **{key: ("gemini",) for key, doc in PLATFORM_OPTIONS.items() if doc.startswith("Gemini:")}}
 
 _SAMPLING = {
     "temperature": "Sampling temperature.",
