@@ -56,7 +56,7 @@ def edits(draw: st.DrawFn, text: str) -> str:
     return text
 
 
-@_settings(300)
+@_settings(150)
 @given(st.sampled_from(NAMES), st.data())
 def test_block_reparse_equals_a_whole_parse(name: str, data: st.DataObject) -> None:
     parser = FileParser("edited.vdsl")
@@ -95,7 +95,7 @@ def _by_file(root: Path, files: list[str]) -> dict[str, list[vdsl.Diagnostic]]:
     return found
 
 
-@_settings(80)
+@_settings(60)
 @given(st.sampled_from(["resume", "lsp", "synthetic", "policy"]), st.data())
 def test_scoped_validation_equals_vdsl_check(which: str, data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as base:
