@@ -18,16 +18,7 @@ from ..ir import Program
 from ..source import SourceFile
 from .incremental import FileParser
 from .projects import project_files
-from .scope import (
-    FileUnit,
-    affected_files,
-    check_files,
-    check_gated,
-    check_tokens,
-    declared_names,
-    name_table,
-    unit,
-)
+from .scope import Checker, FileUnit, affected_files, declared_names, name_table, unit
 
 __all__ = ["ProjectState", "Snapshot"]
 
@@ -141,8 +132,8 @@ class ProjectState:
                 *(declared_names(f) for f in (*before.values(), *after.values())))
             names_differ = any(_names(before.get(p)) != _names(after.get(p)) for p in edited)
             dirty = affected_files(units, edited, changed_names, names_differ, old.diagnostics)
-        values = list(units.values())
-        base = self._grouped(check_files(values, dirty, program, policy), dirty)
+        checker = Checker(list(units.values()), program)
+        base = self._grouped(checker.base(dirty, policy), dirty)
         gated: dict[str, list[Diagnostic] | None] = dict.fromkeys(dirty)
         tokens: dict[str, list[Diagnostic] | None] = dict.fromkeys(dirty)
         for path in units.keys() - dirty:
@@ -152,20 +143,19 @@ class ProjectState:
         for path, found in [*self._unreadable.items(), *_by_file(problems).items()]:
             base[path] = list(found)
         if types_resolve(base):
-            self._fill(gated, check_gated, values, program)
+            self._fill(gated, checker.gated)
             shown = {p: [*found, *(gated.get(p) or [])] for p, found in base.items()}
             if no_errors(shown) and program.tests:
-                self._fill(tokens, check_tokens, values, program)
+                self._fill(tokens, checker.tokens)
         return Snapshot(self.root, dict(units), program, base, gated, tokens, policy_text,
                         scoped=len(dirty) < len(units), checked=frozenset(dirty))
 
     def _fill(self, stage: dict[str, list[Diagnostic] | None],
-              check: Callable[[list[FileUnit], set[str], Program], Diagnostics],
-              values: list[FileUnit], program: Program) -> None:
+              check: Callable[[set[str]], Diagnostics]) -> None:
         """Compute a later stage for the files that lack it."""
         missing = {p for p in self._units if stage.get(p) is None}
         if missing:
-            stage.update(self._grouped(check(values, missing, program), missing, syntax=False))
+            stage.update(self._grouped(check(missing), missing, syntax=False))
 
     def _grouped(self, diags: Diagnostics, paths: set[str],
                  syntax: bool = True) -> dict[str, list[Diagnostic]]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -216,33 +215,31 @@ def _shift_span(span: Span, offset: int, lines: int) -> Span:
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
+_LEAVES = (str, int, float, type(None), frozenset)
+
+
 def _shift(value: Any, offset: int, lines: int) -> Any:
     """A copy of an IR value with every span (and file line) moved."""
     if isinstance(value, Span):
         return _shift_span(value, offset, lines)
     if isinstance(value, tuple):
-        return tuple(_shift(v, offset, lines) for v in value)
+        return tuple(_shift(v, offset, lines) for v in value) if value else value
     if isinstance(value, list):
         return [_shift(v, offset, lines) for v in value]
     cls = type(value)
-    names = _FIELDS.get(cls)
-    if names is None:
-        if not dataclasses.is_dataclass(value):
-            return value
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
-    changes = dict(_shifted_fields(value, names, offset, lines))
+    names = _FIELDS.get(cls) or _field_names(value)
+    if not names:
+        return value
+    changes: dict[str, Any] = {}
+    for name in names:
+        field = getattr(value, name)
+        if isinstance(field, _LEAVES):
+            if name in _LINE_FIELDS and type(field) is int:
+                changes[name] = field + lines
+            continue
+        changes[name] = _shift(field, offset, lines)
     if hasattr(value, "__dict__"):
         copy = object.__new__(cls)
         copy.__dict__.update(value.__dict__, **changes)
         return copy
     return dataclasses.replace(value, **changes)
-
-
-def _shifted_fields(value: Any, names: tuple[str, ...], offset: int,
-                    lines: int) -> Iterator[tuple[str, Any]]:
-    for name in names:
-        field = getattr(value, name)
-        if name in _LINE_FIELDS and isinstance(field, int):
-            yield name, field + lines
-        elif isinstance(field, (Span, tuple, list)) or dataclasses.is_dataclass(field):
-            yield name, _shift(field, offset, lines)

@@ -22,14 +22,12 @@ from typing import TYPE_CHECKING
 from ..compiler import ParsedFile
 from ..diagnostics import Diagnostic, Diagnostics
 from ..ir import Decl, EnumDecl, GeneratorDecl, Program
-from ..source import SourceFile
 from ..validate import GATED, Context, run_context
 
 if TYPE_CHECKING:
     from ..policy import Policy
 
-__all__ = ["FileUnit", "affected_files", "check_files", "check_gated", "check_tokens",
-           "declared_names", "name_table", "scoped_context", "unit"]
+__all__ = ["Checker", "FileUnit", "affected_files", "declared_names", "name_table", "unit"]
 
 NAME_CODES = ("unknown-", "undefined-")
 """Diagnostic codes (prefixes) whose help is computed from the project's declared names."""
@@ -85,76 +83,79 @@ def affected_files(units: Mapping[str, FileUnit], changed: Iterable[str],
     return dirty & set(units)
 
 
-def scoped_context(units: Sequence[FileUnit], files: set[str], full: Program,
-                   diags: Diagnostics) -> Context:
-    """A validation context over the declarations of `files` and everything they reach, with
-    the whole project's name indexes (so lookups and "did you mean" see every name)."""
-    sources: dict[str, SourceFile] = {u.parsed.source.path: u.parsed.source for u in units}
-    whole = Context(full, Diagnostics(), sources)
-    if len(files) == len(units):
-        program = full
-    else:
-        scope = _scope(units, files)
-        program = Program(broken_names=set(full.broken_names))
-        program.decls.extend(d for u in units for d in u.parsed.decls if id(d) in scope)
-    return Context(program, diags, sources, types=whole.types, clients=whole.clients,
-                   functions=whole.functions, retry_policies=whole.retry_policies,
-                   template_strings=whole.template_strings)
+class Checker:
+    """Checks parts of one project: the declarations of some files and everything they reach,
+    with the whole project's name indexes (so lookups and "did you mean" see every name).
+    Built once per refresh: the indexes serve every stage."""
 
+    def __init__(self, units: Sequence[FileUnit], full: Program) -> None:
+        self.units = units
+        self.full = full
+        self.sources = {u.parsed.source.path: u.parsed.source for u in units}
+        self.whole = Context(full, Diagnostics(), self.sources)
+        self.by_name: dict[str, list[tuple[Decl, frozenset[str]]]] = {}
+        for u in units:
+            for decl, mentions in zip(u.parsed.decls, u.mentions, strict=True):
+                self.by_name.setdefault(decl.name, []).append((decl, mentions))
 
-def check_files(units: Sequence[FileUnit], files: set[str], full: Program,
-                policy: Policy | None = None) -> Diagnostics:
-    """Every check but the gated ones, and the endpoint policy's, for `files` (the result also
-    holds diagnostics of declarations they reach in other files: callers keep those located in
-    `files`)."""
-    diags = Diagnostics()
-    ctx = scoped_context(units, files, full, diags)
-    run_context(ctx, gated=False)
-    if policy is not None:
-        from ..policy.check import check as check_policy
-        check_policy(ctx.program, policy, diags)
-    return diags
+    def context(self, files: set[str], diags: Diagnostics) -> Context:
+        if len(files) == len(self.units):
+            program = self.full
+        else:
+            scope = self._scope(files)
+            program = Program(broken_names=set(self.full.broken_names))
+            program.decls.extend(d for u in self.units for d in u.parsed.decls
+                                 if id(d) in scope)
+        whole = self.whole
+        return Context(program, diags, self.sources, types=whole.types, clients=whole.clients,
+                       functions=whole.functions, retry_policies=whole.retry_policies,
+                       template_strings=whole.template_strings)
 
+    def base(self, files: set[str], policy: Policy | None = None) -> Diagnostics:
+        """Every check but the gated ones, and the endpoint policy's, for `files` (the result
+        also holds diagnostics of declarations they reach in other files: callers keep those
+        located in `files`)."""
+        diags = Diagnostics()
+        ctx = self.context(files, diags)
+        run_context(ctx, gated=False)
+        if policy is not None:
+            from ..policy.check import check as check_policy
+            check_policy(ctx.program, policy, diags)
+        return diags
 
-def check_gated(units: Sequence[FileUnit], files: set[str], full: Program) -> Diagnostics:
-    """The checks that run only when every type resolves (prompts), for `files`."""
-    diags = Diagnostics()
-    ctx = scoped_context(units, files, full, diags)
-    for check in GATED:
-        check(ctx)
-    return diags
+    def gated(self, files: set[str]) -> Diagnostics:
+        """The checks that run only when every type resolves (prompts), for `files`."""
+        diags = Diagnostics()
+        ctx = self.context(files, diags)
+        for check in GATED:
+            check(ctx)
+        return diags
 
+    def tokens(self, files: set[str]) -> Diagnostics:
+        """Test prompts against their models' limits (`vdsl.tokens`), for the tests of `files`."""
+        from ..tokens.checks import check
 
-def check_tokens(units: Sequence[FileUnit], files: set[str], full: Program) -> Diagnostics:
-    """Test prompts against their models' limits (`vdsl.tokens`), for the tests of `files`."""
-    from ..tokens.checks import check
+        diags = Diagnostics()
+        check(self.context(files, Diagnostics()).program, self.sources, diags)
+        return diags
 
-    diags = Diagnostics()
-    ctx = scoped_context(units, files, full, Diagnostics())
-    check(ctx.program, ctx.sources, diags)
-    return diags
-
-
-def _scope(units: Sequence[FileUnit], dirty: set[str]) -> set[int]:
-    """ids of the declarations to check: the dirty files', what they reach, every enum (prompts
-    know them all) and every generator (they decide project-wide checks)."""
-    by_name: dict[str, list[tuple[Decl, frozenset[str]]]] = {}
-    for u in units:
-        for decl, mentions in zip(u.parsed.decls, u.mentions, strict=True):
-            by_name.setdefault(decl.name, []).append((decl, mentions))
-    scope: set[int] = set()
-    pending: list[frozenset[str]] = []
-    for u in units:
-        for decl, mentions in zip(u.parsed.decls, u.mentions, strict=True):
-            if u.parsed.source.path in dirty or isinstance(decl, (EnumDecl, GeneratorDecl)):
-                scope.add(id(decl))
-                pending.append(mentions)
-    seen: set[str] = set()
-    while pending:
-        for name in pending.pop() - seen:
-            seen.add(name)
-            for decl, mentions in by_name.get(name, ()):
-                if id(decl) not in scope:
+    def _scope(self, dirty: set[str]) -> set[int]:
+        """ids of the declarations to check: the dirty files', what they reach, every enum
+        (prompts know them all) and every generator (they decide project-wide checks)."""
+        scope: set[int] = set()
+        pending: list[frozenset[str]] = []
+        for u in self.units:
+            in_dirty = u.parsed.source.path in dirty
+            for decl, mentions in zip(u.parsed.decls, u.mentions, strict=True):
+                if in_dirty or isinstance(decl, (EnumDecl, GeneratorDecl)):
                     scope.add(id(decl))
                     pending.append(mentions)
-    return scope
+        seen: set[str] = set()
+        while pending:
+            for name in pending.pop() - seen:
+                seen.add(name)
+                for decl, mentions in self.by_name.get(name, ()):
+                    if id(decl) not in scope:
+                        scope.add(id(decl))
+                        pending.append(mentions)
+        return scope
