@@ -25,8 +25,8 @@ Application Default Credentials (gcloud auth application-default login, or the m
 server), gcloud auth print-access-token. The project: options.project_id, GOOGLE_CLOUD_PROJECT,
 then the credentials'. VDSL_VERTEX_ENDPOINT=http://127.0.0.1:PORT sends every call to an
 emulator (`vdsl emulator`); VDSL_LOG=debug logs each request (secrets redacted).
-Exit status: 0 ok, 1 compile errors, 2 usage, 3 the call failed (the error says why and what to
-do). Examples:
+Exit status: 0 ok, 1 compile errors (with --test: a failed @@check/@@assert of the test), 2 usage,
+3 the call failed (the error says why and what to do). Examples:
   vdsl run samples/resume ExtractResume --test ExtractJane --emulator
   vdsl run src/llm Classify --args '{"text": "refund please"}' --format json"""
 
@@ -182,6 +182,36 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _test_arguments(parser: argparse.ArgumentParser) -> None:
+    from .testing.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_test(args: argparse.Namespace) -> int:
+    from .testing.cli import run
+    return run(args)
+
+
+def _fmt_arguments(parser: argparse.ArgumentParser) -> None:
+    from .fmt.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_fmt(args: argparse.Namespace) -> int:
+    from .fmt.cli import run
+    return run(args)
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    from .init.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from .init.cli import run
+    return run(args)
+
+
 def _batch_arguments(parser: argparse.ArgumentParser) -> None:
     from .batch.cli import add_arguments
     add_arguments(parser)
@@ -217,6 +247,12 @@ COMMANDS: list[_Command] = [
      _generate_arguments, _run_generate, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
+    ("test", "run the test blocks (offline by default) and report at file:line, JUnit XML",
+     _test_arguments, _run_test, None),
+    ("fmt", "format .vdsl/.baml files in one canonical layout (--check for CI)",
+     _fmt_arguments, _run_fmt, None),
+    ("init", "create a starter project: clients, a function, a test, CI workflow",
+     _init_arguments, _run_init, None),
     ("batch", "run a function over many rows with Vertex AI batch prediction (typed results)",
      _batch_arguments, _run_batch, None),
     ("cache", "create, list, update and delete Gemini context caches for a function's prompt",

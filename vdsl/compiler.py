@@ -228,9 +228,7 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
         program, diags = compile_sources(sources, diags=diags, policy=policy)
         env_check.check(program, diags, strict_env)
         return diags.sorted()
-    key = _digest(policy_text, *(part for s in sources for part in (s.path, s.text))) \
-        if use_cache else ""
-    path = _cache_file("check", key) if use_cache else None
+    path = _cache_file("check", _check_key(policy_text, sources)) if use_cache else None
     cached = _read_cache(path)
     if isinstance(cached, list):
         return diags.sorted() + cached  # type: ignore[no-any-return]
@@ -240,6 +238,25 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
     if path is not None and before == 0:
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
+
+
+def _check_key(policy_text: str, sources: Sequence[SourceFile]) -> str:
+    return _digest(policy_text, *(part for s in sources for part in (s.path, s.text)))
+
+
+def cached_check(*paths: str | os.PathLike[str]) -> list[Diagnostic] | None:
+    """What `check(*paths)` found for these files as they are now, when that is in the cache;
+    None when they were not checked as they are (or cannot be read)."""
+    diags = Diagnostics()
+    try:
+        sources = read_sources(find_files(paths), diags)
+        _policy, policy_text = project_policy(paths, diags)
+    except PathProblem:
+        return None
+    if len(diags):
+        return None
+    cached = _read_cache(_cache_file("check", _check_key(policy_text, sources)))
+    return cached if isinstance(cached, list) else None
 
 
 def load(path: str | os.PathLike[str]) -> Project:

@@ -97,12 +97,14 @@ class OutputParseError(VdslError):
 
 class ValidationError(VdslError):
     """A parsed value failed an `@assert` (or `@@assert`); `assertion` names it (None when the
-    assertion has no name) and `expression` holds its Jinja source."""
+    assertion has no name), `expression` holds its Jinja source and `raw_text` the reply it
+    was parsed from (empty when unknown)."""
 
     def __init__(self, message: str, assertion: str | None = None,
-                 expression: str = "") -> None:
+                 expression: str = "", raw_text: str = "") -> None:
         self.assertion = assertion
         self.expression = expression
+        self.raw_text = raw_text
         super().__init__(message)
 
 

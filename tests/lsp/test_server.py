@@ -11,7 +11,7 @@ import pytest
 from conftest import CLIENTS, ENV, FILES, FUNCTIONS, TYPES
 from lsp_client import LspClient, position_of
 
-from vdsl.lsp.actions import formatter_available
+from vdsl.fmt import format_text
 
 
 def _open_all(server: LspClient, project: Path) -> dict[str, str]:
@@ -48,7 +48,8 @@ def test_initialize_advertises_the_features(project: Path) -> None:
     assert "." in capabilities["completionProvider"]["triggerCharacters"]
     assert capabilities["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
     assert capabilities["textDocumentSync"]["change"] == 2  # incremental edits
-    assert bool(capabilities.get("documentFormattingProvider")) == formatter_available()
+    assert capabilities["documentFormattingProvider"]
+    assert "documentRangeFormattingProvider" not in capabilities
 
 
 def test_diagnostics_follow_edits(server: LspClient, project: Path) -> None:
@@ -297,13 +298,19 @@ def test_formatting(server: LspClient, project: Path) -> None:
     uri = uris["types.vdsl"]
     messy = TYPES.replace("  summary string", "      summary     string")
     server.change(uri, messy)
-    reply = server.request_raw("textDocument/formatting", {
-        "textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": True}})
-    if not formatter_available():
-        assert reply["error"]["code"] == -32601  # method not found: vdsl fmt is not here yet
-        return
-    (edit,) = reply["result"]
-    assert "  summary string" in edit["newText"]
+    options = {"tabSize": 2, "insertSpaces": True}
+    (edit,) = server.request("textDocument/formatting",
+                             {"textDocument": {"uri": uri}, "options": options})
+    assert edit["newText"] == format_text(messy) and "      summary" not in edit["newText"]
+    lines = messy.split("\n")
+    assert edit["range"] == {"start": {"line": 0, "character": 0},
+                             "end": {"line": len(lines) - 1, "character": len(lines[-1])}}
+    server.change(uri, edit["newText"])
+    assert server.request("textDocument/formatting",
+                          {"textDocument": {"uri": uri}, "options": options}) == []
+    server.change(uri, "class Broken {\n  x\n")  # never formatted: syntax errors
+    assert server.request("textDocument/formatting",
+                          {"textDocument": {"uri": uri}, "options": options}) == []
     server.change(uri, TYPES)
 
 

@@ -162,6 +162,10 @@ class TypeMapper:
             # a @@dynamic enum may hold values added at run time: those come back as `str`
             return Py([ref, name("str")]) if is_dynamic(decl) else Py([ref])
         info = self.alias_info(type_name)
+        if info.nullable and not (info.atoms or info.literals):
+            # `type A = null`: the alias's value is None itself, and `A | None` would not
+            # evaluate (None | None), so it is written as None wherever it is used
+            return Py(nullable=True, show_null=True)
         return Py([self._ref("alias", py_name)], nullable=info.nullable, checked=info.checked)
 
     def _ref(self, kind: str, py_name: str) -> ast.expr:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from ..providers.catalog import ModelInfo, lookup
@@ -25,6 +26,7 @@ from . import (
     storage,
 )
 from .auth import Authority
+from .cassettes import CASSETTE_HEADER, CassetteDeck
 from .common import Context
 from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
 from .fixtures import FixtureError, FixtureSet, parse_fixture
@@ -62,6 +64,8 @@ class App:
     check_regions: bool = False
     state: StateStore = field(default_factory=StateStore)
     """Resources that outlive a request (and, with a named folder, the process)."""
+    cassettes: CassetteDeck = field(default_factory=CassetteDeck)
+    """Recorded replies (`vdsl test`), for requests that name a cassette."""
     org_policy: OrgPolicy = field(default_factory=OrgPolicy)
     """The emulated organization policy (endpoint and resource-location constraints)."""
 
@@ -126,8 +130,10 @@ class App:
         problem = body_problem(route, request)
         if problem is not None:
             return problem, fault
+        cassette = request.header(CASSETTE_HEADER)
         ctx = Context(route=route, request=request, fixtures=self.fixtures,
-                      lookup=self.lookup, check_regions=self.check_regions, state=self.state)
+                      lookup=self.lookup, check_regions=self.check_regions, state=self.state,
+                      recorded=partial(self.cassettes.answer, cassette) if cassette else None)
         reply = self.family_reply(ctx)
         if ctx.fixture_fault is not None:
             fault = ctx.fixture_fault.merged(fault)

@@ -3,12 +3,11 @@
 Quick fixes come from the diagnostics themselves: a help "did you mean `X`?" on a diagnostic
 whose message names the misspelt word in backquotes becomes "Replace `old` with `X`" (a type,
 client, function, retry policy, option key, model id, keyword, prompt variable…).
-Formatting is `vdsl fmt`'s, when this vdsl has it.
+Formatting is `vdsl fmt`'s.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from ..diagnostics import Diagnostic
 from ..source import SourceFile, Span
 from .convert import did_you_mean
 
-__all__ = ["Fix", "formatted", "formatter_available", "quick_fixes"]
+__all__ = ["Fix", "formatted", "quick_fixes"]
 
 _NAMED = re.compile(r"`([^`]+)`")
 
@@ -55,24 +54,12 @@ def _find(source: SourceFile, span: Span, word: str) -> Span | None:
     return source.span(found.start(), found.end()) if found else None
 
 
-def formatter_available() -> bool:
-    """Whether this vdsl has `vdsl fmt` (the `vdsl.fmt` package)."""
-    try:
-        return importlib.util.find_spec("vdsl.fmt") is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def formatted(text: str, path: str) -> str | None:
-    """The text as `vdsl fmt` lays it out; None when it cannot be formatted (syntax errors) or
-    the formatter is missing."""
-    if not formatter_available():
-        return None
-    from .. import fmt  # type: ignore[attr-defined, unused-ignore]
-    from ..errors import VdslError
+    """The text as `vdsl fmt` lays it out; None when it cannot be formatted (syntax errors:
+    `vdsl fmt` never touches a file that does not parse)."""
+    from ..fmt import FormatError, format_text
 
     try:
-        result = fmt.format_text(text, path)
-    except VdslError:
+        return format_text(text, path)
+    except FormatError:
         return None
-    return result if isinstance(result, str) else None

@@ -21,7 +21,7 @@ from pygls.protocol import JsonRPCRequestMessage, default_converter
 from .. import __version__
 from ..diagnostics import Diagnostic
 from ..source import SourceFile
-from .actions import formatted, formatter_available, quick_fixes
+from .actions import formatted, quick_fixes
 from .analysis import Snapshot
 from .completion import complete
 from .convert import Positions, path_of, uri_of
@@ -281,18 +281,17 @@ def _editing(server: VdslLanguageServer) -> None:
             return {"error": f"not a file URI: {given['uri']}"}
         return render_preview(snapshot, given)
 
-    if formatter_available():
-        @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
-        @guarded(list)
-        def formatting(ls: VdslLanguageServer,
-                       params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
-            document = ls.workspace.get_text_document(params.text_document.uri)
-            path = path_of(params.text_document.uri) or "<buffer>"
-            result = formatted(document.source, path)
-            if result is None or result == document.source:
-                return []
-            source = SourceFile(path, document.source)
-            end = ls.positions.position(source, source.line_count,
-                                        len(source.line_text(source.line_count)) + 1)
-            whole = lsp.Range(start=lsp.Position(line=0, character=0), end=end)
-            return [lsp.TextEdit(range=whole, new_text=result)]
+    @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
+    @guarded(list)
+    def formatting(ls: VdslLanguageServer,
+                   params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        path = path_of(params.text_document.uri) or "<buffer>"
+        result = formatted(document.source, path)
+        if result is None or result == document.source:
+            return []
+        source = SourceFile(path, document.source)
+        end = ls.positions.position(source, source.line_count,
+                                    len(source.line_text(source.line_count)) + 1)
+        whole = lsp.Range(start=lsp.Position(line=0, character=0), end=end)
+        return [lsp.TextEdit(range=whole, new_text=result)]

@@ -71,5 +71,7 @@ def parse_value(project: Project, type_expr: TypeExpr, text: str, partial: bool 
             return None
         raise OutputParseError(text, type_to_str(type_expr), exc.describe()) from None
     except AssertionFailed as exc:
-        raise exc.to_error() from None
+        error = exc.to_error()
+        error.raw_text = text
+        raise error from None
     return value

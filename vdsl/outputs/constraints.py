@@ -16,7 +16,7 @@ from ..errors import ValidationError
 from .models import Check, Checked, to_plain
 from .target import Constraint
 
-__all__ = ["AssertionFailed", "apply_constraints", "evaluate"]
+__all__ = ["AssertionFailed", "apply_constraints", "compiled", "evaluate"]
 
 _compiled: dict[str, Callable[..., Any]] = {}
 _lock = threading.Lock()
@@ -48,6 +48,12 @@ def _expression(source: str) -> Callable[..., Any]:
             if fn is None:
                 fn = _compiled[source] = make_environment().compile_expression(source)
     return fn
+
+
+def compiled(source: str) -> Callable[..., Any]:
+    """The Jinja expression `source`, compiled once (for constraints evaluated elsewhere,
+    such as a test block's `@@check`/`@@assert`)."""
+    return _expression(source)
 
 
 def evaluate(expression: str, value: Any) -> bool:

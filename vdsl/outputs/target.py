@@ -197,7 +197,9 @@ class Targets:
 
     def cls(self, name: str) -> ClassInfo:
         info = self._classes.get(name)
-        if info is None:
+        if info is None or info.model is None:
+            # A class is registered before its fields are built (recursion finds it): another
+            # thread must wait for the builder, which holds the lock, not take it half-built.
             with self._lock:
                 info = self._classes.get(name) or self._build_class(name)
         return info

@@ -3,7 +3,7 @@
     vdsl run PATH FUNCTION --args '{"text": "hi"}' [--client NAME] [--stream] [--format json]
     vdsl run PATH FUNCTION --test NAME --emulator     # offline, against the built-in emulator
 
-Exit codes: 0 ok, 1 compile errors, 2 usage (bad arguments, unknown function), 3 the call
+Exit codes: 0 ok, 1 compile errors (or, with --test, a failed @@check/@@assert), 2 usage (bad arguments, unknown function), 3 the call
 failed (Vertex error, credentials, timeout, unparseable reply). Errors are one `error: …`
 block on stderr, never a traceback.
 """
@@ -95,7 +95,23 @@ def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
         else:
             result = runtime.complete(args.function, call_args, client=args.client)
     _print(result, args.format, printed=args.stream)
-    return OK
+    return _test_verdict(project, args, call_args, result) if args.test else OK
+
+
+def _test_verdict(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
+                  result: Result) -> int:
+    """With `--test`, the test block's `@@check`/`@@assert` judge the result (exit 1 when
+    one fails or cannot be evaluated), as `vdsl test` judges it."""
+    from ..testing.constraints import evaluate_test
+
+    test = project.test(args.test, args.function)
+    latency = result.attempts[-1].latency_ms if result.attempts else 0.0
+    verdict = evaluate_test(test, result.value, call_args, latency)
+    for outcome in verdict.outcomes:
+        state = "error" if outcome.error else "passed" if outcome.passed else "failed"
+        print(f"# {outcome.label}: {state}" + (f" ({outcome.error})" if outcome.error else ""),
+              file=sys.stderr)
+    return FAILED if verdict.failed or verdict.broken else OK
 
 
 def _print(result: Result, fmt: str, printed: bool) -> None:

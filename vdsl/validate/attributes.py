@@ -137,8 +137,12 @@ def _check_nested(ctx: Context, t: TypeExpr, in_builder: bool, skip_root: bool =
 
 def _check_test(ctx: Context, test: TestDecl) -> None:
     for attr in test.block_attrs:
-        if attr.name not in CONSTRAINTS:
-            _unknown(ctx, attr, "a test block (only `@@check` and `@@assert`)")
+        if attr.name == "skip":  # vdsl's own (`vdsl test` skips the test); BAML refuses it
+            if len(attr.args) > 1 or not all(isinstance(a, StringValue) for a in attr.args):
+                ctx.diags.error("attribute-arguments", "`@@skip` takes no argument or one "
+                                "string (the reason)", attr.span, help='e.g. `@@skip("flaky")`')
+        elif attr.name not in CONSTRAINTS:
+            _unknown(ctx, attr, "a test block (only `@@check`, `@@assert` and `@@skip`)")
         else:
             _check_args(ctx, attr)
     for entry in test.entries:
