@@ -14,7 +14,10 @@ live diagnostics for the whole project a file belongs to, hover, go to definitio
 references, completion, quick fixes, formatting (with `vdsl fmt`) and the custom request
 `vdsl/renderPrompt` (rendered messages and the request, offline).
 Needs the extra: pip install 'vdsl[lsp]'.
-Exit status: 0 after the editor's shutdown/exit, 2 when the extra is not installed."""
+Exit status: 0 after the editor's shutdown/exit, 2 when the extra is not installed.
+Examples (what an editor runs):
+  vdsl lsp
+  vdsl lsp --log-file /tmp/vdsl-lsp.log     # when something looks wrong"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
