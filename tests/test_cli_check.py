@@ -39,7 +39,7 @@ client<llm> C {
   options {
     model gemini-2.5-flash
     location us-central1
-    note two words
+    "note" two words
   }
 }
 """

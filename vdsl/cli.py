@@ -16,7 +16,11 @@ OK, DIAGNOSTICS, USAGE, RUNTIME = 0, 1, 2, 3
 
 _DESCRIPTION = """\
 vdsl compiles .vdsl files (BAML syntax) for Google Vertex AI: it checks them, renders prompts
-and requests, calls functions, and runs an offline Vertex emulator."""
+and requests, calls functions, and runs an offline Vertex emulator.
+
+Exit status, for every command: 0 ok; 1 diagnostics or a failed check; 2 usage (a bad
+option, or a path that does not exist); 3 a provider or runtime error. Errors are one line
+on stderr, `error: …` (or `error[code]: …`). `vdsl COMMAND --help` explains each command."""
 
 _RUN_EPILOG = """\
 Credentials (first found): options.query_params.key (an API key), options.credentials,
@@ -63,10 +67,16 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_check(args: argparse.Namespace) -> int:
     from . import compiler
     from .diagnostics import render
+    from .exits import PATH_CODES, error
 
     diagnostics = compiler.check(*args.paths, use_cache=not args.no_cache,
                                  strict_env=os.environ if args.strict_env else None)
-    paths_ok = not any(d.code == "invalid-path" for d in diagnostics)
+    paths_ok = not any(d.code in PATH_CODES for d in diagnostics)
+    if not paths_ok and args.format in ("full", "concise"):
+        for d in diagnostics:
+            if d.code in PATH_CODES:
+                error(d.message, USAGE, diagnostic=d.code)
+        return USAGE
     if args.quiet:
         diagnostics = [d for d in diagnostics if d.is_error]
     sources = _sources_for(diagnostics)
@@ -285,8 +295,24 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _unknown_command(argv: Sequence[str]) -> int | None:
+    """`vdsl chek` → a did-you-mean among the registered commands (exit 2), else None."""
+    import difflib
+    word = next((a for a in argv if not a.startswith("-")), None)
+    names = [name for name, *_ in COMMANDS]
+    if word is None or word in names:
+        return None
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.5)
+    from .exits import error
+    return error(f"unknown command `{word}`" + (f"; did you mean `{close[0]}`?" if close else "")
+                 + " (commands: " + ", ".join(names) + "; `vdsl --help` explains them)", USAGE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(argv)
+    if unknown is not None:
+        return unknown
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

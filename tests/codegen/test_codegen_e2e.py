@@ -119,17 +119,17 @@ def test_media_fields_of_a_class_argument_reach_the_request(import_package, emul
 
 
 def test_python_names_keep_declared_names_on_the_wire(import_package, emulator) -> None:  # type: ignore[no-untyped-def]
-    emulator.add_fixture(json.dumps({"class": "c", "from": 1, "json": "j", "list": ["l"],
-                                     "str": "s", "Point": {"x": 1, "y": 2}, "self": True}))
+    emulator.add_fixture(json.dumps({"def": "c", "from": 1, "json": "j", "list": ["l"],
+                                     "str": "s", "Point": {"x": 1, "y": 2}, "pass": True}))
     pkg = import_package("every_type", "gen_every_names")
     t = pkg.types
     square = t.Square(kind="square", corner=t.Point(x=0.5, y=0), side=1)
     c = pkg.b.Collide(t.Point(x=1.5, y=2), t.Priority.HIGH, square)
-    assert (c.class_, c.from_, c.json_, c.list_, c.str_, c.self_) == ("c", 1, "j", ["l"], "s",
-                                                                      True)
+    assert (c.def_, c.from_, c.json_, c.list_, c.str_, c.pass_) == ("c", 1, "j", ["l"], "s",
+                                                                     True)
     assert type(c.Point_) is t.Point
     dumped = c.model_dump(by_alias=True)
-    assert {"class", "from", "json", "list", "str", "Point", "self"} <= set(dumped)
+    assert {"def", "from", "json", "list", "str", "Point", "pass"} <= set(dumped)
     assert t.Collisions.model_validate(dumped) == c
     prompt = json.dumps(emulator.requests[-1].body)
     assert "1.5" in prompt and "urgent" in prompt  # models and enums (by alias) as arguments

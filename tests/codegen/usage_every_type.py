@@ -40,7 +40,7 @@ def sync_calls() -> None:
     assert_type(b.Caption([shot], None), str)
     collisions = b.Collide(types.Point(x=1, y=2), types.Priority.HIGH,
                            types.Square(kind="square", corner=types.Point(x=0, y=0), side=1))
-    assert_type(collisions.class_, str)
+    assert_type(collisions.def_, str)
     assert_type(collisions.from_, int | None)
     assert_type(collisions.Point_, types.Point)
     assert_type(b.PickShape("x"), types.Shape | types.Circle | None)

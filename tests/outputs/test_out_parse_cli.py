@@ -91,7 +91,7 @@ def test_missing_text_file(project: Path, tmp_path: Path,
     missing = str(tmp_path / "missing.txt")
     assert run([str(project), "Rate", "--text", missing]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot read --text {missing}: ")
+    assert err.startswith(f"error[invalid-path]: {missing}: ")  # one style for bad paths
     assert "Traceback" not in err
 
 

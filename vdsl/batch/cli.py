@@ -125,9 +125,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except CompileError as error:
-        from ..diagnostics import render_concise
-        print(render_concise(error.diagnostics), file=sys.stderr)
-        return FAILED
+        from ..exits import compile_failed
+        return compile_failed(error)
     except InvalidArgumentError as error:
         return fail(str(error), USAGE)
     except VdslError as error:

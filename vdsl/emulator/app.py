@@ -8,6 +8,7 @@ then applies the timing and transport faults (delay, chunk_delay, reset) while w
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -32,7 +33,7 @@ from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
 from .fixtures import FixtureError, FixtureSet, parse_fixture
 from .orgpolicy import OrgPolicy
 from .reply import Reply, Request, json_reply, text_reply
-from .requestlog import RequestLog
+from .requestlog import LoggedRequest, RequestLog
 from .routes import Route, match_route
 from .state import StateStore
 
@@ -64,6 +65,8 @@ class App:
     check_regions: bool = False
     state: StateStore = field(default_factory=StateStore)
     """Resources that outlive a request (and, with a named folder, the process)."""
+    on_request: Callable[[LoggedRequest, float], None] | None = None
+    """Told of each answered request (redacted) and its handling time in ms: the CLI's log."""
     cassettes: CassetteDeck = field(default_factory=CassetteDeck)
     """Recorded replies (`vdsl test`), for requests that name a cassette."""
     org_policy: OrgPolicy = field(default_factory=OrgPolicy)
@@ -79,8 +82,11 @@ class App:
         if request.path.startswith("/_emulator/"):
             return self._control(request), Fault()
         entry = self.log.add(request)
+        started = time.monotonic()
         reply, fault = self._answer(request)
         entry.status = reply.status
+        if self.on_request is not None:
+            self.on_request(entry, (time.monotonic() - started) * 1000)
         return reply, fault
 
     def _answer(self, request: Request) -> tuple[Reply, Fault]:

@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         files = find_files(args.paths)
     except PathProblem as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return USAGE
+        from ..exits import error
+        return error(str(problem), USAGE, diagnostic="invalid-path")
     changed, refused = 0, 0
     for result in format_files(files, args.paths):
         if result.formatted is None:

@@ -1,6 +1,6 @@
 """Role handling after the template ran: split on markers, then BAML's role rules.
 
-Order (LANGUAGE.md §6 "Roles"): a role not in `allowed_roles` becomes `default_role`; adjacent
+Order (docs/rendering.md, "How messages are made"): a role not in `allowed_roles` becomes `default_role`; adjacent
 messages with the same role merge (unless written with `__baml_allow_dupe_role__=true`); then
 `remap_roles` renames roles. Only a leading `system` message is the system prompt; a later one
 becomes a separate, unmerged `user` message, and a prompt that is only a system message is sent

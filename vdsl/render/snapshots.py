@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import VdslError
 from ..ir import FunctionDecl, TestDecl, plain
 from ..project import Project
-from .messages import MediaPart, RenderedPrompt, TextPart
+from .messages import SUFFIX_MARK, MediaPart, RenderedPrompt, TextPart
 from .prompt import render_prompt
 
 __all__ = [
@@ -29,6 +29,10 @@ __all__ = [
 ]
 
 SUFFIX = ".txt"
+
+
+FIM_GAP = "\n── fill-in-the-middle gap; the suffix follows ──\n"
+"""How `{{ _.suffix() }}` shows: the text before it is the FIM `prompt`, after it `suffix`."""
 
 
 def format_prompt(prompt: RenderedPrompt) -> str:
@@ -49,7 +53,7 @@ def format_prompt(prompt: RenderedPrompt) -> str:
 def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
     extra = f" {json.dumps(part.metadata, sort_keys=True)}" if part.metadata != shared else ""
     if isinstance(part, TextPart):
-        return part.text + extra
+        return part.text.replace(SUFFIX_MARK, FIM_GAP) + extra
     mime = f" {part.media_type}" if part.media_type else ""
     if part.url is not None:
         return f"[{part.kind}{mime}: {part.url}]{extra}"
@@ -94,7 +98,9 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
         seen = project_for_test(project, test)
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
-            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
+            if not isinstance(fn, FunctionDecl):
+                continue  # `vdsl check` warns (unknown-function); BAML skips it too
+            args, base = test_arguments(test, fn)
             try:
                 prompt = render_prompt(seen, fn_name, args, base_dir=base)
             except VdslError as exc:

@@ -18,7 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..emulator.fixtures import FixtureError
 from ..errors import CompileError, InvalidArgumentError, VdslError
+from ..exits import bad_path, compile_failed, json_errors
+from ..exits import error as print_error
 from ..project import Project
 from .result import Result
 
@@ -45,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with json_errors(args.format == "json"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     import vdsl
 
     from ..render.cli import UsageError, call_arguments, project_for_args
@@ -53,18 +61,20 @@ def run(args: argparse.Namespace) -> int:
         call_args, base = call_arguments(project, args)
         project = project_for_args(project, args)
     except CompileError as error:
-        from ..diagnostics import render_concise
-        print(render_concise(error.diagnostics), file=sys.stderr)
-        return FAILED
+        return compile_failed(error)
     except UsageError as error:
         return _error(str(error), USAGE)
+    if args.fixtures is not None and not args.fixtures.is_file():
+        return bad_path(args.fixtures, "no such file", "--fixtures")
     try:
         with emulator_endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
+    except FixtureError as error:
+        return _error(str(error), USAGE, error)
     except InvalidArgumentError as error:
-        return _error(str(error), USAGE)
+        return _error(str(error), USAGE, error)
     except VdslError as error:
-        return _error(str(error), RUNTIME)
+        return _error(str(error), RUNTIME, error)
 
 
 @contextmanager
@@ -134,6 +144,5 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
               + (f": {sources}" if sources else ""), file=sys.stderr)
 
 
-def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+def _error(message: str, code: int, exc: BaseException | None = None) -> int:
+    return print_error(message, code, exc=exc)

@@ -15,6 +15,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -23,6 +24,7 @@ from typing_extensions import Unpack
 
 from ..call_options import CallOptions
 from ..errors import (
+    AuthError,
     BlockedError,
     ConfigError,
     StreamError,
@@ -214,6 +216,7 @@ class Runtime(PlatformMethods):
         from ..batch import BatchSession
         environ = self._environment(None)
         override = self._endpoint or environ.get(ENDPOINT_ENV) or None
+        _AUTH_FAILURES.set(None)  # not part of a call: search afresh
         auth = self._auth or self._strategy(plan.options, environ, override, blocking=True)
         project = self._project(plan.options, environ, auth, override, preview=False)
         if not project:
@@ -237,6 +240,7 @@ class Runtime(PlatformMethods):
 
     def _attempts(self, function: str, settings: CallSettings,
                   observation: Observation | None = None) -> Attempts:
+        _AUTH_FAILURES.set({})  # a new call: credentials are searched for afresh
         return Attempts(self.plan(function, settings.client, settings.project),
                         self._rotation, on_attempt=self._on_attempt, rng=self._rng,
                         observer=observation)
@@ -303,9 +307,18 @@ class Runtime(PlatformMethods):
         key = strategy_key(options, env)
         if key in self._strategies:
             return self._strategies[key]
+        failures = _AUTH_FAILURES.get()
+        same = key[1:]  # the credential settings, whichever client has them
+        if failures is not None and same in failures:
+            raise _again(failures[same], options.client)
         if not blocking:
             raise _NeedsThread("auth")
-        strategy = resolve_strategy(options, env, override)
+        try:
+            strategy = resolve_strategy(options, env, override)
+        except AuthError as exc:
+            if failures is not None:  # once per call, not once per fallback child
+                failures[same] = (options.client, exc)
+            raise
         self._strategies[key] = strategy
         return strategy
 
@@ -425,6 +438,21 @@ class Runtime(PlatformMethods):
         except ImportError:  # typed parsing not available: the raw text
             return text
         return parse_output(project or self.project, fn.name, text, partial=partial)
+
+
+_AUTH_FAILURES: ContextVar[dict[tuple[object, ...], tuple[str, AuthError]] | None] = \
+    ContextVar("vdsl_auth_failures", default=None)
+"""Credential searches that failed during the current call, by credential settings."""
+
+
+def _again(failure: tuple[str, AuthError], client: str) -> AuthError:
+    """The failure another client of this call met with the same credential settings."""
+    first, error = failure
+    shown = f"client {client}" if first == client else (
+        f"client {client} (the same credential settings as client {first}, searched once "
+        "for this call)")
+    return AuthError(str(error).replace(f"client {first}", shown, 1), tried=error.tried,
+                     setting=error.setting)
 
 
 def _defer(url: str) -> tuple[bytes, str | None]:

@@ -371,6 +371,9 @@ def _first_line(chunk: str) -> str:
 def _char_help(char: str) -> str | None:
     if char == "'":
         return "strings use double quotes: \"…\""
+    if char == '"':
+        return "a quoted string ends on its line; for text over several lines use a raw " \
+               "string `#\"…\"#`"
     if char in "#@":
         return f"`{char}` cannot appear in an unquoted value; quote the value"
     return None

@@ -145,7 +145,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                                 self.doc_before(start.line), type_)
 
     def client_decl(self, children: list[Any]) -> ir.ClientDecl:
-        keyword, name, _open, entries, close = children
+        keyword, name, _params, _open, entries, close = children
         text = keyword.value
         if text not in ("client", "client<llm>"):
             inner = text[len("client"):]
@@ -156,11 +156,11 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                                  keyword="client<llm>" if text != "client" else "client")
 
     def retry_decl(self, children: list[Any]) -> ir.RetryPolicyDecl:
-        keyword, name, _open, entries, close = children
+        keyword, name, _params, _open, entries, close = children
         return self._value_block(ir.RetryPolicyDecl, keyword, name, entries, close)
 
     def generator_decl(self, children: list[Any]) -> ir.GeneratorDecl:
-        keyword, name, _open, entries, close = children
+        keyword, name, _params, _open, entries, close = children
         return self._value_block(ir.GeneratorDecl, keyword, name, entries, close)
 
     def function_decl(self, children: list[Any]) -> ir.FunctionDecl:
@@ -176,7 +176,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                                  signature_span=signature)
 
     def test_decl(self, children: list[Any]) -> ir.TestDecl:
-        keyword, name, _open, items, close = children
+        keyword, name, _params, _open, items, close = children
         items = items or []
         builders = [i for i in items if isinstance(i, ir.TypeBuilder)]
         for extra in builders[1:]:

@@ -86,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         project = _load(args.path)
     except CompileError as error:
         return _compile_errors(error)
+    if _missing_functions(project):
+        return FAILED
     try:
         cases = plan_cases(project, patterns=args.patterns, functions=args.functions)
     except KeyError as missing:
@@ -188,9 +190,25 @@ def _compile_errors(error: CompileError) -> int:
     from ..diagnostics import render
     diagnostics = error.diagnostics
     if any(d.code == "invalid-path" for d in diagnostics):
-        return _error(diagnostics[0].message, USAGE)
+        from ..exits import compile_failed
+        return compile_failed(error)
     print(render(diagnostics, "full", _sources_for(diagnostics)), file=sys.stderr)
     return FAILED
+
+
+def _missing_functions(project: Project) -> bool:
+    """A test naming a function that does not exist: `vdsl check` warns (BAML skips it), but
+    a test run cannot run it, so here it is an error at the name."""
+    import dataclasses
+
+    from ..cli import _sources_for
+    from ..diagnostics import Severity, render
+    missing = [dataclasses.replace(d, severity=Severity.ERROR,
+                                   message=d.message.split(";", 1)[0])
+               for d in project.diagnostics if d.code == "unknown-function"]
+    if missing:
+        print(render(missing, "full", _sources_for(missing)), file=sys.stderr)
+    return bool(missing)
 
 
 def _error(message: str, code: int) -> int:

@@ -184,8 +184,9 @@ def _answered(attempt: Any, last: bool, result: Result | None, error: VdslError 
     return None
 
 
-_VERTEX_PREFIX = re.compile(r"^Vertex AI returned \d+(?: \S+)? for client `[^`]*` "
-                            r"\(model [^)]*\): ")
+_VERTEX_PREFIX = re.compile(r"^(?:Vertex AI returned \d+(?: \S+)? for client `[^`]*` "
+                            r"\(model [^)]*\)|\d{3}(?: [A-Z_]+)?): ")
+"""The status in front of an attempt's error text (`503 UNAVAILABLE: …`)."""
 
 
 def _reply(result: Result) -> dict[str, Any]:

@@ -7,6 +7,7 @@
   unknown arguments (missing ones render as empty).
 * `output-format-option` (error): `ctx.output_format(...)` with a positional argument, a
   misspelt option or a constant of the wrong kind; every render would fail.
+* attributes of globals and class parameters, enum comparisons: template_types.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..ir import Param, RawString, StringValue, TemplateStringDecl
 from ..source import Span
 from .context import Context
+from .template_types import check_types
 
 __all__ = ["check"]
 
@@ -63,6 +65,7 @@ def _check_template(ctx: Context, owner: str, value: StringValue, params: tuple[
     loaded = _loaded_names(ast)
     for name in sorted(set(loaded) - names - known):
         _undefined(ctx, owner, name, where.line(loaded[name]), names | known)
+    check_types(ctx, ast, {p.name: p.type for p in params if p.type is not None}, where.find)
     for call in ast.find_all(nodes.Call):
         target = call.node
         if isinstance(target, nodes.Name) and target.name in ctx.template_strings:
@@ -85,6 +88,13 @@ class _Where:
         if source is None:
             return self.value.span
         return source.line_span(self.first_line + (lineno or 1) - 1)
+
+    def find(self, lineno: int | None, needle: str) -> Span:
+        """The first `needle` on the template line, or the whole line."""
+        line = self.line(lineno)
+        source = self.ctx.sources.get(self.value.span.file)
+        at = source.text.find(needle, line.start, line.end) if source and needle else -1
+        return line if source is None or at == -1 else source.span(at, at + len(needle))
 
 
 def _source(value: StringValue) -> tuple[str, int]:

@@ -80,13 +80,13 @@ class Drawing(VdslModel):
 
 class Collisions(VdslModel):
     """`Collisions` while it streams: fields fill in as the reply arrives."""
-    class_: str | None = Field(default=None, validation_alias='class', serialization_alias='class')
+    def_: str | None = Field(default=None, validation_alias='def', serialization_alias='def')
     from_: int | None = Field(default=None, validation_alias='from', serialization_alias='from')
     json_: str | None = Field(default=None, validation_alias='json', serialization_alias='json')
     list_: list[str] | None = Field(default=None, validation_alias='list', serialization_alias='list')
     str_: str | None = Field(default=None, validation_alias='str', serialization_alias='str')
     Point_: Point | None = Field(default=None, validation_alias='Point', serialization_alias='Point')
-    self_: bool | None = Field(default=None, validation_alias='self', serialization_alias='self')
+    pass_: bool | None = Field(default=None, validation_alias='pass', serialization_alias='pass')
     Literal_: str | None = Field(default=None, validation_alias='Literal', serialization_alias='Literal')
 
 
