@@ -1,7 +1,8 @@
 """Code actions and formatting.
 
-Quick fixes come from the diagnostics themselves: a help "did you mean `X`?" on a diagnostic
-whose message names the misspelt word in backquotes becomes "Replace `old` with `X`" (a type,
+Quick fixes come from the diagnostics themselves: a "did you mean `X`?" (in the help or the
+message) on a diagnostic whose message names the misspelt word in backquotes first becomes
+"Replace `old` with `X`" (a type,
 client, function, retry policy, option key, model id, keyword, prompt variable…).
 Formatting is `vdsl fmt`'s.
 """
@@ -32,7 +33,7 @@ class Fix:
 def quick_fixes(diagnostics: Iterable[Diagnostic], source: SourceFile) -> list[Fix]:
     fixes: list[Fix] = []
     for d in diagnostics:
-        candidates = did_you_mean(d.help)
+        candidates = did_you_mean(d)
         named = _NAMED.search(d.message)
         span = d.span
         if not candidates or named is None or span is None or span.file != source.path:

@@ -37,12 +37,14 @@ def uri_of(path: str) -> str:
     return Path(path).resolve().as_uri() if not Path(path).is_absolute() else Path(path).as_uri()
 
 
-def did_you_mean(help_: str | None) -> list[str]:
-    """The names a "did you mean `A` or `B`?" help offers."""
-    if not help_:
-        return []
-    found = _SUGGESTION.search(help_)
-    return _QUOTED.findall(found.group(1)) if found else []
+def did_you_mean(d: Diagnostic) -> list[str]:
+    """The names a diagnostic's "did you mean `A` or `B`?" offers (in its help, or else in its
+    message)."""
+    for text in (d.help, d.message):
+        found = _SUGGESTION.search(text or "")
+        if found:
+            return _QUOTED.findall(found.group(1))  # type: ignore[no-any-return]
+    return []
 
 
 class Positions:
@@ -87,9 +89,9 @@ class Positions:
         data: dict[str, object] = {"code": d.code}
         if d.help:
             data["help"] = d.help
-            fixes = did_you_mean(d.help)
-            if fixes:
-                data["fixes"] = fixes
+        fixes = did_you_mean(d)
+        if fixes:
+            data["fixes"] = fixes
         return lsp.Diagnostic(range=where, message=message, severity=_SEVERITY[d.severity],
                               code=d.code, source="vdsl", related_information=related or None,
                               data=data)

@@ -1,18 +1,18 @@
 """The option keys a `vertex-ai` client may set, per model family, with a line of
 documentation each: what completion offers inside `options { … }`.
 
-`client_options(family)` is the one place the server reads option tables from. The keys vdsl
-reads itself come from `providers.options.CONSUMED` (the runtime's own list, with
-`PLATFORM_OPTIONS`' documentation); the request-body fields per family are listed here with
-their documentation.
+`client_options(family)` is the one place the server reads option tables from: the validation
+tables (`validate.option_tables`: the options vdsl reads for every family or some, and each
+family's request-body fields, with their kinds, choices and ranges), with the documentation
+written here or, for vdsl's platform options, `providers.options.PLATFORM_OPTIONS`'.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..providers.options import CONSUMED, PLATFORM_OPTIONS
-from ..validate.options import GENERATION_CONFIG
+from ..providers.options import PLATFORM_OPTIONS
+from ..validate.option_tables import CLIENT_OPTIONS, FAMILY_BODIES, FAMILY_ONLY, Spec
 
 __all__ = ["OptionDoc", "client_options", "generation_config_keys"]
 
@@ -54,65 +54,63 @@ _READ: dict[str, str] = {
     "fim": "Codestral: fill-in-the-middle calls (`{{ _.suffix() }}` in the prompt).",
 }
 _READ.update({key: doc[:1].upper() + doc[1:] for key, doc in PLATFORM_OPTIONS.items()})
-_ONLY: dict[str, tuple[str, ...]] = {
-    "anthropic_version": ("anthropic",), "fim": ("mistral",),
-    **{key: ("gemini",) for key, doc in PLATFORM_OPTIONS.items() if doc.startswith("Gemini:")}}
+_GEMINI_ONLY = {key for key, doc in PLATFORM_OPTIONS.items() if doc.startswith("Gemini:")}
 
-_SAMPLING = {
-    "temperature": "Sampling temperature.",
-    "top_p": "Nucleus sampling: the probability mass kept.",
+_BODY_DOCS: dict[str, str] = {
+    "generationConfig": "temperature, topP, topK, maxOutputTokens, stopSequences, "
+                        "responseMimeType, thinkingConfig, …",
+    "safetySettings": "A list of `{ category … threshold … }` maps.",
+    "toolConfig": "How the model may call functions (functionCallingConfig).",
+    "labels": "Billing labels, a map of strings.",
+    "cachedContent": "A cachedContents resource name to reuse.",
     "max_tokens": "The most tokens the reply may have.",
-    "stop": "Text (or texts) that end the reply.",
+    "temperature": "Sampling temperature.", "top_p": "Nucleus sampling: the mass kept.",
+    "top_k": "Sample from the k likeliest tokens.", "stop": "Text (or texts) that end the reply.",
+    "stop_sequences": "Texts that end the reply.",
+    "thinking": "Extended thinking, e.g. `{ type enabled budget_tokens 2048 }`.",
+    "tools": "Tools the model may call.", "tool_choice": "How the model picks a tool.",
     "response_format": "Structured output, e.g. `{ type json_object }`.",
-    "tools": "Tools the model may call.",
-}
-_BODIES: dict[str, dict[str, str]] = {
-    "gemini": {
-        "generationConfig": "temperature, topP, topK, maxOutputTokens, stopSequences, "
-                            "responseMimeType, thinkingConfig, …",
-        "safetySettings": "A list of `{ category … threshold … }` maps.",
-        "tools": "Gemini tools (googleSearch, codeExecution, functionDeclarations, …).",
-        "toolConfig": "How the model may call functions (functionCallingConfig).",
-        "labels": "Billing labels, a map of strings.",
-        "cachedContent": "A cachedContents resource name to reuse.",
-    },
-    "anthropic": {
-        "max_tokens": "The most tokens the reply may have (default: the model's).",
-        "temperature": "Sampling temperature, 0–1.",
-        "top_p": "Nucleus sampling.", "top_k": "Sample from the k likeliest tokens.",
-        "stop_sequences": "Texts that end the reply.",
-        "thinking": "Extended thinking: `{ type enabled budget_tokens 2048 }`.",
-        "metadata": "`{ user_id … }`.", "tools": "Tools the model may call.",
-        "tool_choice": "How the model picks a tool.",
-    },
-    "openai_compat": {**_SAMPLING, "seed": "A seed for repeatable sampling.",
-                      "presence_penalty": "Penalise tokens already present.",
-                      "frequency_penalty": "Penalise frequent tokens.",
-                      "n": "How many choices to return."},
-    "mistral": {**_SAMPLING, "random_seed": "A seed for repeatable sampling.",
-                "safe_prompt": "Prepend Mistral's safety prompt.",
-                "min_tokens": "Codestral FIM: the fewest tokens to produce."},
-    "mistral_ocr": {"pages": "Which pages to read (0-based).",
-                    "include_image_base64": "Return extracted images as base64.",
-                    "image_limit": "The most images to extract.",
-                    "image_min_size": "The smallest image to extract (pixels)."},
-    "ai21": {**_SAMPLING, "n": "How many choices to return.", "seed": "A seed."},
+    "seed": "A seed for repeatable sampling.", "random_seed": "A seed for repeatable sampling.",
+    "n": "How many choices to return.", "pages": "Which pages to read (0-based).",
+    "include_image_base64": "Return extracted images as base64.",
 }
 
 
 def client_options(family: str | None) -> list[OptionDoc]:
     """Every option key a client of `family` (None: not known yet) may set."""
-    found = [OptionDoc(key, _READ.get(key, "Read by vdsl."), False) for key in sorted(CONSUMED)
-             if family is None or family in _ONLY.get(key, (family,))]
-    families = [family] if family in _BODIES else list(_BODIES) if family is None else []
+    found = [OptionDoc(key, _READ.get(key) or _describe(spec), False)
+             for key, spec in sorted(CLIENT_OPTIONS.items())
+             if family in (None, "gemini") or key not in _GEMINI_ONLY]
+    found += [OptionDoc(key, _READ.get(key) or _describe(spec), False)
+              for key, (spec, families) in sorted(FAMILY_ONLY.items())
+              if family is None or family in families]
     seen = {o.key for o in found}
+    families = list(FAMILY_BODIES) if family is None else [family]
     for name in families:
-        for key, doc in _BODIES[name].items():
+        for key, spec in FAMILY_BODIES.get(name, {}).items():
             if key not in seen:
                 seen.add(key)
+                doc = _BODY_DOCS.get(key) or _describe(spec)
                 found.append(OptionDoc(key, f"{doc} (sent in the {name} request body)", True))
     return found
 
 
+def _describe(spec: Spec) -> str:
+    """A line from the table: the value's kind, its choices or range, its note."""
+    parts = [spec.kind if not spec.also else " or ".join((spec.kind, *spec.also))]
+    if spec.choices:
+        parts.append("one of " + ", ".join(f"`{c}`" for c in spec.choices))
+    if spec.minimum is not None or spec.maximum is not None:
+        low = "" if spec.minimum is None else f"{spec.minimum:g} ≤ "
+        high = "" if spec.maximum is None else f" ≤ {spec.maximum:g}"
+        parts.append(f"{low}value{high}")
+    if spec.fields:
+        parts.append("fields: " + ", ".join(f"`{k}`" for k in spec.fields))
+    if spec.note:
+        parts.append(spec.note)
+    return "; ".join(parts)
+
+
 def generation_config_keys() -> tuple[str, ...]:
-    return GENERATION_CONFIG
+    config = FAMILY_BODIES["gemini"]["generationConfig"]
+    return tuple(config.fields or ())
