@@ -89,12 +89,13 @@ def test_an_unknown_function_in_a_test_is_reported_at_its_line(
 
 def test_arguments_that_do_not_fit_error_at_the_args(tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "main.vdsl").write_text(MIXED.replace('x "boom"', "x 5"))
+    # (a number would do: BAML, and vdsl, pass a test's `5` to a string as the text "5")
+    (tmp_path / "main.vdsl").write_text(MIXED.replace('x "boom"', "x [1, 2]"))
     assert main(["test", str(tmp_path), "-k", "ServerError", "--format", "concise"]) == 3
     out = capsys.readouterr().out
     line = MIXED[:MIXED.index('    x "boom"')].count("\n")  # the `args {` line
     assert f"main.vdsl:{line}:3: error[test-errored] FR::ServerError: FR: argument `x`: " \
-           "expected string, got int" in out
+           "expected string, got list" in out
 
 
 def test_without_credentials_the_default_is_the_emulator_and_it_says_so(

@@ -19,6 +19,7 @@ from . import (
     ai21,
     anthropic,
     batch,
+    bigquery,
     caching,
     errors,
     gemini,
@@ -43,7 +44,7 @@ Service = Callable[["App", Request], Reply | None]
 """A non-model API the emulator serves (Cloud Storage, batch jobs, cached contents…): it
 answers the requests it owns and returns None for the rest. Register it in `SERVICES`."""
 
-SERVICES: list[Service] = [storage.serve, batch.serve, caching.serve]
+SERVICES: list[Service] = [storage.serve, bigquery.serve, batch.serve, caching.serve]
 
 HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "gemini": gemini.handle, "anthropic": anthropic.handle, "openapi": openai_compat.handle,

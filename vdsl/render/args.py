@@ -20,9 +20,9 @@ from ..ir import ClassDecl, EnumDecl, FunctionDecl, OptionalType, Param, TypeExp
 from ..ir.types import Primitive
 from ..media import Media, media_class
 from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
-from .values import ArgList, ClassInstance, EnumValue, MapKey
+from .values import ArgList, ClassInstance, EnumValue, MapKey, display
 
-__all__ = ["bind_arguments", "coerce"]
+__all__ = ["as_test_value", "bind_arguments", "coerce"]
 
 
 class _Mismatch(Exception):
@@ -58,6 +58,37 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
         except _Mismatch as exc:
             raise InvalidArgumentError(f"{fn.name}: argument `{exc.path}`: {exc.message}") from None
     return out
+
+
+def as_test_value(schema: Schema, value: Any, t: TypeExpr | None) -> Any:
+    """A test block's value read for type `t` as BAML reads it: a number where only a string
+    fits is that number's text (`3` → "3", `2.50` → "2.5"); everything else is unchanged
+    (and checked when the function is called)."""
+    if t is None:
+        return value
+    return _test_value(schema, value, schema.resolve(t), 0)
+
+
+def _test_value(schema: Schema, value: Any, t: T, depth: int) -> Any:
+    if depth > 64:  # a value nested deeper than any type: leave it to the binder
+        return value
+    if t.kind == "ralias":
+        return _test_value(schema, value, schema.alias_target(t.name), depth + 1)
+    if t.kind == "union" and len(t.non_null) == 1:
+        return _test_value(schema, value, t.non_null[0], depth + 1)
+    if t.kind == "prim" and t.name == "string" and isinstance(value, int | float) \
+            and not isinstance(value, bool):
+        return display(value)
+    if t.kind == "list" and isinstance(value, list):
+        return [_test_value(schema, v, t.args[0], depth + 1) for v in value]
+    if t.kind == "map" and isinstance(value, dict):
+        return {k: _test_value(schema, v, t.args[1], depth + 1) for k, v in value.items()}
+    if t.kind == "class" and isinstance(value, dict):
+        decl = schema.project.find(t.name)
+        fields = {f.name: f.type for f in decl.fields} if isinstance(decl, ClassDecl) else {}
+        return {k: _test_value(schema, v, schema.resolve(fields[k]), depth + 1)
+                if fields.get(k) is not None else v for k, v in value.items()}
+    return value
 
 
 def _optional(schema: Schema, t: TypeExpr) -> bool:

@@ -75,7 +75,7 @@ class PromptRenderer:
         text, state = _run(self.renderer, self.fn, values, self.info)
         if SUFFIX_MARK in text:
             _check_fim(self.fn, self.info)
-        prompt = build_prompt(text, state.roles, state.media, self.roles)
+        prompt = build_prompt(text, state.roles, state.media, self.roles, state.nonce)
         return RenderedPrompt(prompt.messages, prompt.system_index, self.info.name)
 
 

@@ -204,7 +204,8 @@ class Runtime(PlatformMethods):
         submitted `BatchJob` (`.status()`, `.wait()`, `.results()` with typed values).
 
         `rows` is an iterable of argument mappings, or the path of a JSONL/CSV file; `dest`
-        a Cloud Storage folder `gs://BUCKET/PREFIX` for the input, manifest and output."""
+        a Cloud Storage folder `gs://BUCKET/PREFIX` or a BigQuery dataset
+        `bq://PROJECT.DATASET` for the input, manifest and output."""
         from ..batch.api import start
         return start(self, function, rows, dest=dest, client=client,
                      display_name=display_name, skip_bad_rows=skip_bad_rows,

@@ -100,7 +100,7 @@ def _check_test(project: Project, test: TestDecl, fn: FunctionDecl, span: Span,
                 leaves: list[_Leaf], diags: Diagnostics) -> None:
     from ..render import render_prompt
     from ..render.snapshots import test_arguments
-    args, base = test_arguments(test, fn)
+    args, base = test_arguments(test, fn, project)
     for leaf in leaves:
         try:
             prompt = render_prompt(project, fn.name, args, client=leaf.name, base_dir=base)
