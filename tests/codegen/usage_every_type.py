@@ -59,9 +59,17 @@ def streams() -> None:
         assert_type(partial.title, str | None)
         assert_type(partial.summary, str)
         assert_type(partial.status, StreamState[str])
-        assert_type(partial.figures, list[partial_types.Circle | partial_types.Square] | None)
-        assert_type(partial.by_priority, dict[types.Priority, list[str] | None] | None)
+        assert_type(partial.figures, list[partial_types.Circle | partial_types.Square])
+        assert_type(partial.by_priority, dict[types.Priority, list[str]])
+        assert_type(partial.tags, list[str] | None)
     assert_type(stream.get_final_response(), types.Drawing)
+    for plan in b.stream.MakePlan("x"):
+        assert_type(plan.header, partial_types.Header)
+        assert_type(plan.header.id, str | None)
+        assert_type(plan.steps, list[partial_types.Step])
+        assert_type(plan.steps[0].minutes, int)
+        assert_type(plan.budget, dict[str, float])
+        assert_type(plan.notes, list[str] | None)
     for tree in b.stream.Grow(types.Tree(label="r", children=[])):
         assert_type(tree, list[partial_types.Tree])
     for part in b.stream.Describe(Image.from_url("https://example.com/a.png")):

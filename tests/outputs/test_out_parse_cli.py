@@ -69,8 +69,11 @@ def test_parse_failure(project: Path, tmp_path: Path,
     out = capsys.readouterr()
     assert json.loads(out.out) == {
         "ok": False,
-        "error": "could not parse the output as `Review`: missing required field `mood`"}
-    assert out.err == ""
+        "error": "could not parse the output as `Review`: missing required field `mood`",
+        "span": [0, 12],
+        "excerpt": '  reply, line 1, column 1:\n    {"stars": 4}\n    ^^^^^^^^^^^^'}
+    assert out.err == ("could not parse the output as `Review`: missing required field "
+                       '`mood`\n  reply, line 1, column 1:\n    {"stars": 4}\n    ^^^^^^^^^^^^\n')
 
 
 def test_stdin(project: Path, monkeypatch: pytest.MonkeyPatch,

@@ -222,6 +222,10 @@ def test_stream_yields_typed_partials_then_the_value(make_runtime, emulator):
     assert all(type(p).__name__ == "Person" for p in partials)
     assert partials[-1].name == "Ada Lovelace"
     assert all(p.age in (None, 36) for p in partials)  # numbers appear only when complete
+    # BAML's shapes: a list field not started yet is [] (never None), and it only grows
+    assert all(isinstance(p.langs, list) for p in partials)
+    sizes = [len(p.langs) for p in partials]
+    assert sizes == sorted(sizes) and sizes[0] == 0
 
 
 def test_runtime_parse_reads_messy_text(make_runtime):

@@ -76,6 +76,30 @@ def test_render_request_and_curl_need_no_credentials(capsys, monkeypatch):
     assert "$(gcloud auth print-access-token)" in curl
 
 
+def test_run_shows_the_reply_where_parsing_gave_up(capsys, tmp_path):
+    """A reply that does not fit: exit 3, the reason, and the reply marked where it failed."""
+    fixtures = tmp_path / "bad.yaml"
+    fixtures.write_text('fixtures:\n  - model: gemini-2.5-flash\n    reply:\n      text: |\n'
+                        '        Here: {"name": "Jane", "years": "many"}\n', encoding="utf-8")
+    (tmp_path / "main.vdsl").write_text('''
+class Person {
+  name string
+  years int
+}
+function Read(text: string) -> Person {
+  client "vertex-ai/gemini-2.5-flash"
+  prompt #"{{ text }} {{ ctx.output_format }}"#
+}
+''', encoding="utf-8")
+    code = main(["run", str(tmp_path), "Read", "--args", '{"text": "x"}', "--emulator",
+                 "--fixtures", str(fixtures)])
+    err = capsys.readouterr().err
+    assert code == 3, err
+    assert "could not parse the output as `Person`: at `years`: found 'many', not a number" in err
+    assert 'Here: {"name": "Jane", "years": "many"}' in err
+    assert "^^^^^^" in err and "Traceback" not in err
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_curl_expands_the_project_and_token_variables_in_a_real_shell(capsys, tmp_path):
     """The preview's `$GOOGLE_CLOUD_PROJECT` and `$(gcloud …)` expand in bash; the body, with

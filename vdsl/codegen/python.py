@@ -79,7 +79,8 @@ def _types_modules(plan: TypesPlan) -> dict[str, list[ast.stmt]]:
                                 "type aliases, as pydantic models, enums and type aliases."),
             "partial_types.py": _module(plan, [n for n in names if n not in enums], True, enums,
                                         "Partial (streaming) forms of the project's classes: "
-                                        "every field may still be missing."),
+                                        "fields not seen yet are None, lists and maps "
+                                        "empty."),
         }
     where = plan.chunk_of()
     out: dict[str, list[ast.stmt]] = {

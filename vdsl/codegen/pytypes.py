@@ -6,9 +6,11 @@ true, not hopeful:
 * `T?` and unions become `X | Y | None`; literal members merge into one `Literal[…]`;
 * a `@check` (on the type, its alias, a field, or a class's `@@check`) wraps a non-null value
   in `Checked[…]`, once, however many places add checks;
-* in a partial, every field may be None (unless `@stream.not_null`), classes are their
-  partial classes, list items are never None unless declared so (unfinished items are left
-  out), map values may be None, and a `@stream.with_state` field is a `StreamState[…]`.
+* in a partial, every field may be None (unless `@stream.not_null`, or its class has
+  `@@stream.not_null`) except list and map fields, which are `[]`/`{}` until they arrive;
+  classes are their partial classes (a `@@stream.done` class keeps its final field types:
+  it only streams complete); list items and map values are never None unless declared so
+  (unfinished ones are left out), and a `@stream.with_state` field is a `StreamState[…]`.
 """
 
 from __future__ import annotations
@@ -135,8 +137,6 @@ class TypeMapper:
             return Py([sub(name("list"), self.render(item, True))])
         if isinstance(t, MapType):
             value = self.map(t.value)
-            if self.partial:
-                value.nullable = value.show_null = True
             return Py([sub(name("dict"), self.render(self.map(t.key), True),
                            self.render(value, True))])
         if isinstance(t, OptionalType):
@@ -167,6 +167,24 @@ class TypeMapper:
             # evaluate (None | None), so it is written as None wherever it is used
             return Py(nullable=True, show_null=True)
         return Py([self._ref("alias", py_name)], nullable=info.nullable, checked=info.checked)
+
+    def _never_null(self, t: TypeExpr) -> bool:
+        if any(a.name == "stream.not_null" and not a.block for a in t.attrs):
+            return True
+        decl = self.decls.get(t.name) if isinstance(t, NamedType) else None
+        return isinstance(decl, ClassDecl) and any(
+            a.name == "stream.not_null" and a.block for a in decl.attrs)
+
+    def _container(self, t: TypeExpr) -> bool:
+        """Whether `t` is (an alias of) a list or map type."""
+        for _ in range(16):
+            if isinstance(t, (ListType, MapType)):
+                return True
+            decl = self.decls.get(t.name) if isinstance(t, NamedType) else None
+            if not isinstance(decl, TypeAliasDecl):
+                return False
+            t = decl.type
+        return False
 
     def _ref(self, kind: str, py_name: str) -> ast.expr:
         if py_name in self.quote:
@@ -200,17 +218,20 @@ class TypeMapper:
             out.literals.extend(inner.literals)
         return out
 
-    def field(self, t: TypeExpr, attrs: tuple[Attribute, ...]) -> Py:
-        """The type of a class field, with the field's own attributes."""
+    def field(self, t: TypeExpr, attrs: tuple[Attribute, ...], done: bool = False) -> Py:
+        """The type of a class field, with the field's own attributes. In a partial (unless
+        its class is `@@stream.done`, which streams only complete objects) a field may be
+        None until it arrives — except a `@stream.not_null` one, one whose class has
+        `@@stream.not_null`, and a list or map field, which is `[]`/`{}` until then."""
         py = self.map(t)
         if has_check(attrs) and not py.checked:
             py = self.wrap_checked(py)
-        if not self.partial:
+        if not self.partial or done:
             return py
         names = {a.name for a in attrs if not a.block}
-        if "stream.not_null" in names:
+        if "stream.not_null" in names or self._never_null(t):
             py = py.non_null()
-        else:
+        elif py.nullable or not self._container(t):
             py.nullable = py.show_null = True
         if "stream.with_state" in names:
             state = sub(self.helper("StreamState"), self.render(py.non_null(), True))

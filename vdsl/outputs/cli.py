@@ -2,9 +2,11 @@
 
     vdsl parse PATH FUNCTION --text FILE [--partial]
 
-Prints `{"ok": true, "value": …}` or `{"ok": false, "error": "…"}` on stdout. Exit codes: 0
-parsed, 1 the reply did not fit (or the project does not compile), 2 usage (unknown function,
-unreadable file). `--text -` reads the reply from stdin.
+Prints `{"ok": true, "value": …}` on stdout, or `{"ok": false, "error": "…", "span": [start,
+end] | null, "excerpt": "…"}` — the reply around the place the parser gave up, marked with
+`^`, which also goes to stderr. Exit codes: 0 parsed, 1 the reply did not fit (or the project
+does not compile), 2 usage (unknown function, unreadable file). `--text -` reads the reply
+from stdin.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", metavar="FILE", required=True,
                         help="the model's reply, as a file (`-` for stdin)")
     parser.add_argument("--partial", action="store_true",
-                        help="the text is a prefix of a streamed reply: print the partial value")
+                        help="the text is a prefix of a streamed reply: print the partial value "
+                             "(the shape a stream gives: fields not seen yet null, lists [])")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +63,13 @@ def run(args: argparse.Namespace) -> int:
     from . import parse_output, to_plain
     try:
         value = parse_output(project, args.function, text, partial=args.partial)
-    except (OutputParseError, ValidationError) as exc:
+    except OutputParseError as exc:
+        print(json.dumps({"ok": False, "error": exc.summary,
+                          "span": list(exc.span) if exc.span else None,
+                          "excerpt": exc.excerpt}, ensure_ascii=False))
+        print(str(exc), file=sys.stderr)
+        return FAILED
+    except ValidationError as exc:
         print(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
         return FAILED
     print(json.dumps({"ok": True, "value": to_plain(value)}, ensure_ascii=False, indent=2))

@@ -28,7 +28,7 @@ from .context import Context
 
 FIELD = {"alias", "description", "skip", "check", "assert", "stream.done", "stream.not_null",
          "stream.with_state"}
-BLOCK = {"alias", "description", "dynamic", "check", "assert", "stream.done"}
+BLOCK = {"alias", "description", "dynamic", "check", "assert", "stream.done", "stream.not_null"}
 ENUM_VALUE = {"alias", "description", "skip"}
 CONSTRAINTS = {"check", "assert"}
 _NO_ARGS = {"skip", "dynamic", "stream.done", "stream.not_null", "stream.with_state"}
@@ -59,7 +59,8 @@ def _check_class(ctx: Context, decl: ClassDecl, in_builder: bool) -> None:
 
 
 def _check_enum(ctx: Context, decl: EnumDecl, in_builder: bool) -> None:
-    _check_set(ctx, decl.attrs, BLOCK - {"stream.done"}, "an enum", in_builder)
+    _check_set(ctx, decl.attrs, BLOCK - {"stream.done", "stream.not_null"}, "an enum",
+               in_builder)
     for value in decl.values:
         _check_set(ctx, value.attrs, ENUM_VALUE, "an enum value", in_builder)
 

@@ -86,6 +86,24 @@ class Drawing(VdslModel):
     done_part: Point | None = None
 
 
+class Step(VdslModel):
+    """A step is only ever streamed whole."""
+    name: str
+    minutes: int
+
+
+class Header(VdslModel):
+    id: str
+
+
+class Plan(VdslModel):
+    header: Header
+    steps: list[Step]
+    budget: dict[str, float]
+    notes: list[str] | None = None
+    owner: str | None = None
+
+
 class Collisions(VdslModel):
     def_: str = Field(validation_alias='def', serialization_alias='def')
     from_: int | None = Field(default=None, validation_alias='from', serialization_alias='from')
