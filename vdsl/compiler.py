@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +190,7 @@ def _cache_file(kind: str, key: str) -> Path | None:
 def _read_cache(path: Path | None) -> object | None:
     if path is None:
         return None
+    import pickle  # the cache's modules are imported only when the cache is used
     try:
         with open(path, "rb") as handle:
             return pickle.load(handle)
@@ -200,6 +199,7 @@ def _read_cache(path: Path | None) -> object | None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    import tempfile
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -236,6 +236,7 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
     compile_sources(sources, diags=diags, policy=policy)
     result = diags.sorted()
     if path is not None and before == 0:
+        import pickle
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
 
