@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,10 +88,10 @@ def run(args: argparse.Namespace) -> int:
         return _compile_errors(error)
     if _missing_functions(project):
         return FAILED
-    try:
-        cases = plan_cases(project, patterns=args.patterns, functions=args.functions)
-    except KeyError as missing:
-        return _error(f"unknown function {missing} in --function", USAGE)
+    unknown = _unknown_function(project, args.functions or ())
+    if unknown:
+        return _error(f"--function: {unknown}", USAGE)
+    cases = plan_cases(project, patterns=args.patterns, functions=args.functions)
     if args.list:
         for case in cases:
             print(f"{case.id}\t{case.span}" + (f"\tskip: {case.skip}" if case.skip else ""))
@@ -209,6 +209,18 @@ def _missing_functions(project: Project) -> bool:
     if missing:
         print(render(missing, "full", _sources_for(missing)), file=sys.stderr)
     return bool(missing)
+
+
+def _unknown_function(project: Project, names: Sequence[str]) -> str | None:
+    """The first of `names` that is not a function, said as every command says it."""
+    from ..errors import InvalidArgumentError
+    from ..render.prompt import find_function
+    for name in names:
+        try:
+            find_function(project, name)
+        except InvalidArgumentError as exc:
+            return str(exc)
+    return None
 
 
 def _error(message: str, code: int) -> int:
