@@ -205,6 +205,9 @@ def _usage_problem(args: argparse.Namespace) -> int | None:
     from ..exits import bad_path
     from .jobs import parse_name
     from .plan import parse_destination
+    path = getattr(args, "path", None)
+    if path is not None and not Path(path).exists():
+        return bad_path(path, "no such file or directory")
     try:
         if getattr(args, "job", None) is not None:
             parse_name(args.job)

@@ -138,12 +138,12 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
                                                                          Path | None]:
     if args.test and args.args:
         raise UsageError("use either --args or --test, not both")
-    if getattr(args, "function", None):
-        try:  # the function is named first on the command line: report it first
-            find_function(project, args.function)
-        except InvalidArgumentError as exc:
-            raise UsageError(str(exc)) from None
     if args.test:
+        if getattr(args, "function", None):
+            try:  # named before the test on the command line: a wrong one is said first
+                find_function(project, args.function)
+            except InvalidArgumentError as exc:
+                raise UsageError(str(exc)) from None
         try:
             test = project.test(args.test, getattr(args, "function", None))
         except KeyError:

@@ -84,7 +84,9 @@ def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
     if not args.emulator:
         yield None
         return
-    from ..emulator.session import project_emulator
+    from ..emulator.session import describe_fixtures, project_emulator, project_fixture_files
+    if args.fixtures is None and not project_fixture_files(args.path):
+        print(f"# emulator: {describe_fixtures([])}", file=sys.stderr)
     with project_emulator(args.path, args.fixtures) as emu:
         yield emu.url
 

@@ -110,7 +110,8 @@ def _execute(project: Project, args: argparse.Namespace, total: int) -> int:
     from .session import credentials_found
 
     mode, why = _mode(project, args.mode, credentials_found)
-    print(f"vdsl test: {total} test{'s' * (total != 1)} · {mode}{why} · "
+    replies = f" · {_replies(project, args)}" if mode == "emulator" else ""
+    print(f"vdsl test: {total} test{'s' * (total != 1)} · {mode}{why}{replies} · "
           f"{min(args.jobs, total)} at a time", file=sys.stderr)
     progress = Progress(total)
     try:
@@ -127,6 +128,18 @@ def _execute(project: Project, args: argparse.Namespace, total: int) -> int:
     if args.junit is not None and not _write_junit(report, args.junit):
         return RUNTIME
     return report.exit_code
+
+
+def _replies(project: Project, args: argparse.Namespace) -> str:
+    """Where the emulator's replies come from: recorded cassettes first, then fixtures (or an
+    echo of the prompt, which a typed function cannot parse: say so before it fails)."""
+    from ..emulator.session import describe_fixtures, project_fixture_files
+    root = Path(project.root or args.path)
+    cassettes = Path(args.cassettes) if args.cassettes else (
+        root if root.is_dir() else root.parent) / "cassettes"
+    files = [Path(args.fixtures)] if args.fixtures else project_fixture_files(root)
+    recorded = f"cassettes in {cassettes}, else " if cassettes.is_dir() else ""
+    return recorded + describe_fixtures(files)
 
 
 def _mode(project: Project, chosen: str | None,
