@@ -176,3 +176,71 @@ def test_a_vertex_error_without_a_client_reads_cleanly() -> None:
     named = VertexError(503, "UNAVAILABLE", "busy", client="Flash", model="gemini-2.5-flash")
     assert str(named) == ("Vertex AI returned 503 UNAVAILABLE for client `Flash` (model "
                           "gemini-2.5-flash): busy")
+
+
+def _project(folder: Path, fixtures: str | None) -> Path:
+    folder.mkdir()
+    (folder / "main.vdsl").write_text('''client<llm> Flash {
+  provider vertex-ai
+  options {
+    model gemini-2.5-flash
+    location us-central1
+  }
+}
+
+enum Mood {
+  UP
+  DOWN
+}
+
+function Feel(text: string) -> Mood {
+  client Flash
+  prompt #"How does this sound? {{ text }} {{ ctx.output_format }}"#
+}
+
+test Sunny {
+  functions [Feel]
+  args { text "sunny" }
+  @@assert({{ this == "UP" }})
+}
+''', encoding="utf-8")
+    if fixtures is not None:
+        (folder / "emulator.yaml").write_text(fixtures, encoding="utf-8")
+    return folder
+
+
+def test_an_unnamed_assert_is_shown_once(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """It read `@@assert {{ this == "UP" }} failed: {{ this == "UP" }}`."""
+    project = _project(tmp_path / "p", "- prompt: sunny\n  reply: DOWN\n")
+    assert main(["test", str(project), "--emulator", "--format", "concise"]) == 1
+    out = capsys.readouterr().out
+    assert 'Feel::Sunny: @@assert {{ this == "UP" }} failed\n' in out
+
+
+def test_the_emulator_says_when_replies_are_echoes(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Without fixtures the reply echoes the prompt and a typed function cannot parse it;
+    the user is told before the parse error, by `run --emulator` and by `test`."""
+    project = _project(tmp_path / "p", None)
+    assert main(["run", str(project), "Feel", "--test", "Sunny", "--emulator"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("# emulator: no emulator.yaml found: replies echo the prompt")
+    main(["test", str(project), "--emulator"])
+    assert "· no emulator.yaml found: replies echo the prompt" in capsys.readouterr().err
+    (project / "emulator.yaml").write_text("- reply: UP\n", encoding="utf-8")
+    assert main(["run", str(project), "Feel", "--test", "Sunny", "--emulator"]) == 0
+    assert "# emulator:" not in capsys.readouterr().err
+
+
+def test_bad_ports_and_unwritable_outputs_are_errors_not_crashes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["emulator", "--port", "99999"])
+    assert stop.value.code == 2
+    assert "99999 is not a port" in capsys.readouterr().err
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    assert main(["generate", _SAMPLE, "--out", str(blocked)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: cannot write {blocked}")
