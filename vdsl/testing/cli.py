@@ -32,9 +32,9 @@ the project's emulator.yaml (offline; the default when no Google credentials are
 A cassette whose request no longer matches what vdsl sends (a changed prompt) is stale: the
 test errors and says where the request changed.
 
-Exit status: 0 every test passed (or was skipped); 1 a test failed, or the project has
-errors; 2 usage (bad path, unknown function, no readable fixtures); 3 no test failed but
-one errored. Examples:
+Exit status: 0 every test passed (or was skipped); 1 a test failed, the project has errors,
+or no test was selected; 2 usage (bad path, unknown function, no readable fixtures); 3 no
+test failed but one errored. Examples:
   vdsl test samples/resume
   vdsl test src/llm --emulator --junit junit.xml --format github    # CI
   vdsl test src/llm -k 'Extract*::' -j 4 --live
