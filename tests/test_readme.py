@@ -192,3 +192,13 @@ def test_every_diagnostic_code_is_in_docs_checks() -> None:
     made = {c for c in listed if f'"{c}"' in source
             or f'f"{c.rsplit("-", 1)[0]}-{{' in source}  # f"duplicate-{what}"
     assert listed - made == set(), "docs/checks.md lists codes vdsl never reports"
+
+
+def test_readme_speed_figures_are_the_ones_in_docs_speed() -> None:
+    """README's summary quotes docs/speed.md, which quotes bench/: one set of figures."""
+    text = _readme()
+    section = text[text.index("## Speed\n"):text.index("\n## ", text.index("## Speed\n") + 1)]
+    figures = re.findall(r"\d[\d,.–]*\s?(?:µs|ms|s\b|calls/s|rows/s)", section)
+    speed = (ROOT / "docs" / "speed.md").read_text(encoding="utf-8")
+    assert len(figures) >= 10
+    assert [f for f in figures if f not in speed] == []
