@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         return print_error(str(failure), DIAGNOSTICS)
     status = OK
     for target in found:
-        files = generate(project, target.options)
+        files = generate(project, target.options, parallel=True)
         if args.check:
             problems = check_files(target.directory, files)
             for problem in problems:

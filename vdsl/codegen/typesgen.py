@@ -158,9 +158,10 @@ class ModuleBuilder:
         defined: set[str] = set()
         for n in self.names:
             decl = self.plan.decls[n]
-            self.mapper.quote = {self.plan.py_names[m] for m in self.names
-                                 if m not in defined and m != n} | (
-                {self.plan.py_names[n]} if isinstance(decl, TypeAliasDecl) else set())
+            if not isinstance(decl, ClassDecl):  # (a class's annotations are never quoted)
+                self.mapper.quote = {self.plan.py_names[m] for m in self.names
+                                     if m not in defined and m != n} | (
+                    {self.plan.py_names[n]} if isinstance(decl, TypeAliasDecl) else set())
             if isinstance(decl, ClassDecl):
                 body.append(self.class_def(decl))
             elif isinstance(decl, EnumDecl):

@@ -14,6 +14,7 @@ import logging
 import os
 import random
 import time
+from collections import ChainMap
 from collections.abc import Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from pathlib import Path
@@ -45,7 +46,15 @@ from .attempts import Attempt, Attempts
 from .auth_bridge import AuthStrategy, resolve_strategy, strategy_key
 from .background import Background
 from .calling import acomplete_plan, complete_plan
-from .calls import Call, check_finish, http_failure, located, returns_string, token_secrets
+from .calls import (
+    Call,
+    check_finish,
+    check_headers,
+    http_failure,
+    located,
+    returns_string,
+    token_secrets,
+)
 from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
 from .features import shape_options
@@ -248,9 +257,16 @@ class Runtime(PlatformMethods):
 
     # ---- building ------------------------------------------------------------------------
 
-    def _environment(self, extra: Mapping[str, str | None] | None) -> dict[str, str]:
-        env = dict(self._env if self._env is not None else os.environ)
-        for name, value in (extra or {}).items():
+    def _environment(self, extra: Mapping[str, str | None] | None) -> Mapping[str, str]:
+        """Read, not copied, when nothing is unset: a call looks up a handful of names
+        (copying `os.environ` cost ~0.1 ms per call)."""
+        base: Mapping[str, str] = self._env if self._env is not None else os.environ
+        if not extra:
+            return base
+        if all(value is not None for value in extra.values()):
+            return ChainMap(dict(extra), base)  # type: ignore[arg-type]
+        env = dict(base)
+        for name, value in extra.items():
             if value is None:  # BAML: a None value unsets the variable
                 env.pop(name, None)
             else:
@@ -286,6 +302,7 @@ class Runtime(PlatformMethods):
         url = build_url(options, resource=adapter.resource(options.model),
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
+        check_headers(options.headers, headers or {}, info.name)
         request_headers = {**options.headers, **adapter.extra_headers(options),
                            **{k.lower(): v for k, v in (headers or {}).items()},
                            "content-type": "application/json"}
@@ -345,7 +362,6 @@ class Runtime(PlatformMethods):
         return headers
 
     def _send(self, call: Call, remaining: float | None = None) -> httpx.Response:
-        http = self._pool.sync()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         started = time.monotonic()
         for attempt in (1, 2):
@@ -355,8 +371,8 @@ class Runtime(PlatformMethods):
             call.sent = True
             try:
                 with self._gate.sync():
-                    response = http.post(call.request.url, headers=headers,
-                                         content=call.request.content(), timeout=timeout)
+                    response = self._pool.post(call.request.url, headers,
+                                               call.request.content(), timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             call.response = response
@@ -370,7 +386,7 @@ class Runtime(PlatformMethods):
         raise AssertionError("unreachable")
 
     async def _asend(self, call: Call, remaining: float | None = None) -> bytes:
-        http = self._pool.async_()
+        http = self._pool.async_transport()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         for attempt in (1, 2):
             headers = dict(call.request.headers)
@@ -379,8 +395,8 @@ class Runtime(PlatformMethods):
             call.sent = True
             try:
                 async with self._gate.async_():
-                    response = await http.post(call.request.url, headers=headers,
-                                               content=call.request.content(), timeout=timeout)
+                    response = await http.post(call.request.url, headers,
+                                               call.request.content(), timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
             call.response = response

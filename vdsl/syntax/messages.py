@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from lark import Token
+if TYPE_CHECKING:
+    from lark import Token
 
 _WORDS = {
     "IDENT": "a name", "UNQUOTED": "a value", "STRING": "a quoted string",

@@ -11,20 +11,24 @@ import difflib
 import itertools
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
+from . import tables
+from .engine import Engine, ParseFailed
 from .messages import describe_expected, describe_token, friendly_message
 from .postlex import NewlinePostLex
 from .transformer import IRBuilder
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput
 
 KEYWORDS = ("class", "enum", "function", "client", "client<llm>", "retry_policy", "test",
             "generator", "template_string", "string_template", "type")
@@ -63,10 +67,19 @@ class _LazyTransformer:
         return call
 
 
+def _syntax_error() -> type[UnexpectedInput]:
+    """Lark's syntax error class, imported only when a parse fails (an `except` clause
+    evaluates its class then)."""
+    from lark.exceptions import UnexpectedInput
+    return UnexpectedInput
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """Built once per process; Lark's analysis of the grammar is cached on disk (next to the
     check cache), which makes a cold `vdsl check` of a small project ~45 ms faster."""
+    from lark import Lark
+
     grammar = grammar_text()
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "postlex": NewlinePostLex(),
@@ -103,21 +116,45 @@ def parse_source(source: SourceFile, diags: Diagnostics,
     """Parse one file. Syntax problems are appended to `diags`; the blocks that parse are
     returned even when others do not, and the names of those that do not go to `broken` (so
     later checks do not report them again as undefined)."""
-    with _lock:
-        quick = Diagnostics()
-        try:
-            decls = _run(source.text, IRBuilder(source, quick))
-        except UnexpectedInput:
-            pass
-        else:
-            diags.extend(quick)
-            return decls
-        return _parse_blocks(source, diags, broken if broken is not None else [])
+    quick = Diagnostics()
+    try:
+        decls = _run(source.text, IRBuilder(source, quick))
+    except _syntax_error():
+        pass
+    else:
+        diags.extend(quick)
+        return decls
+    return _parse_blocks(source, diags, broken if broken is not None else [])
 
 
 def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
-    _slot.builder = builder
-    return _parser().parse(text)  # type: ignore[return-value]
+    """The engine (Lark's tables without Lark); Lark itself when the text does not parse,
+    so a syntax error is Lark's, with its expected tokens."""
+    engine = _engine()
+    if engine is not None:
+        scratch = Diagnostics()
+        trial = IRBuilder(builder.source, scratch, builder.line_offset, builder.pos_offset)
+        try:
+            decls = engine.parse(text, trial, {"DOC_COMMENT": trial.record_doc})
+        except ParseFailed:
+            pass
+        else:
+            builder.diags.extend(scratch)
+            builder.docs.update(trial.docs)  # parse_block hands them to the language server
+            return decls  # type: ignore[no-any-return]
+    with _lock:
+        _slot.builder = builder
+        return _parser().parse(text)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Engine | None:
+    """None when the grammar uses something the engine does not reproduce (then Lark)."""
+    from ..compiler import cache_dir
+    try:
+        return Engine(tables.load(grammar_text(), cache_dir(), ("DOC_COMMENT",)))
+    except tables.Unsupported:
+        return None
 
 
 # ---- recovery: one block at a time -------------------------------------------------------
@@ -180,34 +217,71 @@ _DEPTH = {
 
 def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> list[ir.Decl]:
     decls: list[ir.Decl] = []
-    text = source.text
     previous_bad = False
-    for start, end in split_blocks(text):
-        chunk = text[start:end]
-        line_offset = source.line_col(start)[0] - 1
-        word = _FIRST_WORD.match(chunk)
-        keyword = word.group(1) if word else ""
-        if keyword and not _known_keyword(keyword, chunk):
-            looks_like_block = keyword in UNSUPPORTED or "{" in chunk
-            fn_name = _EXPR_FN_NAME.match(chunk)
-            if fn_name:
-                broken.append(fn_name.group(1))  # tests may list it: no "not defined" too
-            if not previous_bad or looks_like_block:
-                _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
-                               diags)
-            previous_bad = not looks_like_block
-            continue
-        previous_bad = False
-        builder = IRBuilder(source, diags, line_offset, start)
-        mark = len(diags)
-        try:
-            decls.extend(_run(chunk, builder))
-        except UnexpectedInput as error:
-            _report(error, source, chunk, start, line_offset, keyword, diags, mark)
-            named = _BOUNDARY_NAME.match(chunk)
-            if named:
-                broken.append(named.group(1))
+    for start, end in split_blocks(source.text):
+        block = parse_block(source, start, end, diags, previous_bad)
+        decls.extend(block.decls)
+        broken.extend(block.broken)
+        previous_bad = block.bad_line
     return decls
+
+
+@dataclass(slots=True)
+class Block:
+    """What one top-level block (from `split_blocks`) parsed into.
+
+    `ok`: it parsed as written; when every block of a file is ok, the whole file parses and its
+    declarations are the blocks' in order, except that a `///` doc comment at the end of one
+    block belongs to the first declaration of the next (`docs` holds them, by file line).
+    `bad_line`: an unknown top-level line that does not look like a block; the next one is not
+    reported again."""
+
+    decls: list[ir.Decl]
+    broken: list[str]
+    ok: bool
+    bad_line: bool
+    docs: dict[int, str]
+
+
+def parse_block(source: SourceFile, start: int, end: int, diags: Diagnostics,
+                previous_bad: bool = False) -> Block:
+    """Parse `source.text[start:end]`, one block of `split_blocks`, alone (the recovery step of
+    `parse_source`; the language server re-parses only the blocks an edit touched)."""
+    chunk = source.text[start:end]
+    word = _FIRST_WORD.match(chunk)
+    keyword = word.group(1) if word else ""
+    if keyword and not _known_keyword(keyword, chunk):
+        looks_like_block = keyword in UNSUPPORTED or "{" in chunk
+        fn_name = _EXPR_FN_NAME.match(chunk)
+        broken = [fn_name.group(1)] if fn_name else []  # tests may list it: no "not defined"
+        if not previous_bad or looks_like_block:
+            _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
+                           diags)
+        return Block([], broken, False, not looks_like_block, {})
+    line_offset = source.line_col(start)[0] - 1
+    builder = IRBuilder(source, diags, line_offset, start)
+    mark = len(diags)
+    try:
+        decls = _run(chunk, builder)
+    except _syntax_error() as error:
+        _report(error, source, chunk, start, line_offset, keyword, diags, mark)
+        named = _BOUNDARY_NAME.match(chunk)
+        return Block([], [named.group(1)] if named else [], False, False, {})
+    return Block(decls, [], True, False, builder.docs)
+
+
+def parse_region(source: SourceFile, start: int, end: int, diags: Diagnostics) -> Block | None:
+    """`source.text[start:end]` parsed as written, without recovery: None (nothing added to
+    `diags`) when it does not parse. Whole-file parses accept what a block alone may not (a
+    block cut where a line starts with a word), so the language server tries these too."""
+    quick = Diagnostics()
+    builder = IRBuilder(source, quick, source.line_col(start)[0] - 1, start)
+    try:
+        decls = _run(source.text[start:end], builder)
+    except _syntax_error():
+        return None
+    diags.extend(quick)
+    return Block(decls, [], True, False, builder.docs)
 
 
 def _known_keyword(word: str, chunk: str) -> bool:
@@ -297,6 +371,8 @@ def _unsupported_statement(chunk: str, keyword: str) -> tuple[int, str] | None:
 
 def _describe(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
               keyword: str) -> tuple[Span, str, str | None]:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(error, UnexpectedEOF):
         end = start + len(chunk.rstrip())
         span = source.span(max(start, end - 1), end)
@@ -339,4 +415,5 @@ def _char_help(char: str) -> str | None:
     return None
 
 
-__all__ = ["describe_token", "grammar_text", "parse_source", "split_blocks"]
+__all__ = ["Block", "describe_token", "grammar_text", "parse_block", "parse_region",
+           "parse_source", "split_blocks"]

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
-
 from ..ir import (
     Attribute,
     ClassDecl,
@@ -185,13 +182,13 @@ def _check_set(ctx: Context, attrs: Iterable[Attribute], allowed: set[str], wher
         _check_args(ctx, attr)
 
 
-_JINJA = SandboxedEnvironment(autoescape=False)
-
-
 def _check_jinja(ctx: Context, attr: Attribute, expr: JinjaExpr) -> None:
     """A constraint's `{{ … }}` must be a Jinja expression that parses (BAML: hard error)."""
+    from jinja2 import TemplateSyntaxError
+
+    from .prompts import jinja_env  # Jinja is imported only when there is Jinja to check
     try:
-        _JINJA.parse("{{" + expr.source + "}}")
+        jinja_env().parse("{{" + expr.source + "}}")
     except TemplateSyntaxError as exc:
         ctx.diags.error("jinja-syntax", f"Error parsing jinja template: syntax error: "
                         f"{exc.message}", expr.span, label=f"in this `{attr.display}` expression")
