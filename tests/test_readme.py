@@ -174,7 +174,7 @@ def test_the_module_map_names_every_package_and_module() -> None:
     text = _readme()
     table = text[text.index("| module | role |"):]
     table = table[:table.index("\n\n")]
-    named = set(re.findall(r"`(vdsl/[\w/]+(?:\.py)?)`", table))
+    named = set(re.findall(r"`(vdsl/[a-z_]+(?:/|\.py))`", table))
     package = ROOT / "vdsl"
     present = {f"vdsl/{p.name}/" for p in package.iterdir()
                if p.is_dir() and (p / "__init__.py").exists()}
