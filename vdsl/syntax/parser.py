@@ -303,8 +303,13 @@ def _bad_top_level(source: SourceFile, offset: int, word: str, chunk: str,
                     help="declare functions as `function Name(args) -> Type { client …  "
                          "prompt #\"…\"# }`")
         return
+    glued = next((k for k in KEYWORDS if word.startswith(k) and len(word) > len(k)
+                  and word[len(k)].isupper()), None)
     close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.6)
-    if close and re.match(r"[ \t]*\S+\s+[A-Za-z_]", chunk):
+    if glued is not None:  # `enumLevel {`: one name to BAML too, not `enum Level`
+        message = f"`{word}` is not a keyword"
+        help_ = f"did you mean `{glued} {word[len(glued):]}`?"
+    elif close and re.match(r"[ \t]*\S+\s+[A-Za-z_]", chunk):
         message = f"Unexpected keyword `{word}`"
         help_ = f"did you mean `{close[0]}`?"
     else:
