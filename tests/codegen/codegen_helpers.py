@@ -13,10 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "expected_client"
 
-CASES: dict[str, Path] = {
-    **{p.name: p for p in sorted((ROOT / "samples").iterdir()) if p.is_dir()},
-    **{p.name: p for p in sorted((HERE / "cases").iterdir()) if p.is_dir()},
-}
+
+def projects_in(folder: Path) -> dict[str, Path]:
+    """The project folders directly in `folder`: those holding sources. `samples/generated`,
+    which README's `vdsl generate samples/resume` writes, holds only the generated client."""
+    return {p.name: p for p in sorted(folder.iterdir())
+            if p.is_dir() and (any(p.glob("*.vdsl")) or any(p.glob("*.baml")))}
+
+
+CASES: dict[str, Path] = {**projects_in(ROOT / "samples"), **projects_in(HERE / "cases")}
 CASE_OPTIONS: dict[str, dict[str, object]] = {"chunked": {"chunk_size": 4}}
 
 
@@ -55,6 +60,11 @@ def usage_source(files: dict[str, str], package: str) -> str:
         f"from {package}.type_builder import TypeBuilder",
         "from vdsl.call_options import CallOptions",
         "_USED = (Literal, Audio, Image, Pdf, Video, Checked, StreamState, partial_types, types)",
+        # the names a client imports as `_Name` when a function takes the plain name
+        "from typing import Literal as _Literal",
+        "from vdsl.media import Audio as _Audio, Image as _Image, Pdf as _Pdf, Video as _Video",
+        "from vdsl.outputs.models import Checked as _Checked, StreamState as _StreamState",
+        "_ALIASES = (_Literal, _Audio, _Image, _Pdf, _Video, _Checked, _StreamState)",
         "def _options() -> CallOptions:",
         "    return {'tb': TypeBuilder(), 'client_registry': ClientRegistry(),",
         "            'collector': [Collector()], 'abort_controller': AbortController(),",

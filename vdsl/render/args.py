@@ -22,7 +22,11 @@ from ..media import Media, media_class
 from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
 from .values import ArgList, ClassInstance, EnumValue, MapKey, display
 
-__all__ = ["as_test_value", "bind_arguments", "coerce"]
+__all__ = ["MAX_ARGUMENT_DEPTH", "as_test_value", "bind_arguments", "coerce"]
+
+MAX_ARGUMENT_DEPTH = 64
+"""Lists and objects nested deeper than this in one argument are refused (checking and
+printing them is recursive)."""
 
 
 class _Mismatch(Exception):
@@ -53,11 +57,29 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
                 continue
             raise InvalidArgumentError(f"{fn.name}: missing argument `{p.name}` "
                                        f"({type_to_str(p.type)})")
+        _check_depth(fn.name, p.name, args[p.name])
         try:
             out[p.name] = coerce(schema, args[p.name], schema.resolve(p.type), p.name, base_dir)
         except _Mismatch as exc:
             raise InvalidArgumentError(f"{fn.name}: argument `{exc.path}`: {exc.message}") from None
     return out
+
+
+def _check_depth(function: str, name: str, value: Any) -> None:
+    """InvalidArgumentError if `value` nests lists and objects deeper than MAX_ARGUMENT_DEPTH
+    (a walk without recursion, so a value nested a million deep is refused cleanly)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (str, bytes, int, float, bool)) or item is None:
+            continue
+        if depth >= MAX_ARGUMENT_DEPTH:
+            raise InvalidArgumentError(f"{function}: argument `{name}` is nested more than "
+                                       f"{MAX_ARGUMENT_DEPTH} levels deep")
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, depth + 1) for v in item)
 
 
 def as_test_value(schema: Schema, value: Any, t: TypeExpr | None) -> Any:
@@ -151,7 +173,12 @@ def _prim(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) ->
     }[name]
     if not ok:
         raise _fail(value, t, path)
-    return float(value) if name == "float" else value
+    if name != "float":
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        raise _Mismatch(path, "number too large for a float") from None
 
 
 def _lit(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:

@@ -29,8 +29,8 @@ OK, FAILED, USAGE, RUNTIME = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
-    parser.add_argument("function", help="the function to call")
+    parser.add_argument("path", metavar="PATH", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", metavar="FUNCTION", help="the function to call")
     parser.add_argument("--args", metavar="JSON",
                         help="arguments as a JSON object, or @FILE to read them from a file")
     parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "value, finish reason, usage, client and model")
     parser.add_argument("--emulator", action="store_true",
                         help="start the built-in Vertex emulator for this call (offline; replies "
-                             "come from the project's emulator.yaml, or an echo)")
+                             "come from the project's emulator.yaml, or an echo); media URLs "
+                             "on loopback (127.0.0.1) may then be downloaded")
     parser.add_argument("--fixtures", metavar="FILE", type=Path,
                         help="with --emulator: canned replies (default: emulator.yaml in the "
                              "project folder, if there is one)")
@@ -84,15 +85,20 @@ def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
     if not args.emulator:
         yield None
         return
-    from ..emulator.session import project_emulator
+    from ..emulator.session import describe_fixtures, project_emulator, project_fixture_files
+    if args.fixtures is None and not project_fixture_files(args.path):
+        print(f"# emulator: {describe_fixtures([])}", file=sys.stderr)
     with project_emulator(args.path, args.fixtures) as emu:
         yield emu.url
 
 
 def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
           base: Path | None, endpoint: str | None) -> int:
+    from .netpolicy import MediaPolicy
     from .runtime import Runtime
-    with Runtime(project, endpoint=endpoint, base_dir=base) as runtime:
+    # With the emulator everything is local: media served from this machine may be fetched.
+    media = MediaPolicy.from_env().allowing("loopback") if args.emulator else None
+    with Runtime(project, endpoint=endpoint, base_dir=base, media=media) as runtime:
         if args.stream:
             stream = runtime.stream(args.function, call_args, client=args.client)
             for event in stream:
@@ -129,7 +135,7 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
     data = result.to_dict()
-    if not printed or not isinstance(result.value, str):
+    if not printed or not _is_the_text(result):
         value = data["value"]
         print(value if isinstance(value, str) else json.dumps(value, indent=2,
                                                                ensure_ascii=False))
@@ -142,6 +148,12 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
         sources = ", ".join(f"{s.title or s.uri}" for s in result.grounding.sources[:5])
         print(f"# grounded in {len(result.grounding.sources)} source(s)"
               + (f": {sources}" if sources else ""), file=sys.stderr)
+
+
+def _is_the_text(result: Result) -> bool:
+    """A `string` reply streamed is its own value; anything else (an enum, a class, a number)
+    is printed after the streamed text, as the typed value."""
+    return type(result.value) is str and result.value.strip() == result.text.strip()
 
 
 def _error(message: str, code: int, exc: BaseException | None = None) -> int:
