@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ..providers.options import Timeouts
-from .stdlib_http import StdlibTransport
 from .closing import close_async_client
+from .stdlib_http import StdlibTransport
 
 if TYPE_CHECKING:
     from .aio import AiohttpTransport
