@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import VdslError
 from ..ir import FunctionDecl, TestDecl, plain
 from ..project import Project
+from .args import TestArgs
 from .messages import MediaPart, RenderedPrompt, TextPart
 from .prompt import render_prompt
 
@@ -61,7 +62,8 @@ def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
 
 def test_arguments(test: TestDecl, function: FunctionDecl | None = None,
                    ) -> tuple[dict[str, Any], Path]:
-    """A test block's `args` as plain data, and the folder its relative media files are in.
+    """A test block's `args` as plain data (`TestArgs`: read as BAML reads a test's literals),
+    and the folder its relative media files are in.
     With `function`, only the arguments it has parameters for (one `args` block may serve
     several functions; BAML only warns about the others)."""
     args = plain(test.args) if test.args is not None else {}
@@ -69,7 +71,7 @@ def test_arguments(test: TestDecl, function: FunctionDecl | None = None,
     if function is not None:
         names = {p.name for p in function.params}
         args = {k: v for k, v in args.items() if k in names}
-    return args, Path(test.span.file).parent
+    return TestArgs(args), Path(test.span.file).parent
 
 
 test_arguments.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
