@@ -136,7 +136,8 @@ class TypeMapper:
         if isinstance(t, MapType):
             value = self.map(t.value)
             if self.partial:
-                value.nullable = value.show_null = True
+                value.show_null = value.show_null or not value.nullable
+                value.nullable = True
             return Py([sub(name("dict"), self.render(self.map(t.key), True),
                            self.render(value, True))])
         if isinstance(t, OptionalType):
@@ -206,8 +207,9 @@ class TypeMapper:
         names = {a.name for a in attrs if not a.block}
         if "stream.not_null" in names:
             py = py.non_null()
-        else:
-            py.nullable = py.show_null = True
+        else:  # `| None`, unless an alias already holds it (`type A = null`: no `None | None`)
+            py.show_null = py.show_null or not py.nullable
+            py.nullable = True
         if "stream.with_state" in names:
             state = sub(self.helper("StreamState"), self.render(py.non_null(), True))
             return Py([state])

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 from pydantic import AliasChoices, Field
-from typing import Literal, TYPE_CHECKING, TypeAlias, Union
+from typing import Literal, TYPE_CHECKING, TypeAlias
 from typing_extensions import TypeAliasType
 from vdsl.codegen.models import Checked, StreamState, VdslModel
 from vdsl.media import Image, Pdf
@@ -45,9 +45,9 @@ Figure: TypeAlias = Circle | Square
 
 
 if TYPE_CHECKING:
-    JsonValue: TypeAlias = int | float | bool | str | list['JsonValue'] | dict[str, Union['JsonValue', None]] | None
+    JsonValue: TypeAlias = int | float | bool | str | list['JsonValue'] | dict[str, 'JsonValue'] | None
 else:
-    JsonValue = TypeAliasType('JsonValue', int | float | bool | str | list['JsonValue'] | dict[str, Union['JsonValue', None]] | None)
+    JsonValue = TypeAliasType('JsonValue', int | float | bool | str | list['JsonValue'] | dict[str, 'JsonValue'] | None)
 
 
 Positive: TypeAlias = Checked[int] | int
@@ -69,7 +69,7 @@ class Drawing(VdslModel):
     literal_mode: Literal['draft', 'final'] | None = None
     literal_num: Literal[1, 2, 3] | None = None
     flag: Literal[True] | None = None
-    meta: JsonValue | None = None
+    meta: JsonValue = None
     count: Positive | None = None
     shape: Shape | None = None
     tree: Tree | None = None
