@@ -140,7 +140,9 @@ class Generator:
             values = [v.name for v in decl.values]
             return values[self._pick(len(values))] if values else ""
         if isinstance(decl, nodes.TypeAliasDecl):
-            return self.value(decl.type, depth, in_dict)
+            # a recursive alias is required even when it holds null (BAML: "Missing required
+            # parameter"); a plain nullable alias may be left out
+            return self.value(decl.type, depth, in_dict and not self._recursive(name))
         if isinstance(decl, nodes.ClassDecl):
             out = {}
             for f in decl.fields:
@@ -149,6 +151,27 @@ class Generator:
                     out[f.name] = v
             return out
         raise TypeError(f"unknown type {name}")
+
+    def _recursive(self, alias: str) -> bool:
+        """Whether the alias refers to itself, through other aliases."""
+        seen: set[str] = set()
+        stack: list[t.TypeExpr] = [self.project.find(alias).type]  # type: ignore[union-attr]
+        while stack:
+            ty = stack.pop()
+            if isinstance(ty, t.NamedType):
+                if ty.name == alias:
+                    return True
+                decl = self.project.find(ty.name)
+                if isinstance(decl, nodes.TypeAliasDecl) and ty.name not in seen:
+                    seen.add(ty.name)
+                    stack.append(decl.type)
+            elif isinstance(ty, (t.OptionalType, t.ListType)):
+                stack.append(ty.inner if isinstance(ty, t.OptionalType) else ty.item)
+            elif isinstance(ty, t.MapType):
+                stack += [ty.key, ty.value]
+            elif isinstance(ty, t.UnionType):
+                stack += list(ty.members)
+        return False
 
     def _map_keys(self, key: t.TypeExpr, n: int) -> list[str]:
         if isinstance(key, t.NamedType):
