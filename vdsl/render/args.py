@@ -148,7 +148,7 @@ def _prim(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any
     return float(value) if name == "float" else value
 
 
-def _literal_text(value: int | float) -> str:
+def _literal_text(value: float) -> str:
     """A test block's number or bool literal as the text BAML makes of it: `true`, `12`, and
     floats in Rust's notation (`1.5`, `1` for 1.0, never an exponent)."""
     if isinstance(value, bool):
@@ -156,7 +156,7 @@ def _literal_text(value: int | float) -> str:
     if isinstance(value, int) or not math.isfinite(value):
         return str(value)
     text = format(decimal.Decimal(repr(value)), "f")
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def _lit(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:

@@ -27,6 +27,11 @@ from vdsl.ir import types as t
 from vdsl.project import Project
 
 VARIANTS = ("full", "omit", "null", "mixed", "mixed2", "mixed3")
+
+
+def variants(mixed: int = 3) -> tuple[str, ...]:
+    """The fixed variants and `mixed` seeded random ones (`mixed`, `mixed2`, …)."""
+    return (*VARIANTS[:3], *("mixed" + (str(i + 1) if i else "") for i in range(mixed)))
 MAX_DEPTH = 3
 OMIT = object()  # a dict entry to leave out
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")

@@ -2,7 +2,7 @@
 
 Cases: every `(function, test)` pair of the project's test blocks (read from the text, so a
 project vdsl refuses still has BAML's test requests counted) and, when vdsl loads the
-project, one generated argument set per `argsgen.VARIANTS` entry for every function. The
+project, one generated argument set per variant (`argsgen.variants`) for every function. The
 client `vdsl generate` would write for the project is generated and compiled too (a crash
 there is reported with the project).
 """
@@ -47,7 +47,8 @@ def test_pairs(files: dict[str, str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def prepare(entry: corpus.Entry, files: dict[str, str], into: Path) -> Prepared:
+def prepare(entry: corpus.Entry, files: dict[str, str], into: Path,
+            mixed: int = 3) -> Prepared:
     """Write the project folder both sides read."""
     import vdsl
     folder = into / entry.slug
@@ -64,7 +65,7 @@ def prepare(entry: corpus.Entry, files: dict[str, str], into: Path) -> Prepared:
     if project is not None:
         for fn in project.functions:
             functions += 1
-            for variant in argsgen.VARIANTS:
+            for variant in argsgen.variants(mixed):
                 try:
                     args = argsgen.arguments(project, fn, variant)
                 except (TypeError, RecursionError) as exc:

@@ -1,7 +1,7 @@
 """Request parity with BAML on real public BAML projects: build, compare, print the table.
 
     VDSL_BAML_PYTHON=/path/to/python-with-baml-py python tests/compat/realworld/run.py \
-        [--mirror DIR] [--only SUBSTRING] [--report FILE.json] [--vendored-only]
+        [--mirror DIR] [--only SUBSTRING] [--report FILE.json] [--vendored-only] [--mixed N]
 
 For every project in `manifest.json` (see `corpus.py`): its clients are pointed at Vertex
 Gemini (`rewrite.py`), arguments are generated for every function (`argsgen.py`) and every
@@ -66,21 +66,22 @@ class ProjectResult:
         return sum(self.outcomes[k] for k in classify.EXPLAINED)
 
 
-def run(entries: list[corpus.Entry], mirror: Path | None, python: str) -> list[ProjectResult]:
+def run(entries: list[corpus.Entry], mirror: Path | None, python: str,
+        mixed: int = 3) -> list[ProjectResult]:
     scratch = Path(tempfile.mkdtemp(prefix="vdsl-realworld-"))
     try:
-        return _run(entries, mirror, python, scratch)
+        return _run(entries, mirror, python, scratch, mixed)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run(entries: list[corpus.Entry], mirror: Path | None, python: str,
-         scratch: Path) -> list[ProjectResult]:
+         scratch: Path, mixed: int) -> list[ProjectResult]:
     prepared = []
     for entry in entries:
         files = corpus.files_of(entry, mirror)
         if files:
-            prepared.append(prepare(entry, files, scratch))
+            prepared.append(prepare(entry, files, scratch, mixed))
     with ph.loopback_server() as server:
         ph.CAPTURED.clear()
         env = {**os.environ, "PARITY_SERVER": server, "NO_PROXY": "127.0.0.1,localhost",
@@ -184,6 +185,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--vendored-only", action="store_true",
                         help="only the projects kept under projects/")
     parser.add_argument("--report", type=Path, help="write every case's outcome here (JSON)")
+    parser.add_argument("--mixed", type=int, default=3, metavar="N",
+                        help="random argument sets per function, besides full/omit/null "
+                             "(default 3; more for a deeper, slower search)")
     args = parser.parse_args(argv)
     python = ph.baml_python()
     if python is None:
@@ -191,11 +195,12 @@ def main(argv: list[str]) -> int:
         return 2
     entries = [e for e in corpus.load_manifest() if args.only in e.slug
                and (e.vendored or not args.vendored_only)]
-    results = run(entries, args.mirror, python)
+    results = run(entries, args.mirror, python, args.mixed)
     print(table(results))
     if args.report:
         args.report.write_text(json.dumps(
-            [{"project": r.entry.slug, "load": r.load, "cases": r.cases} for r in results],
+            [{"project": r.entry.slug, "load": r.load, "generate": r.generate, "cases": r.cases}
+             for r in results],
             indent=1, ensure_ascii=False))
     return 1 if any(unexplained(r) for r in results) else 0
 
