@@ -3,7 +3,9 @@
     python bench/batch.py [--rows 50000] [--big 1000000] [--rounds 3]
 
 (a) prepare: read a JSONL row, check its arguments, render the prompt, build the Gemini body
-    and serialise the batch line — rows/s;
+    and serialise the batch line — rows/s; the same with every prompt rendered through Jinja
+    (`Preparer(static=False)`, what vdsl did before prompts of text, roles and parameters got
+    their static path), alternated in the same run;
 (b) collect: read a prediction line back, match its row, parse the Gemini reply and then the
     typed value (a small class) — rows/s;
 (c) both together, per row;
@@ -77,10 +79,11 @@ def timed(work) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def prepare(project: vdsl.Project, rows: Path, out: Path) -> int:
+def prepare(project: vdsl.Project, rows: Path, out: Path, static: bool = True) -> int:
     plan = plan_batch(project, "Classify", env={})
     with out.open("wb") as handle:
-        return Preparer(plan).write(read_rows(rows, project, plan.fn), handle).submitted
+        preparer = Preparer(plan, static=static)
+        return preparer.write(read_rows(rows, project, plan.fn), handle).submitted
 
 
 def collect(project: vdsl.Project, lines: list[bytes], count: int) -> int:
@@ -110,11 +113,13 @@ def main() -> None:
         rows = Path(tmp) / "rows.jsonl"
         write_rows(rows, args.rows)
         lines = prediction_lines(args.rows)
-        prep, back = [], []
+        prep, jinja, back = [], [], []
         for _ in range(args.rounds):   # A/B alternate in the same run
             prep.append(timed(lambda: prepare(project, rows, Path(tmp) / "in.jsonl")))
+            jinja.append(timed(lambda: prepare(project, rows, Path(tmp) / "in.jsonl", False)))
             back.append(timed(lambda: collect(project, lines, args.rows)))
         report("prepare (read + check + render + body + line)", prep, args.rows)
+        report("prepare, every prompt through Jinja", jinja, args.rows)
         report("collect (match + reply + typed parse)", back, args.rows)
         both = [(a[0] + b[0], a[1] + b[1]) for a, b in zip(prep, back, strict=True)]
         report("per row, both ways", both, args.rows)

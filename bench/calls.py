@@ -3,9 +3,10 @@
     python bench/calls.py [--calls 2000] [--concurrency 32]
 
 (a) raw httpx posting a prebuilt body (the floor); (b) Runtime.call; (c) Runtime.acall at
-concurrency 32 (and raw httpx AsyncClient at the same concurrency); (d) streaming time to first
-event; (e) baml-py, if installed (not a dependency). The emulator runs in a subprocess so it
-does not share the GIL with the client. Figures are printed, never asserted.
+concurrency 32 (and raw httpx's own AsyncClient at the same concurrency, which the runtime no
+longer uses for async calls: see docs/speed.md); (d) streaming time to first event. The
+emulator runs in a subprocess so it does not share the GIL with the client. baml-py side by
+side: bench/versus.py. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -134,12 +135,7 @@ def main() -> None:
             stream.close()
         print(f"(d) stream, time to first event  median {statistics.median(firsts) * 1e3:.2f} ms")
         runtime.close()
-    try:
-        import baml_py  # noqa: F401
-        print("(e) baml-py is installed; compare with its own benchmark on the same emulator")
-    except ImportError:
-        print("(e) baml-py not installed: skipped (for scale: ~520 calls/s sequential, "
-              "~930 calls/s at concurrency 32 on this machine)")
+    print("(e) baml-py side by side: VDSL_BAML_PYTHON=… python bench/versus.py --only calls")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ client<llm> C {
   options {
     model gemini-2.5-flash
     location us-central1
-    note two words
+    "note" two words
   }
 }
 """
@@ -335,6 +335,26 @@ def test_check_does_not_import_http_or_auth(tmp_path: Path) -> None:
                           timeout=60, env=_env(tmp_path))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("ok")
+
+
+def test_check_of_simple_prompts_imports_no_parser_generator_jinja_or_renderer(
+        tmp_path: Path) -> None:
+    """After a machine's first run (which derives the parser tables with Lark), `vdsl check`
+    of a project whose prompts the scan reads imports neither Lark, Jinja, the renderer nor
+    any HTTP client."""
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys, vdsl.cli\n"
+        f"rc = vdsl.cli.main(['check', {str(root / 'samples' / 'resume')!r}, '--no-cache'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('lark', 'jinja2', 'httpx', 'aiohttp', 'google') or m.startswith('vdsl.render'))\n"
+        "assert rc == 0, rc\n"
+        "print(heavy)\n")
+    runs = [subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
+                           text=True, timeout=60, env=_env(tmp_path)) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    assert "lark" in runs[0].stdout  # the first run derived the tables
+    assert runs[1].stdout.strip() == "[]"
 
 
 def test_vdsl_check_subprocess_exit_code(tmp_path: Path) -> None:

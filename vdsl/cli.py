@@ -16,7 +16,11 @@ OK, DIAGNOSTICS, USAGE, RUNTIME = 0, 1, 2, 3
 
 _DESCRIPTION = """\
 vdsl compiles .vdsl files (BAML syntax) for Google Vertex AI: it checks them, renders prompts
-and requests, calls functions, and runs an offline Vertex emulator."""
+and requests, calls functions, and runs an offline Vertex emulator.
+
+Exit status, for every command: 0 ok; 1 diagnostics or a failed check; 2 usage (a bad
+option, or a path that does not exist); 3 a provider or runtime error. Errors are one line
+on stderr, `error: …` (or `error[code]: …`). `vdsl COMMAND --help` explains each command."""
 
 _RUN_EPILOG = """\
 Credentials (first found): options.query_params.key (an API key), options.credentials,
@@ -25,8 +29,8 @@ Application Default Credentials (gcloud auth application-default login, or the m
 server), gcloud auth print-access-token. The project: options.project_id, GOOGLE_CLOUD_PROJECT,
 then the credentials'. VDSL_VERTEX_ENDPOINT=http://127.0.0.1:PORT sends every call to an
 emulator (`vdsl emulator`); VDSL_LOG=debug logs each request (secrets redacted).
-Exit status: 0 ok, 1 compile errors, 2 usage, 3 the call failed (the error says why and what to
-do). Examples:
+Exit status: 0 ok, 1 compile errors (with --test: a failed @@check/@@assert of the test), 2 usage,
+3 the call failed (the error says why and what to do). Examples:
   vdsl run samples/resume ExtractResume --test ExtractJane --emulator
   vdsl run src/llm Classify --args '{"text": "refund please"}' --format json"""
 
@@ -63,10 +67,16 @@ def _check_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_check(args: argparse.Namespace) -> int:
     from . import compiler
     from .diagnostics import render
+    from .exits import PATH_CODES, error
 
     diagnostics = compiler.check(*args.paths, use_cache=not args.no_cache,
                                  strict_env=os.environ if args.strict_env else None)
-    paths_ok = not any(d.code == "invalid-path" for d in diagnostics)
+    paths_ok = not any(d.code in PATH_CODES for d in diagnostics)
+    if not paths_ok and args.format in ("full", "concise"):
+        for d in diagnostics:
+            if d.code in PATH_CODES:
+                error(d.message, USAGE, diagnostic=d.code)
+        return USAGE
     if args.quiet:
         diagnostics = [d for d in diagnostics if d.is_error]
     sources = _sources_for(diagnostics)
@@ -182,6 +192,36 @@ def _run_emulator(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _test_arguments(parser: argparse.ArgumentParser) -> None:
+    from .testing.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_test(args: argparse.Namespace) -> int:
+    from .testing.cli import run
+    return run(args)
+
+
+def _fmt_arguments(parser: argparse.ArgumentParser) -> None:
+    from .fmt.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_fmt(args: argparse.Namespace) -> int:
+    from .fmt.cli import run
+    return run(args)
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    from .init.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from .init.cli import run
+    return run(args)
+
+
 def _batch_arguments(parser: argparse.ArgumentParser) -> None:
     from .batch.cli import add_arguments
     add_arguments(parser)
@@ -207,6 +247,12 @@ COMMANDS: list[_Command] = [
      _generate_arguments, _run_generate, None),
     ("emulator", "serve an offline Vertex AI emulator on 127.0.0.1", _emulator_arguments,
      _run_emulator, None),
+    ("test", "run the test blocks (offline by default) and report at file:line, JUnit XML",
+     _test_arguments, _run_test, None),
+    ("fmt", "format .vdsl/.baml files in one canonical layout (--check for CI)",
+     _fmt_arguments, _run_fmt, None),
+    ("init", "create a starter project: clients, a function, a test, CI workflow",
+     _init_arguments, _run_init, None),
     ("batch", "run a function over many rows with Vertex AI batch prediction (typed results)",
      _batch_arguments, _run_batch, None),
     ("cache", "create, list, update and delete Gemini context caches for a function's prompt",
@@ -237,8 +283,24 @@ def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     return parser
 
 
+def _unknown_command(argv: Sequence[str]) -> int | None:
+    """`vdsl chek` → a did-you-mean among the registered commands (exit 2), else None."""
+    import difflib
+    word = next((a for a in argv if not a.startswith("-")), None)
+    names = [name for name, *_ in COMMANDS]
+    if word is None or word in names:
+        return None
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.5)
+    from .exits import error
+    return error(f"unknown command `{word}`" + (f"; did you mean `{close[0]}`?" if close else "")
+                 + " (commands: " + ", ".join(names) + "; `vdsl --help` explains them)", USAGE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(argv)
+    if unknown is not None:
+        return unknown
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -156,6 +154,7 @@ def _cache_file(kind: str, key: str) -> Path | None:
 def _read_cache(path: Path | None) -> object | None:
     if path is None:
         return None
+    import pickle  # the cache's modules are imported only when the cache is used
     try:
         with open(path, "rb") as handle:
             return pickle.load(handle)
@@ -164,6 +163,7 @@ def _read_cache(path: Path | None) -> object | None:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    import tempfile
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -192,9 +192,7 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
         program, diags = compile_sources(sources, diags=diags, policy=policy)
         env_check.check(program, diags, strict_env)
         return diags.sorted()
-    key = _digest(policy_text, *(part for s in sources for part in (s.path, s.text))) \
-        if use_cache else ""
-    path = _cache_file("check", key) if use_cache else None
+    path = _cache_file("check", _check_key(policy_text, sources)) if use_cache else None
     cached = _read_cache(path)
     if isinstance(cached, list):
         return diags.sorted() + cached  # type: ignore[no-any-return]
@@ -202,8 +200,28 @@ def check(*paths: str | os.PathLike[str], use_cache: bool = True,
     compile_sources(sources, diags=diags, policy=policy)
     result = diags.sorted()
     if path is not None and before == 0:
+        import pickle
         _write_atomic(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     return result
+
+
+def _check_key(policy_text: str, sources: Sequence[SourceFile]) -> str:
+    return _digest(policy_text, *(part for s in sources for part in (s.path, s.text)))
+
+
+def cached_check(*paths: str | os.PathLike[str]) -> list[Diagnostic] | None:
+    """What `check(*paths)` found for these files as they are now, when that is in the cache;
+    None when they were not checked as they are (or cannot be read)."""
+    diags = Diagnostics()
+    try:
+        sources = read_sources(find_files(paths), diags)
+        _policy, policy_text = project_policy(paths, diags)
+    except PathProblem:
+        return None
+    if len(diags):
+        return None
+    cached = _read_cache(_cache_file("check", _check_key(policy_text, sources)))
+    return cached if isinstance(cached, list) else None
 
 
 def load(path: str | os.PathLike[str]) -> Project:

@@ -129,6 +129,7 @@ def render_full(diagnostics: Iterable[Diagnostic], sources: Mapping[str, SourceF
 def _render_one(d: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
     out = [f"{d.severity.value}[{d.code}]: {d.message}"]
     span = d.span
+    gutter = ""
     if span is not None:
         source = sources.get(span.file)
         gutter = " " * len(str(span.line))
@@ -137,12 +138,19 @@ def _render_one(d: Diagnostic, sources: Mapping[str, SourceFile]) -> str:
             out.extend(_snippet(d, source, gutter))
         for label in d.labels:
             if not label.primary and label.message:
-                out.append(f"{gutter} = note: {label.message} at {label.span}")
+                out.append(_footer(gutter, "note", f"{label.message} at {label.span}"))
     for note in d.notes:
-        out.append(f"   = note: {note}")
+        out.append(_footer(gutter, "note", note))
     if d.help:
-        out.append(f"   = help: {d.help}")
+        out.append(_footer(gutter, "help", d.help))
     return "\n".join(out)
+
+
+def _footer(gutter: str, kind: str, text: str) -> str:
+    """`= help: …` with its `=` under the snippet's `|`; later lines of the text indented
+    to follow the first."""
+    head = f"{gutter} = {kind}: " if gutter else f"= {kind}: "
+    return head + text.replace("\n", "\n" + " " * len(head))
 
 
 def _snippet(d: Diagnostic, source: SourceFile, gutter: str) -> list[str]:

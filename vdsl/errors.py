@@ -85,24 +85,33 @@ class OutputParseError(VdslError):
     """A model's reply could not be parsed as the function's return type.
 
     `raw_text` is the reply as received, `target` the type as written in the `.vdsl` file and
-    `reason` says which field failed and what was found there.
+    `reason` says which field failed and what was found there. `span` is where in `raw_text`
+    the parser gave up (start, end), when known; `excerpt` shows that place in the reply
+    (trimmed, marked with `^`), and is part of the message.
     """
 
-    def __init__(self, raw_text: str, target: str, reason: str) -> None:
+    def __init__(self, raw_text: str, target: str, reason: str,
+                 span: tuple[int, int] | None = None, excerpt: str = "") -> None:
         self.raw_text = raw_text
         self.target = target
         self.reason = reason
-        super().__init__(f"could not parse the output as `{target}`: {reason}")
+        self.span = span
+        self.excerpt = excerpt
+        self.summary = f"could not parse the output as `{target}`: {reason}"
+        """The message without the excerpt (one line)."""
+        super().__init__(self.summary + (f"\n{excerpt}" if excerpt else ""))
 
 
 class ValidationError(VdslError):
     """A parsed value failed an `@assert` (or `@@assert`); `assertion` names it (None when the
-    assertion has no name) and `expression` holds its Jinja source."""
+    assertion has no name), `expression` holds its Jinja source and `raw_text` the reply it
+    was parsed from (empty when unknown)."""
 
     def __init__(self, message: str, assertion: str | None = None,
-                 expression: str = "") -> None:
+                 expression: str = "", raw_text: str = "") -> None:
         self.assertion = assertion
         self.expression = expression
+        self.raw_text = raw_text
         super().__init__(message)
 
 

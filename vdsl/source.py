@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A region of one file. Lines and columns are 1-based; `end_column` is exclusive."""
+class Span(NamedTuple):
+    """A region of one file. Lines and columns are 1-based; `end_column` is exclusive.
+
+    A named tuple, not a frozen dataclass: every IR node and token carries spans, and a frozen
+    dataclass takes ~2 µs to build (one `object.__setattr__` per field), a tuple ~0.5 µs."""
 
     file: str
     start: int

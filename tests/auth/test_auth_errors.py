@@ -178,8 +178,30 @@ def test_refresh_failure_names_the_setting(env: dict[str, str], emu: Emulator,
 def test_token_endpoint_down(env: dict[str, str], emu: Emulator, sa_file: Path) -> None:
     strategy = resolve_auth({"credentials": str(sa_file)}, env, client_name="Flash")
     emu.stop()
-    with pytest.raises(AuthError, match=r"ConnectError calling http://127\.0\.0\.1:\d+/token"):
+    with pytest.raises(AuthError, match=r"ConnectError calling http://127\.0\.0\.1:\d+/token") \
+            as caught:
         strategy.headers()
+    assert "clock" not in str(caught.value)  # a network problem, not the key's
+    assert "could not be reached: check the network" in str(caught.value)
+
+
+def test_a_dns_failure_gets_a_dns_hint(env: dict[str, str], sa_file: Path) -> None:
+    """The failure google-auth reports when the token host does not resolve (built here,
+    not provoked: tests open no socket beyond loopback)."""
+    import httpx
+    from google.auth import exceptions
+    strategy = resolve_auth({"credentials": str(sa_file)}, env, client_name="Flash")
+    cause = httpx.ConnectError("[Errno -2] Name or service not known")
+    try:
+        try:
+            raise cause
+        except httpx.ConnectError as exc:
+            raise exceptions.TransportError(
+                "ConnectError calling https://oauth2.googleapis.com/token: [Errno -2] Name or "
+                "service not known") from exc
+    except exceptions.TransportError as wrapped:
+        error = strategy._failure(wrapped)  # type: ignore[attr-defined]
+    assert "host name did not resolve: check DNS" in str(error) and "clock" not in str(error)
 
 
 def test_unauthorized_hint_names_the_strategy(env: dict[str, str], sa_file: Path) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from batch_source import SOURCE
@@ -44,6 +45,19 @@ def vdsl(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=120)
 
 
+def wait_until_done(env: dict[str, str], job: str) -> dict[str, Any]:
+    """`vdsl batch status --format json` until the job has ended (at most ~10 s)."""
+    status: dict[str, Any] = {}
+    for _ in range(40):
+        result = vdsl(env, "status", job, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        status = json.loads(result.stdout)
+        if status["state"] in ("JOB_STATE_SUCCEEDED", "JOB_STATE_FAILED", "JOB_STATE_CANCELLED"):
+            break
+        time.sleep(0.25)
+    return status
+
+
 def test_submit_then_status_list_results_in_later_processes(project: Path,
                                                             tmp_path: Path) -> None:
     env = _env(tmp_path, "queued=4; running=0.2")
@@ -55,15 +69,7 @@ def test_submit_then_status_list_results_in_later_processes(project: Path,
     early = vdsl(env, "results", job, "--output", str(tmp_path / "early.jsonl"))
     assert early.returncode == 3 and "results are ready when it ends" in early.stderr
     assert not (tmp_path / "early.jsonl").exists()
-    state = ""
-    for _ in range(40):
-        status = vdsl(env, "status", job, "--format", "json")
-        assert status.returncode == 0, status.stderr
-        state = json.loads(status.stdout)["state"]
-        if state == "JOB_STATE_SUCCEEDED":
-            break
-        time.sleep(0.25)
-    assert state == "JOB_STATE_SUCCEEDED"
+    assert wait_until_done(env, job)["state"] == "JOB_STATE_SUCCEEDED"
     listed = json.loads(vdsl(env, "list", "--project", "batch-proj", "--format", "json").stdout)["jobs"]
     assert [j["name"] for j in listed] == [job]
     out = tmp_path / "out.jsonl"
@@ -74,6 +80,29 @@ def test_submit_then_status_list_results_in_later_processes(project: Path,
     assert lines[3] == {"row": 4, "ok": False, "error": "row died", "raw": None}
     assert lines[0]["value"] == {"n": 1, "word": "w1"} and lines[0]["usage"]["input_tokens"] > 0
     assert "30 rows: 29 ok, 1 failed, 0 skipped, 0 missing" in results.stderr
+
+
+def test_a_bigquery_job_is_followed_and_collected_from_later_processes(project: Path,
+                                                                       tmp_path: Path) -> None:
+    env = _env(tmp_path, "queued=0.05; running=0.2")
+    submitted = vdsl(env, "submit", str(project), "Describe", "--input",
+                     str(tmp_path / "rows.jsonl"), "--dest", "bq://batch-proj.results_data")
+    assert submitted.returncode == 0, submitted.stderr
+    assert "multi-region dataset may be refused" in submitted.stderr      # a warning only
+    job = submitted.stdout.strip()
+    status = wait_until_done(env, job)
+    assert status["state"] == "JOB_STATE_SUCCEEDED"
+    assert status["output_table"].startswith("bq://batch-proj.results_data.vdsl_")
+    out = tmp_path / "out.jsonl"
+    results = vdsl(env, "results", job, "--output", str(out))
+    assert results.returncode == 1, results.stderr          # one row failed
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["row"] for line in lines] == list(range(1, 31))
+    assert lines[3] == {"row": 4, "ok": False, "error": "row died", "raw": None}
+    assert lines[29]["value"] == {"n": 30, "word": "w30"}
+    missing = vdsl(env, "submit", str(project), "Describe", "--input",
+                   str(tmp_path / "rows.jsonl"), "--dest", "bq://batch-proj.no_such_data")
+    assert missing.returncode == 3 and "no_such_data` exists" in missing.stderr
 
 
 def test_cancel_from_another_process(project: Path, tmp_path: Path) -> None:
@@ -101,11 +130,13 @@ def test_bad_rows_exit_1_naming_lines_and_usage_errors_exit_2(project: Path,
                 "gs://any-bucket/jobs").returncode == 2
 
 
-def test_run_resumes_after_being_killed_and_never_submits_twice(project: Path,
-                                                                tmp_path: Path) -> None:
+@pytest.mark.parametrize("dest", ["gs://any-bucket/runs", "bq://batch-proj.runs_data"],
+                         ids=["storage", "bigquery"])
+def test_run_resumes_after_being_killed_and_never_submits_twice(project: Path, tmp_path: Path,
+                                                                dest: str) -> None:
     env = _env(tmp_path, "queued=0.2; running=2.5")
     args = [sys.executable, "-m", "vdsl", "batch", "run", str(project), "Describe", "--input",
-            str(tmp_path / "rows.jsonl"), "--dest", "gs://any-bucket/runs", "--output",
+            str(tmp_path / "rows.jsonl"), "--dest", dest, "--output",
             str(tmp_path / "out.jsonl"), "--emulator", "--poll", "0.2"]
     first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True)

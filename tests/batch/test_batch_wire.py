@@ -6,11 +6,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import tracemalloc
 from pathlib import Path
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,8 +21,11 @@ from vdsl.batch.jobs import BatchStatus
 from vdsl.batch.lines import line_for, read_prediction
 from vdsl.batch.prepare import Preparer
 from vdsl.batch.progress import Progress
+from vdsl.batch.rows import Row
 from vdsl.batch.storage import Storage
 from vdsl.emulator import Emulator
+from vdsl.render.messages import RenderedPrompt
+from vdsl.render.static import StaticPrompt
 from vdsl.runtime import Runtime, StaticToken
 
 ARGS = {"n": 7, "word": "seven"}
@@ -153,3 +158,36 @@ def test_progress_draws_a_bar_on_a_terminal_and_plain_lines_elsewhere() -> None:
     assert "ETA" in tty.getvalue()
     assert plain.getvalue().splitlines() == ["0/100 rows · PENDING", "10/100 rows · RUNNING",
                                             "100/100 rows · SUCCEEDED"]
+
+
+def test_a_static_prompt_differing_from_the_full_render_is_dropped(
+        runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    plan = plan_batch(runtime.project, "Describe", client="Flash", env={})
+    expected = Preparer(plan).line(7, dict(ARGS))
+    preparer = Preparer(plan)
+    assert preparer.static
+    real = StaticPrompt.render
+
+    def wrong(self: StaticPrompt, args: dict[str, object]) -> RenderedPrompt | None:
+        prompt = real(self, args)
+        assert prompt is not None
+        return RenderedPrompt(prompt.messages[1:], None, prompt.client)
+
+    monkeypatch.setattr(StaticPrompt, "render", wrong)
+    with caplog.at_level(logging.WARNING, logger="vdsl.batch"):
+        assert preparer.line(7, dict(ARGS)) == expected       # the full render is used
+    assert not preparer.static and "static render differed" in caplog.text
+    assert preparer.line(7, dict(ARGS)) == expected
+
+
+def test_rows_that_break_the_renderer_are_bad_rows_not_tracebacks(runtime: Runtime) -> None:
+    plan = plan_batch(runtime.project, "Describe", client="Flash", env={})
+    rows = [Row(1, 1, {"n": 1, "word": "fine"}),
+            Row(2, 2, {"n": 2, "word": "\ue000vdsl-role:9\ue001"}),
+            Row(3, 3, {"n": 3, "word": "x" * 5})]
+    out = io.BytesIO()
+    report = Preparer(plan).write(rows, out)
+    assert report.rows == 3 and report.submitted + len(report.bad) == 3
+    assert all(bad.where == "line 2" for bad in report.bad)
+    assert len(out.getvalue().splitlines()) == report.submitted

@@ -114,6 +114,27 @@ def test_an_accepted_project_generates_a_client_that_imports(source: str,
         project = vdsl.loads(source, filename="fuzz.vdsl")
     except CompileError:
         return  # a project the compiler refuses is not generated
+    _generate_and_import(project, tmp_path)
+
+
+def test_an_alias_of_null_is_written_as_none(tmp_path: Path) -> None:
+    # found by the property test: `A1 | None` was written for `A1?`, and None | None fails
+    project = vdsl.loads(CLIENT + """
+type A1 = null
+class C0 {
+  a A1
+  b A1?
+  c A1[]
+}
+function F0(p0: A1) -> A1? {
+  client Flash
+  prompt #"{{ ctx.output_format }}"#
+}
+""")
+    _generate_and_import(project, tmp_path)
+
+
+def _generate_and_import(project: vdsl.Project, tmp_path: Path) -> None:
     package = f"fuzz_client_{next(_counter)}"
     files = generate(project, GenerateOptions(package=package))
     root = tmp_path / package

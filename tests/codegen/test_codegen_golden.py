@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from codegen_helpers import CASES, GOLDEN, files_for
+from codegen_helpers import CASES, GOLDEN, files_for, options_for
 
 import vdsl
 from vdsl.codegen import GenerateOptions, generate
@@ -64,3 +64,29 @@ def test_no_machine_paths_or_timestamps_leak_into_the_package() -> None:
     for rel, text in files_for("resume").items():
         assert str(Path.home()) not in text or str(Path.home()) == "/", rel
         assert str(CASES["resume"].resolve()) not in text, rel
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_building_in_a_forked_process_gives_the_same_files(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`vdsl generate` builds the clients of a large project in a forked process
+    (`codegen/forked.py`); every golden case, built that way, is byte for byte the same."""
+    from vdsl.codegen import forked, python
+    expected = files_for(case)  # first: every module the child runs is imported already
+    monkeypatch.setattr(python, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(forked, "_can_fork", lambda: True)
+    project = vdsl.load(CASES[case])
+    assert generate(project, options_for(case, "vdsl_client"), parallel=True) == expected
+
+
+def test_a_part_that_fails_in_the_child_is_built_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    from vdsl.codegen import forked
+    monkeypatch.setattr(forked, "_can_fork", lambda: True)
+    parent = os.getpid()
+
+    def only_here() -> dict[str, str]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return {"b.py": "b"}
+    assert forked.run_parts([lambda: {"a.py": "a"}, only_here], parallel=True) == \
+        {"a.py": "a", "b.py": "b"}

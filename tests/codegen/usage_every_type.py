@@ -40,7 +40,7 @@ def sync_calls() -> None:
     assert_type(b.Caption([shot], None), str)
     collisions = b.Collide(types.Point(x=1, y=2), types.Priority.HIGH,
                            types.Square(kind="square", corner=types.Point(x=0, y=0), side=1))
-    assert_type(collisions.class_, str)
+    assert_type(collisions.def_, str)
     assert_type(collisions.from_, int | None)
     assert_type(collisions.Point_, types.Point)
     assert_type(b.PickShape("x"), types.Shape | types.Circle | None)
@@ -59,9 +59,17 @@ def streams() -> None:
         assert_type(partial.title, str | None)
         assert_type(partial.summary, str)
         assert_type(partial.status, StreamState[str])
-        assert_type(partial.figures, list[partial_types.Circle | partial_types.Square] | None)
-        assert_type(partial.by_priority, dict[types.Priority, list[str] | None] | None)
+        assert_type(partial.figures, list[partial_types.Circle | partial_types.Square])
+        assert_type(partial.by_priority, dict[types.Priority, list[str]])
+        assert_type(partial.tags, list[str] | None)
     assert_type(stream.get_final_response(), types.Drawing)
+    for plan in b.stream.MakePlan("x"):
+        assert_type(plan.header, partial_types.Header)
+        assert_type(plan.header.id, str | None)
+        assert_type(plan.steps, list[partial_types.Step])
+        assert_type(plan.steps[0].minutes, int)
+        assert_type(plan.budget, dict[str, float])
+        assert_type(plan.notes, list[str] | None)
     for tree in b.stream.Grow(types.Tree(label="r", children=[])):
         assert_type(tree, list[partial_types.Tree])
     for part in b.stream.Describe(Image.from_url("https://example.com/a.png")):

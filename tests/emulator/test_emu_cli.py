@@ -74,6 +74,31 @@ def test_arguments() -> None:
     assert (args.host, args.port, args.strict_auth) == ("127.0.0.1", DEFAULT_PORT, False)
 
 
+def test_each_request_prints_one_redacted_line_unless_quiet() -> None:
+    import re
+    proc, url = _start()
+    try:
+        httpx.post(url + gemini_path() + "?key=AIza-secret-key", json=gemini_body(),
+                   headers={"Authorization": "Bearer ya29.secret-token"}, timeout=10)
+        httpx.post(url + "/v1/nowhere", json={}, timeout=10)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+    lines = [line for line in out.splitlines() if re.match(r"\d\d:\d\d:\d\d ", line)]
+    assert len(lines) == 2, out
+    assert re.fullmatch(r"\d\d:\d\d:\d\d POST /v1/projects/.+:generateContent 200 \d+ ms",
+                        lines[0])
+    assert lines[1].endswith(" 404 " + lines[1].rsplit(" ", 2)[1] + " ms")
+    assert "secret" not in out
+    quiet, url = _start("--quiet")
+    try:
+        httpx.post(url + gemini_path(), json=gemini_body(), timeout=10)
+    finally:
+        quiet.send_signal(signal.SIGINT)
+        out, _ = quiet.communicate(timeout=10)
+    assert not any(re.match(r"\d\d:\d\d:\d\d ", line) for line in out.splitlines())
+
+
 def test_org_policy_flags() -> None:
     proc, url = _start("--deny-global-endpoint", "--allowed-location", "europe-*")
     try:

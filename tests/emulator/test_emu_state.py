@@ -109,3 +109,17 @@ def test_state_can_be_named_or_turned_off(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("VDSL_EMULATOR_STATE")
     monkeypatch.setenv("VDSL_CACHE_DIR", "")
     assert state_folder(tmp_path) is None
+
+
+def test_fixtures_beside_sources_below_the_folder_are_found(tmp_path: Path) -> None:
+    (tmp_path / "llm").mkdir()
+    (tmp_path / "llm" / "main.vdsl").write_text("class A {\n  x int\n}\n", encoding="utf-8")
+    assert project_fixtures(tmp_path) is None
+    (tmp_path / "llm" / "emulator.yaml").write_text("- reply: hi\n", encoding="utf-8")
+    assert project_fixtures(tmp_path) == tmp_path / "llm" / "emulator.yaml"
+    (tmp_path / "other").mkdir()   # two candidates: none is guessed
+    (tmp_path / "other" / "x.baml").write_text("class B {\n  y int\n}\n", encoding="utf-8")
+    (tmp_path / "other" / "emulator.json").write_text("[]", encoding="utf-8")
+    assert project_fixtures(tmp_path) is None
+    (tmp_path / "emulator.yml").write_text("[]\n", encoding="utf-8")   # the folder's own wins
+    assert project_fixtures(tmp_path) == tmp_path / "emulator.yml"

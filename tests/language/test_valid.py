@@ -1,5 +1,5 @@
 """Files under cases/valid/ compile with no errors (only the warnings they state), and the IR
-they produce says exactly what BAML's reading of the text says (LANGUAGE.md §1)."""
+they produce says exactly what BAML's reading of the text says (docs/language.md)."""
 
 from __future__ import annotations
 
@@ -206,7 +206,7 @@ def test_union_with_trailing_question_mark_is_nullable() -> None:
 
 
 def test_optional_applies_to_whole_union() -> None:
-    """BUG: LANGUAGE.md §1.7 and BAML's parse_types.rs: `field_type = (union | non_union) '?'?`,
+    """BUG: BAML's type grammar (docs/language.md, "Types"; BAML's parse_types.rs): `field_type = (union | non_union) '?'?`,
     so `int | string?` is optional(int | string), not int | string?."""
     t = field("Everything", "u").type
     assert isinstance(t, ir.OptionalType), ir.type_to_str(t)

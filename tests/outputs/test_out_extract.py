@@ -51,7 +51,7 @@ CASES = [
     ("unescaped-inner-quotes", OBJ, '{"q": "He said "hi" to me", "n": 1}',
      {"q": 'He said "hi" to me', "n": 1}),
     ("triple-quoted", OBJ, '{"code": """\n    def f():\n        return 1\n    """}',
-     {"code": "def f():\n    return 1\n"}),
+     {"code": "def f():\n    return 1"}),
     ("escapes", OBJ, r'{"a": "tab\there \u00e9 \ud83d\ude00 \"q\""}',
      {"a": 'tab\there é 😀 "q"'}),
     ("empty-value-skipped", OBJ, '{"a": , "b": 1}', {"b": 1}),

@@ -69,8 +69,11 @@ def test_parse_failure(project: Path, tmp_path: Path,
     out = capsys.readouterr()
     assert json.loads(out.out) == {
         "ok": False,
-        "error": "could not parse the output as `Review`: missing required field `mood`"}
-    assert out.err == ""
+        "error": "could not parse the output as `Review`: missing required field `mood`",
+        "span": [0, 12],
+        "excerpt": '  reply, line 1, column 1:\n    {"stars": 4}\n    ^^^^^^^^^^^^'}
+    assert out.err == ("could not parse the output as `Review`: missing required field "
+                       '`mood`\n  reply, line 1, column 1:\n    {"stars": 4}\n    ^^^^^^^^^^^^\n')
 
 
 def test_stdin(project: Path, monkeypatch: pytest.MonkeyPatch,
@@ -91,7 +94,7 @@ def test_missing_text_file(project: Path, tmp_path: Path,
     missing = str(tmp_path / "missing.txt")
     assert run([str(project), "Rate", "--text", missing]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot read --text {missing}: ")
+    assert err.startswith(f"error[invalid-path]: {missing}: ")  # one style for bad paths
     assert "Traceback" not in err
 
 

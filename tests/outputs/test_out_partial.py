@@ -38,14 +38,43 @@ class Point {
 class Plot {
   points Point[]
 }
+
+class Must {
+  v int?
+  @@stream.not_null
+}
+
+class Holder {
+  note string
+  must Must
+}
+
+class Pile {
+  chunks (string @stream.done)[]
+}
+
+class Mixed {
+  value Point | string
+  other (string @stream.done) | int
+}
 '''
 
-NONE_PERSON = {"name": None, "age": None, "rating": None, "mood": None, "tags": None,
+NONE_PERSON = {"name": None, "age": None, "rating": None, "mood": None, "tags": [],
                "address": None}
 
 CASES = [
-    ("empty-prefix", "Person", "", None),
-    ("prose-only-yet", "Person", "Sure! Here is the JSON you asked", None),
+    ("empty-prefix", "Person", "", NONE_PERSON),
+    ("prose-only-yet", "Person", "Sure! Here is the JSON you asked", NONE_PERSON),
+    ("reasoning-only-yet", "Person", "<think>The user wants {a person", NONE_PERSON),
+    ("answer-after-reasoning", "Person", '<think>{"name": "Bob"}</think>\n{"name": "Ada"',
+     {**NONE_PERSON, "name": "Ada"}),
+    ("empty-prefix-list", "Item[]", "", []),
+    ("prose-only-list", "Item[]", "Sure! Here are the items", []),
+    ("prose-only-map", "map<string, int>", "Sure!", None),
+    ("map-drops-unfinished-entry", "map<string, int>", '{"a": 1, "b": 2', {"a": 1}),
+    ("map-keeps-growing-string", "map<string, string>", '{"a": "x", "b": "y', {"a": "x", "b": "y"}),
+    ("map-drops-unfinished-enum", "map<string, Sentiment>", '{"a": "meh", "b": "NEG',
+     {"a": "NEUTRAL"}),
     ("open-brace", "Person", "{", NONE_PERSON),
     ("string-grows", "Person", '{"name": "Ad', {**NONE_PERSON, "name": "Ad"}),
     ("number-unfinished-is-null", "Person", '{"name": "Ada", "age": 3',
@@ -76,6 +105,12 @@ CASES = [
     ("done-field-when-closed", "Story", '{"title": "The Great", "body": "Once',
      {"title": "The Great", "body": "Once", "words": None}),
     ("not-null-holds-object", "Post", '{"text": "hello"', None),
+    ("class-not-null-holds-the-holder", "Holder", '{"note": "x"', None),
+    ("class-not-null-satisfied", "Holder", '{"note": "x", "must": {"v": 1',
+     {"note": "x", "must": {"v": None}}),
+    ("type-done-in-list", "Pile", '{"chunks": ["ab", "c', {"chunks": ["ab"]}),
+    ("type-done-in-union", "Mixed", '{"value": {"x": 1, "y": 2}, "other": "te',
+     {"value": {"x": 1, "y": 2}, "other": None}),
     ("not-null-drops-list-item", "Feed",
      '{"posts": [{"id": "1", "text": "a"}, {"text": "b', {"posts": [{"id": "1", "text": "a"}]}),
     ("not-null-growing-id-counts", "Feed", '{"posts": [{"id": "1',
@@ -85,10 +120,10 @@ CASES = [
      {"posts": [{"id": "2", "text": None}]}),
     ("with-state-pending", "Progress", "{",
      {"status": {"value": None, "state": "Pending"},
-      "steps": {"value": None, "state": "Pending"}}),
+      "steps": {"value": [], "state": "Pending"}}),
     ("with-state-incomplete", "Progress", '{"status": "wor',
      {"status": {"value": "wor", "state": "Incomplete"},
-      "steps": {"value": None, "state": "Pending"}}),
+      "steps": {"value": [], "state": "Pending"}}),
     ("with-state-mixed", "Progress", '{"status": "work", "steps": ["a"',
      {"status": {"value": "work", "state": "Complete"},
       "steps": {"value": ["a"], "state": "Incomplete"}}),
@@ -149,3 +184,13 @@ def test_partials_never_expose_parser_internals() -> None:
     text = '{"name": "Ada", "tags": ["x", "y'
     for end in range(len(text) + 1):
         walk(parse_raw("Person", text[:end], partial=True, schema=STREAM))
+
+
+def test_class_level_stream_attributes_are_accepted_on_classes_only() -> None:
+    import vdsl
+    from vdsl.errors import CompileError
+
+    vdsl.loads("class A {\n  x int\n  @@stream.not_null\n  @@stream.done\n}\n")
+    with pytest.raises(CompileError) as info:
+        vdsl.loads("enum E {\n  X\n  @@stream.not_null\n}\n")
+    assert [d.code for d in info.value.diagnostics] == ["unknown-attribute"]

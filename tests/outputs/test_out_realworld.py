@@ -94,7 +94,7 @@ Corrected (the draft missed fields):
  "level": "LOW"}
 ```""", {"name": "Zoë Ångström", "email": "zoe@example.fr",
         "skills": ["mathématiques", "日本語"],
-        "experience": [{"company": "Société Générale", "title": "Ingénieure", "years": None}],
+        "experience": [{"company": "Société Générale", "title": "Ingénieure", "years": 1.5}],
         "seniority": "LOW"}),
     ("key-case-and-alias-spelling", """{"NAME": "Ada Lovelace", "Email": "ada@example.com",
  "Skills": ["math", "poetry"], "Experience": [{"Company": "Analytical Engines Ltd",

@@ -4,6 +4,7 @@ other-model cache is refused before anything is sent."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -128,6 +129,25 @@ def test_list_get_update_delete(runtime_for: Make, manual: Project,
     assert before is not None and after is not None and after > before
     assert rt.delete_cache(name) == name
     assert rt.list_caches() == []
+
+
+def test_the_async_twins_do_the_same(runtime_for: Make, manual: Project,
+                                     manual_args: dict[str, str]) -> None:
+    rt = runtime_for(manual)
+
+    async def run() -> None:
+        made = await rt.acreate_cache("AnswerFromManual", manual_args, client="CachedFlash",
+                                     ttl="2h")
+        assert [c.name for c in await rt.alist_caches()] == [made.name]
+        assert (await rt.aget_cache(made.name)).name == made.name
+        later = await rt.aupdate_cache(made.name, ttl="5h")
+        assert later.expires() is not None and later.expires() > made.expires()  # type: ignore[operator]
+        counted = await rt.acount_tokens("AnswerFromManual", manual_args)
+        assert counted.input_tokens == rt.count_tokens("AnswerFromManual", manual_args).input_tokens
+        assert await rt.adelete_cache(made.name) == made.name
+        assert await rt.alist_caches() == []
+
+    asyncio.run(run())
 
 
 @pytest.mark.parametrize("kwargs, error, text", [

@@ -124,7 +124,8 @@ def test_refusal_without_text_is_blocked() -> None:
         ADAPTER.parse_response({**REPLY, "content": [], "stop_reason": "refusal"})
 
 
-# The real capture of VERTEX_WIRE.md §3.5 plus a ping and a thinking block.
+# The shape of a real captured Claude stream (docs/wire.md, "Claude") plus a ping and a
+# thinking block.
 STREAM = [
     ("message_start", {"type": "message_start", "message": {
         "id": "msg_vrtx_011", "type": "message", "role": "assistant", "model": "claude-sonnet-5",
@@ -161,7 +162,7 @@ def test_named_event_stream_reads_text_thoughts_finish_and_merged_usage() -> Non
     for delta in real:
         if delta.usage is not None:
             usage = delta.usage if usage is None else usage.merged(delta.usage)
-    assert usage == Usage(28814, 4, None, 0, None)
+    assert usage == Usage(28814, 4, None, 0, 28818)  # the total of the final counts
 
 
 @pytest.mark.parametrize(("kind", "status"), [("overloaded_error", 529),

@@ -50,6 +50,13 @@ CASES = [
      [("warning", "unknown-model")], "anthropic format"),
     ("retired", client("gemini-1.0-pro", location="us-central1") + fn(),
      [("error", "retired-model")], "retired"),
+    ("retired-1.5", client("gemini-1.5-pro-002", location="us-central1") + fn(),
+     [("error", "retired-model")], "did you mean"),
+    ("gemini-2.0-known", client("gemini-2.0-flash-001", location="global") + fn(), [], ""),
+    ("shorthand-typo", fn(client_name='"vertex-ai/gemini-2.5-flsh"'),
+     [("warning", "unknown-model")], "did you mean `gemini-2.5-flash`"),
+    ("shorthand-retired", fn(client_name='"vertex-ai/gemini-1.5-flash"'),
+     [("error", "retired-model")], "retired"),
     ("global-without-endpoint", client("claude-3-haiku@20240307", location="global") + fn(),
      [("error", "no-global-endpoint")], "us-east5, europe-west1, asia-southeast1"),
     ("multi-region", client("meta/llama-3.3-70b-instruct-maas", location="eu") + fn(),
@@ -67,7 +74,7 @@ CASES = [
     ("gemini-thinking-unsupported", client(
         "meta/llama-3.3-70b-instruct-maas", "generationConfig { thinkingConfig { "
         "thinkingBudget 128 } }", location="us-central1") + fn(),
-     [("warning", "thinking-unsupported")], ""),
+     [("warning", "thinking-unsupported"), ("warning", "unknown-option")], ""),
     ("thinking-budget-over-max", client("claude-sonnet-4@20250514", "max_tokens 2000\n"
                                         "    thinking { type enabled, budget_tokens 4096 }")
      + fn(), [("error", "thinking-budget")], "below max_tokens"),

@@ -153,3 +153,35 @@ def test_ocr_structured_reply_parses_into_a_pages_class() -> None:
     completion = MistralOcrAdapter().parse_response(reply)
     value = preview(client(OCR) + READ).parse("Scan", json.dumps(completion.structured))
     assert [(p.index, p.markdown) for p in value.pages] == [(0, "# A")]
+
+
+def test_fim_prompt_with_a_non_fim_client_override_is_refused_before_sending(
+        emulator, make_runtime) -> None:  # type: ignore[no-untyped-def]
+    """The gap marker never reaches another model: a `client=` override that cannot do
+    fill-in-the-middle is a usage error, and nothing is sent."""
+    from vdsl.errors import InvalidArgumentError
+    gemini = lookup("gemini-2.5-flash")
+    assert gemini is not None
+    runtime = make_runtime(client(CODESTRAL) + client(gemini, name="Flash") + FILL)
+    sent = len(emulator.requests)
+    with pytest.raises(InvalidArgumentError, match="fill-in-the-middle.*`Flash`"):
+        runtime.call("Fill", FIB, client="Flash")
+    with pytest.raises(InvalidArgumentError, match="fill-in-the-middle"):
+        runtime.build_request("Fill", FIB, client="Flash")
+    assert len(emulator.requests) == sent
+    assert runtime.call("Fill", FIB)  # its own Codestral client still works
+
+
+def test_render_shows_the_fim_gap_in_words(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from vdsl.cli import main
+    gemini = lookup("gemini-2.5-flash")
+    assert gemini is not None
+    path = tmp_path / "fim.vdsl"
+    path.write_text(client(CODESTRAL) + client(gemini, name="Flash") + FILL, encoding="utf-8")
+    args = ["render", str(path), "Fill", "--args", '{"before": "a = ", "after": "\\nb = 2"}']
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "a = \n── fill-in-the-middle gap; the suffix follows ──\n\nb = 2" in out
+    assert "vdsl-suffix" not in out and "\ue000" not in out
+    assert main([*args, "--client", "Flash"]) == 2
+    assert "does not do; use a Codestral client" in capsys.readouterr().err

@@ -48,7 +48,7 @@ def test_every_priced_model_has_both_prices() -> None:
 
 def test_usage_merge_keeps_earlier_fields_and_takes_later_ones() -> None:
     start = Usage(input_tokens=10, cached_tokens=2)
-    assert start.merged(Usage(output_tokens=4)) == Usage(10, 4, None, 2, None)
+    assert start.merged(Usage(output_tokens=4)) == Usage(10, 4, None, 2, 14)  # total added up
     assert start.merged(Usage(input_tokens=11)).input_tokens == 11
     assert start.merged(None) is start
     assert Usage(pages=2).to_dict() == {"pages": 2}

@@ -1,4 +1,4 @@
-"""`ctx.output_format` text, byte for byte as BAML renders it (LANGUAGE.md §4, §6).
+"""`ctx.output_format` text, byte for byte as BAML renders it (docs/rendering.md).
 
 Expected strings come from BAML's own golden tests (`output_format/types.rs`,
 `render_output_format.rs`) and from running baml-py 0.226.3 side by side.

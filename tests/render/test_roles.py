@@ -1,4 +1,4 @@
-"""Role handling and message splitting (LANGUAGE.md §1.8, §6 "Roles", "Role metadata")."""
+"""Role handling and message splitting (docs/rendering.md, "How messages are made")."""
 
 from __future__ import annotations
 

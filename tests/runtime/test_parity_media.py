@@ -1,4 +1,4 @@
-"""Media URL handling details measured against BAML (baml-py 0.226.3, LANGUAGE.md §3.6/§6):
+"""Media URL handling details measured against BAML (baml-py 0.226.3; docs/wire.md, "Media URLs"):
 a pdf always has the type application/pdf, and both fetching handlers refuse a download whose
 type contradicts the one given."""
 

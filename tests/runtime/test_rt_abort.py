@@ -14,6 +14,7 @@ import pytest
 
 from vdsl import AbortController, AbortError, Collector
 from vdsl.errors import VdslError
+from vdsl.runtime.aio import AiohttpTransport
 
 SOURCE = """
 retry_policy Patient {
@@ -44,16 +45,21 @@ SLOW_REPLY = {"x-vdsl-fault": "delay=5"}
 TEXT = {"text": "one two three four five six"}
 
 
-def checked_out(client: httpx.AsyncClient) -> int:
-    """Requests holding a connection of `client`'s pool (httpcore's bookkeeping)."""
-    pool: Any = client._transport._pool  # type: ignore[attr-defined]
+def checked_out(client: httpx.Client | httpx.AsyncClient) -> int:
+    """Requests holding a connection of `client`'s pool (aiohttp's bookkeeping for async
+    clients, httpcore's for sync ones)."""
+    transport: Any = client._transport  # type: ignore[attr-defined]
+    if isinstance(transport, AiohttpTransport):
+        session = transport._session
+        return 0 if session is None else len(session.connector._acquired)
+    pool = transport._pool
     busy = [c for c in pool.connections if not (c.is_idle() or c.is_closed())]
     return len(pool._requests) + len(busy)
 
 
 def background_client(runtime: Any) -> httpx.AsyncClient:
     loop = runtime._bg._loop
-    return runtime._pool._async[loop]  # type: ignore[no-any-return]
+    return runtime._pool._async[loop][0]  # type: ignore[no-any-return]
 
 
 def test_a_sync_stream_aborted_after_its_first_event(make_runtime, emulator) -> None:
@@ -163,7 +169,7 @@ def test_async_call_and_stream_aborted_by_another_task(make_runtime, emulator) -
                 seen.append(event)
                 asyncio.get_running_loop().call_later(0.1, controller.abort)
         assert len(seen) == 1
-        client = runtime._pool._async[asyncio.get_running_loop()]
+        client = runtime._pool._async[asyncio.get_running_loop()][0]
         assert checked_out(client) == 0
         # the task itself is not left cancelled: it goes on normally
         assert (await runtime.acall("Echo", {"text": "after"})).endswith("after")
@@ -198,7 +204,7 @@ def test_closing_a_stream_early_releases_its_connection_at_once(make_runtime) ->
         stream = runtime.astream("Echo", TEXT, headers=SLOW_STREAM)
         iterator = stream.__aiter__()
         await iterator.__anext__()
-        client = runtime._pool._async[asyncio.get_running_loop()]
+        client = runtime._pool._async[asyncio.get_running_loop()][0]
         assert checked_out(client) > 0
         await stream.aclose()
         assert checked_out(client) == 0

@@ -222,6 +222,10 @@ def test_stream_yields_typed_partials_then_the_value(make_runtime, emulator):
     assert all(type(p).__name__ == "Person" for p in partials)
     assert partials[-1].name == "Ada Lovelace"
     assert all(p.age in (None, 36) for p in partials)  # numbers appear only when complete
+    # BAML's shapes: a list field not started yet is [] (never None), and it only grows
+    assert all(isinstance(p.langs, list) for p in partials)
+    sizes = [len(p.langs) for p in partials]
+    assert sizes == sorted(sizes) and sizes[0] == 0
 
 
 def test_runtime_parse_reads_messy_text(make_runtime):
@@ -257,3 +261,49 @@ def test_a_forked_child_gets_its_own_connections(make_runtime):
     fresh, answer = queue.get(timeout=30)
     process.join(30)
     assert fresh and answer.endswith("child")
+
+
+RETRIED = """
+retry_policy Twice {
+  max_retries 2
+  strategy { type constant_delay, delay_ms 1 }
+}
+client<llm> Flaky {
+  provider vertex-ai
+  retry_policy Twice
+  options { model gemini-2.5-flash, location us-central1, project_id p }
+}
+client<llm> Once {
+  provider vertex-ai
+  options { model gemini-2.5-flash, location us-central1, project_id p }
+}
+function Say(text: string) -> string {
+  client Flaky
+  prompt #"{{ text }}"#
+}
+function SayOnce(text: string) -> string {
+  client Once
+  prompt #"{{ text }}"#
+}
+"""
+
+
+def test_a_503_that_outlived_its_retries_says_so(make_runtime, emulator):
+    """The attempts list reads `client (model): status reason`, and the hint no longer says
+    a retry policy would help once one already ran."""
+    runtime = make_runtime(RETRIED)
+    emulator.script([503, 503, 503])
+    with pytest.raises(VertexError) as info:
+        runtime.call("Say", {"text": "x"})
+    text = str(info.value)
+    assert "a retry_policy retries it" not in text and info.value.hint.startswith(
+        "a transient Vertex problem that outlasted 3 tries")
+    lines = text.split("attempts:\n", 1)[1].splitlines()
+    assert len(lines) == 3 and all(line.startswith(f"  {i}. Flaky (gemini-2.5-flash): 503 "
+                                                   "UNAVAILABLE: The service") for i, line in
+                                   enumerate(lines, 1))
+    assert "Vertex AI returned" not in text.split("attempts:", 1)[1]
+    emulator.script([503])
+    with pytest.raises(VertexError) as once:
+        runtime.call("SayOnce", {"text": "x"})
+    assert once.value.hint == "a transient Vertex problem: a retry_policy retries it"

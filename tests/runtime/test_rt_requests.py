@@ -1,5 +1,5 @@
 """`Runtime.build_request`: the exact request, offline. Bodies and URLs follow BAML
-(LANGUAGE.md §6), plus vdsl's documented differences."""
+(docs/wire.md), plus vdsl's documented differences."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_streaming_url_then_query_params() -> None:
     shown = json.dumps(req.redacted()) + req.curl()
     assert "sk-secret-123" not in shown
     assert "key=<redacted>" in req.redacted()["url"]
-    assert "key=$VERTEX_KEY" in req.curl()
+    assert "key='\"$VERTEX_KEY\"'" in req.curl()  # the shell expands the variable
     assert "authorization" not in req.headers  # an API key means no bearer token (BAML)
 
 

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 import vdsl
 from vdsl.diagnostics import render
 
@@ -35,7 +37,7 @@ def test_full_format_points_at_the_name_with_help():
         "  |\n"
         "5 | function ExtractReceipt(photo: image) -> Reciept {\n"
         "  |                                          ^^^^^^^ not defined\n"
-        "   = help: did you mean `Receipt`?"
+        "  = help: did you mean `Receipt`?"
     )
     assert str(error) == "samples/receipts.vdsl:5:42: Type `Reciept` does not exist"
 
@@ -55,3 +57,23 @@ def test_concise_json_and_github_formats():
     sarif = json.loads(render(diags, "sarif", {}))
     assert sarif["version"] == "2.1.0"
     assert sarif["runs"][0]["results"][0]["ruleId"] == "unknown-type"
+
+
+@pytest.mark.parametrize("line", [1, 9, 10, 99, 100, 999, 1000, 12345])
+def test_help_and_notes_line_up_with_the_gutter_whatever_the_line_number(line):
+    """The `=` of `= help:`/`= note:` sits under the snippet's `|`, and a help spanning
+    several lines keeps its later lines under the first."""
+    from vdsl.diagnostics import Diagnostic, Label, Severity
+    from vdsl.source import SourceFile
+    text = "\n" * (line - 1) + "class Oops {\n"
+    source = SourceFile("x.vdsl", text)
+    span = source.line_span(line)
+    diagnostic = Diagnostic("x-code", Severity.ERROR, "message", help="one\ntwo",
+                            labels=(Label(span, "here"), Label(span, "also", primary=False)),
+                            notes=("a note",))
+    lines = render([diagnostic], "full", {"x.vdsl": source}).split("\n")
+    bar = lines[2].index("|")
+    footers = [t for t in lines if t.lstrip().startswith("= ")]
+    assert len(footers) == 3 and all(t.index("=") == bar for t in footers)
+    help_line = next(i for i, t in enumerate(lines) if "= help: one" in t)
+    assert lines[help_line + 1] == " " * lines[help_line].index("one") + "two"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import BatchError
 from .job import BatchJob, BatchSession, submit
 from .jobs import BatchStatus
-from .plan import Destination, plan_batch
+from .plan import Destination, parse_destination, plan_batch
 from .prepare import Prepared, Preparer
 from .rows import read_rows
 
@@ -35,13 +35,14 @@ def start(runtime: Runtime, function: str, rows: str | Path | Iterable[Mapping[s
     plan = plan_batch(runtime.project, function, client=client, env=env)
     for message in plan.warnings:
         (warn or _log_warning)(message)
-    destination = Destination.parse(dest)
+    destination = parse_destination(dest)
     session, project = runtime.batch_session(plan)
-    preparer = Preparer(plan, base_dir=runtime._base_dir, fetch=_fetcher(runtime))
+    preparer = Preparer(plan, base_dir=runtime._base_dir, fetch=_fetcher(runtime),
+                        table=not isinstance(destination, Destination))
     job = submit(session, plan, read_rows(rows, runtime.project, plan.fn, input_format),
                  dest=destination, run=run or uuid.uuid4().hex, project=project,
                  display_name=display_name, skip_bad_rows=skip_bad_rows, preparer=preparer,
-                 on_prepared=on_prepared)
+                 on_prepared=on_prepared, warn=warn or _log_warning)
     job.poll = poll
     return job
 

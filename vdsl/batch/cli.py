@@ -1,12 +1,12 @@
 """`vdsl batch`: submit, follow and collect Vertex AI batch prediction jobs.
 
-    vdsl batch submit PATH FUNCTION --input ROWS --dest gs://BUCKET/PREFIX
+    vdsl batch submit PATH FUNCTION --input ROWS --dest gs://BUCKET/PREFIX|bq://PROJECT.DATASET
     vdsl batch status JOB | list | cancel JOB
     vdsl batch results JOB --output OUT.jsonl
-    vdsl batch run PATH FUNCTION --input ROWS --dest gs://… --output OUT.jsonl
+    vdsl batch run PATH FUNCTION --input ROWS --dest gs://…|bq://… --output OUT.jsonl
 
 Exit codes: 0 ok; 1 bad rows (nothing submitted), or results with failed or missing rows;
-2 usage; 3 a Vertex, Cloud Storage, credentials or job failure.
+2 usage; 3 a Vertex, Cloud Storage, BigQuery, credentials or job failure.
 """
 
 from __future__ import annotations
@@ -27,14 +27,17 @@ EPILOG = """\
 ROWS is JSONL (one JSON object of arguments per line) or CSV (a header naming the parameters;
 cells are text for text parameters and JSON otherwise). Every row is checked and rendered
 before anything is uploaded; bad rows are reported by line number and nothing is submitted
-unless --skip-bad-rows. With --emulator everything runs offline against the built-in
-emulator, and jobs and buckets persist between commands ($VDSL_EMULATOR_STATE, else vdsl's
-cache folder); any gs:// bucket works.
+unless --skip-bad-rows. --dest is a Cloud Storage folder (the input, a manifest and the
+predictions go under it as JSONL files) or a BigQuery dataset in the job's region (tables
+vdsl_RUN_input, vdsl_RUN_manifest and vdsl_RUN_output). With --emulator everything runs
+offline against the built-in emulator, and jobs, buckets and tables persist between commands
+($VDSL_EMULATOR_STATE, else vdsl's cache folder); any gs:// bucket or bq:// dataset works.
 
 Exit status: 0 ok; 1 bad rows (nothing submitted) or results with failed/missing rows;
-2 usage; 3 Vertex, Cloud Storage, credentials or a failed job.
+2 usage; 3 Vertex, Cloud Storage, BigQuery, credentials or a failed job.
 Examples:
   vdsl batch submit src/llm Classify --input rows.jsonl --dest gs://my-bucket/batches
+  vdsl batch submit src/llm Classify --input rows.csv --dest bq://my-proj.llm_batches
   vdsl batch status projects/my-proj/locations/us-central1/batchPredictionJobs/123
   vdsl batch results projects/…/batchPredictionJobs/123 --output results.jsonl
   vdsl batch run samples/support_tickets ClassifyTicket --input tickets.csv \\
@@ -86,8 +89,10 @@ def _job_inputs(parser: argparse.ArgumentParser) -> None:
                         help="the rows: a .jsonl or .csv file")
     parser.add_argument("--input-format", choices=("jsonl", "csv"),
                         help="the format of ROWS (default: from its name, .csv is CSV)")
-    parser.add_argument("--dest", required=True, metavar="gs://BUCKET/PREFIX",
-                        help="a Cloud Storage folder for the input, manifest and predictions")
+    parser.add_argument("--dest", required=True,
+                        metavar="gs://BUCKET/PREFIX|bq://PROJECT.DATASET",
+                        help="where the input, manifest and predictions go: a Cloud Storage "
+                             "folder, or a BigQuery dataset in the job's region")
     parser.add_argument("--client", metavar="NAME", help="run with this client (one model)")
     parser.add_argument("--display-name", metavar="NAME", help="the job's display name")
     parser.add_argument("--skip-bad-rows", action="store_true",
@@ -125,9 +130,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except CompileError as error:
-        from ..diagnostics import render_concise
-        print(render_concise(error.diagnostics), file=sys.stderr)
-        return FAILED
+        from ..exits import compile_failed
+        return compile_failed(error)
     except InvalidArgumentError as error:
         return fail(str(error), USAGE)
     except VdslError as error:

@@ -164,8 +164,8 @@ def _describe(found: BatchStatus) -> str:
         lines.insert(1, f"display name: {found.display_name}")
     if found.error:
         lines.append(f"error: {found.error}")
-    if found.output_dir:
-        lines.append(f"output: {found.output_dir}")
+    if found.output_dir or found.output_table:
+        lines.append(f"output: {found.output_dir or found.output_table}")
     return "\n".join(lines)
 
 

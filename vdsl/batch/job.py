@@ -1,6 +1,6 @@
-"""Submitting a batch and following it: `submit` (rows → input file → Cloud Storage → job) and
-`BatchJob` (status, wait, cancel, results), over one `BatchSession` (HTTP client, credentials,
-endpoint) shared by the jobs API and Cloud Storage."""
+"""Submitting a batch and following it: `submit` (rows → input file → Cloud Storage or a
+BigQuery table → job) and `BatchJob` (status, wait, cancel, results), over one `BatchSession`
+(HTTP client, credentials, endpoint) shared by the jobs API, Cloud Storage and BigQuery."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from ..project import Project
 from ..providers.endpoints import is_loopback
 from ..providers.options import ClientOptions
 from ..runtime.auth_bridge import AuthStrategy, resolve_strategy
-from .jobs import DONE_STATES, BatchStatus, Jobs, parse_name
-from .manifest import MANIFEST_NAME, Manifest, check_no_secrets
-from .plan import BatchPlan, Destination
+from .bigquery import BIGQUERY_HOST, BigQuery
+from .jobs import BatchStatus, Jobs, parse_name
+from .manifest import Manifest, check_no_secrets
+from .places import Place, place_for, predictions, read_manifest
+from .plan import BatchPlan, BigQueryDataset, Destination
 from .prepare import BadRow, Prepared, Preparer
 from .results import BatchRow, Collector, Summary
 from .rows import Row
@@ -45,7 +47,8 @@ class BadRowsError(BatchError):
 
 
 class BatchSession:
-    """What the jobs API and Cloud Storage share: one httpx client and the credentials."""
+    """What the jobs API, Cloud Storage and BigQuery share: one httpx client and the
+    credentials."""
 
     def __init__(self, http: httpx.Client, auth: AuthStrategy | None,
                  endpoint: str | None = None, *, project: str | None = None,
@@ -55,6 +58,7 @@ class BatchSession:
         self.endpoint = endpoint
         self.jobs = Jobs(http, auth, endpoint, sleep=sleep)
         self.storage = Storage(http, auth, endpoint or STORAGE_HOST, sleep=sleep)
+        self.bigquery = BigQuery(http, auth, endpoint or BIGQUERY_HOST, sleep=sleep)
         self.sleep = sleep
         self._project = project
         self._owns_http = owns_http
@@ -88,14 +92,17 @@ class BatchSession:
             self.http.close()
 
 
-def submit(session: BatchSession, plan: BatchPlan, rows: Iterable[Row], *, dest: Destination,
-           run: str, project: str, display_name: str | None = None,
-           skip_bad_rows: bool = False, preparer: Preparer | None = None,
-           on_prepared: Callable[[Prepared], None] | None = None) -> BatchJob:
+def submit(session: BatchSession, plan: BatchPlan, rows: Iterable[Row], *,
+           dest: Destination | BigQueryDataset, run: str, project: str,
+           display_name: str | None = None, skip_bad_rows: bool = False,
+           preparer: Preparer | None = None,
+           on_prepared: Callable[[Prepared], None] | None = None,
+           warn: Callable[[str], None] | None = None) -> BatchJob:
     """Check and render every row, upload the input and the manifest, create the job."""
     check_no_secrets(plan.project)
-    preparer = preparer or Preparer(plan)
-    folder = dest.child(run)
+    place = place_for(dest)
+    place.check(session, plan, warn or (lambda message: None))
+    preparer = preparer or Preparer(plan, table=place.table)
     with tempfile.TemporaryDirectory(prefix="vdsl-batch-") as tmp:
         path = Path(tmp) / "input.jsonl"
         with path.open("wb") as out:
@@ -107,26 +114,22 @@ def submit(session: BatchSession, plan: BatchPlan, rows: Iterable[Row], *, dest:
         if report.submitted == 0:
             raise BatchError("no rows to submit" + (" (every row is bad)" if report.rows
                                                     else " (the input is empty)"))
-        session.storage.upload_file(folder.uri("input.jsonl"), path)
+        place.upload(session, plan, run, path)
     manifest = Manifest(plan.fn.name, plan.client, plan.options.model, plan.family,
-                        report.rows, report.submitted, folder.uri("input.jsonl"),
-                        folder.uri("output"), run, report.bad,
+                        report.rows, report.submitted, place.input_uri(run),
+                        place.output_uri(run), run, report.bad,
                         {p: s.text for p, s in plan.project.sources.items()})
-    session.storage.upload_bytes(folder.uri(MANIFEST_NAME), manifest.to_json())
-    status = session.jobs.create(project, plan.location, _job_body(plan, manifest, display_name,
-                                                                   report.submitted))
+    place.save_manifest(session, manifest)
+    status = session.jobs.create(project, plan.location, _job_body(
+        plan, manifest, display_name, report.submitted, place))
     return BatchJob(session, status.name, project=plan.project, manifest=manifest,
                     status=status)
 
 
 def _job_body(plan: BatchPlan, manifest: Manifest, display_name: str | None,
-              submitted: int) -> dict[str, Any]:
+              submitted: int, place: Place) -> dict[str, Any]:
     name = display_name or f"vdsl-{plan.fn.name}-{manifest.run[:8]}"
-    return {"displayName": name, "model": plan.model_resource,
-            "inputConfig": {"instancesFormat": "jsonl",
-                            "gcsSource": {"uris": [manifest.input_uri]}},
-            "outputConfig": {"predictionsFormat": "jsonl",
-                             "gcsDestination": {"outputUriPrefix": manifest.output_uri}},
+    return {"displayName": name, "model": plan.model_resource, **place.configs(manifest),
             "labels": {"vdsl": "batch", "vdsl-run": manifest.run[:63],
                        "vdsl-rows": str(submitted),
                        "vdsl-function": _label(plan.fn.name)}}
@@ -185,12 +188,7 @@ class BatchJob:
     def manifest(self) -> Manifest:
         """The manifest vdsl wrote next to the job's input."""
         if self._manifest is None:
-            status = self._last or self.status()
-            if not status.input_uris or not status.input_uris[0].startswith("gs://"):
-                raise BatchError(f"job {self.name} reads no Cloud Storage input; it was not "
-                                 "submitted by vdsl")
-            uri = status.input_uris[0].rsplit("/", 1)[0] + "/" + MANIFEST_NAME
-            self._manifest = Manifest.from_json(self.session.storage.read(uri), uri)
+            self._manifest = read_manifest(self.session, self._last or self.status())
         return self._manifest
 
     def results(self) -> Iterator[BatchRow]:
@@ -205,21 +203,11 @@ class BatchJob:
             project = manifest.project()
         collector = Collector(manifest, project, status.short_state)
         try:
-            for uri in self._prediction_files(status):
-                collector.add_lines(self.session.storage.lines(uri))
+            collector.add_predictions(predictions(self.session, status))
             yield from collector.rows()
             self.summary = collector.summary
         finally:
             collector.close()
-
-    def _prediction_files(self, status: BatchStatus) -> list[str]:
-        if not status.output_dir:
-            if status.state in DONE_STATES:
-                raise BatchError(f"job {self.name} ended {status.short_state} but names no "
-                                 "output folder")
-            return []
-        return [uri for uri in self.session.storage.names(status.output_dir)
-                if uri.rsplit("/", 1)[-1].startswith("prediction") and uri.endswith(".jsonl")]
 
     def write_results(self, path: str | Path) -> Summary:
         """Write every row's result as a JSONL line to `path` (atomically: a file at `path`

@@ -42,6 +42,9 @@ class BatchStatus:
     total: int | None = None
     error: str | None = None
     output_dir: str | None = None
+    """The Cloud Storage folder of the predictions (a job writing to Cloud Storage)."""
+    output_table: str | None = None
+    """The BigQuery table of the predictions, `bq://PROJECT.DATASET.TABLE`."""
     input_uris: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -50,7 +53,9 @@ class BatchStatus:
         stats = data.get("completionStats") or {}
         labels = {str(k): str(v) for k, v in (data.get("labels") or {}).items()}
         error = data.get("error") or {}
-        source = (data.get("inputConfig") or {}).get("gcsSource") or {}
+        inputs = data.get("inputConfig") or {}
+        source = inputs.get("gcsSource") or {}
+        table = (inputs.get("bigquerySource") or {}).get("inputUri")
         return cls(
             name=str(data.get("name", "")), state=str(data.get("state", "JOB_STATE_UNSPECIFIED")),
             display_name=str(data.get("displayName", "")), model=str(data.get("model", "")),
@@ -61,7 +66,10 @@ class BatchStatus:
             total=_int(labels["vdsl-rows"]) if labels.get("vdsl-rows", "").isdigit() else None,
             error=str(error.get("message") or error.get("code")) if error else None,
             output_dir=(data.get("outputInfo") or {}).get("gcsOutputDirectory"),
-            input_uris=[str(u) for u in source.get("uris") or []], labels=labels)
+            output_table=_output_table(data),
+            input_uris=[str(u) for u in source.get("uris") or []] + ([str(table)] if table
+                                                                    else []),
+            labels=labels)
 
     @property
     def done(self) -> bool:
@@ -81,7 +89,21 @@ class BatchStatus:
                 "model": self.model, "create_time": self.create_time,
                 "update_time": self.update_time, "succeeded": self.succeeded,
                 "failed": self.failed, "incomplete": self.incomplete, "total": self.total,
-                "error": self.error, "output_dir": self.output_dir}
+                "error": self.error, "output_dir": self.output_dir,
+                "output_table": self.output_table}
+
+
+def _output_table(data: Mapping[str, Any]) -> str | None:
+    """`bq://PROJECT.DATASET.TABLE` of a BigQuery job's predictions: what `outputInfo` names,
+    else the table the job was told to write."""
+    info = data.get("outputInfo") or {}
+    dataset, table = info.get("bigqueryOutputDataset"), info.get("bigqueryOutputTable")
+    if isinstance(dataset, str) and isinstance(table, str) and dataset and table:
+        return f"{dataset.rstrip('/')}.{table}"
+    uri = ((data.get("outputConfig") or {}).get("bigqueryDestination") or {}).get("outputUri")
+    if isinstance(uri, str) and uri.startswith("bq://") and uri.count(".") >= 2:
+        return uri
+    return None
 
 
 def _int(value: Any) -> int:

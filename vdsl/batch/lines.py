@@ -12,6 +12,10 @@ and a prediction line read back as (row, response, error).
 Vertex does not keep the input order in its output, so every line carries its row number:
 Gemini lines have no id field, so the row goes in the request's `labels` (echoed back with the
 request); the other families have `custom_id`.
+
+A BigQuery input row is the same line as a table row, plus a `vdsl_row` INTEGER column: the
+job copies the input table's other columns into its output table, so every prediction row
+carries its row number there (`TABLE_SCHEMAS` lists each family's columns).
 """
 
 from __future__ import annotations
@@ -21,10 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BATCH_FAMILIES", "ROW_LABEL", "Prediction", "line_for", "read_prediction"]
+__all__ = ["BATCH_FAMILIES", "ROW_COLUMN", "ROW_LABEL", "TABLE_SCHEMAS", "Prediction",
+           "line_for", "prediction_of", "read_prediction", "table_row_for"]
 
 ROW_LABEL = "vdsl_row"
+ROW_COLUMN = "vdsl_row"
 _CUSTOM_PREFIX = "row-"
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 @dataclass(slots=True)
@@ -58,10 +65,41 @@ BATCH_FAMILIES: dict[str, Callable[[int, dict[str, Any]], dict[str, Any]]] = {
 """Families Vertex batch prediction serves, and how each wraps a request body."""
 
 
+def _table_gemini(row: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {ROW_COLUMN: row, "request": body}
+
+
+def _table_custom(row: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {ROW_COLUMN: row, "custom_id": f"{_CUSTOM_PREFIX}{row}", "request": body}
+
+
+def _table_openai(row: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {ROW_COLUMN: row, **_openai_line(row, body)}
+
+
+_TABLE_ROWS: dict[str, Callable[[int, dict[str, Any]], dict[str, Any]]] = {
+    "gemini": _table_gemini, "anthropic": _table_custom, "openai_compat": _table_openai,
+}
+_ROW = {"name": ROW_COLUMN, "type": "INTEGER", "mode": "REQUIRED"}
+_ID = {"name": "custom_id", "type": "STRING", "mode": "REQUIRED"}
+TABLE_SCHEMAS: dict[str, list[dict[str, str]]] = {
+    "gemini": [_ROW, {"name": "request", "type": "JSON", "mode": "REQUIRED"}],
+    "anthropic": [_ROW, _ID, {"name": "request", "type": "JSON", "mode": "REQUIRED"}],
+    "openai_compat": [_ROW, _ID, {"name": "method", "type": "STRING", "mode": "REQUIRED"},
+                      {"name": "url", "type": "STRING", "mode": "REQUIRED"},
+                      {"name": "body", "type": "JSON", "mode": "REQUIRED"}],
+}
+"""Each family's input table: the columns batch prediction reads, and the row number."""
+
+
 def line_for(family: str, row: int, body: dict[str, Any]) -> bytes:
     """The JSONL line (with its newline) for one row."""
-    line = BATCH_FAMILIES[family](row, body)
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return _ENCODE(BATCH_FAMILIES[family](row, body)).encode() + b"\n"
+
+
+def table_row_for(family: str, row: int, body: dict[str, Any]) -> bytes:
+    """The row of a BigQuery input table, as a newline-delimited JSON line for a load job."""
+    return _ENCODE(_TABLE_ROWS[family](row, body)).encode() + b"\n"
 
 
 def read_prediction(text: str | bytes) -> Prediction:
@@ -72,10 +110,19 @@ def read_prediction(text: str | bytes) -> Prediction:
         return Prediction(None, None, f"the prediction line is not JSON: {error}")
     if not isinstance(data, dict):
         return Prediction(None, None, "the prediction line is not a JSON object")
+    return prediction_of(data)
+
+
+def prediction_of(data: dict[str, Any]) -> Prediction:
+    """A prediction from its fields (a JSONL line, or an output table row whose `response`
+    column was read as JSON)."""
     return Prediction(_row_of(data), _response_of(data), _error_of(data))
 
 
 def _row_of(data: dict[str, Any]) -> int | None:
+    column = data.get(ROW_COLUMN)
+    if column is not None:
+        return _number(str(column))
     custom = data.get("custom_id")
     if isinstance(custom, str) and custom.startswith(_CUSTOM_PREFIX):
         return _number(custom[len(_CUSTOM_PREFIX):])

@@ -3,7 +3,8 @@
 Everything a job needs that does not depend on the rows is decided and checked here, before
 a row is read: a batch job runs one model (a fallback or round-robin client must name one
 member with `--client`), through OAuth (API keys do not reach batch jobs), for a family and
-model Vertex batch prediction serves (the catalog's `batch` flag), into Cloud Storage.
+model Vertex batch prediction serves (the catalog's `batch` flag), into Cloud Storage
+(`gs://BUCKET/PREFIX`) or BigQuery (`bq://PROJECT.DATASET`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from ..render.clients import STRATEGY_PROVIDERS, resolve_client
 from ..render.prompt import find_function
 from .lines import BATCH_FAMILIES
 
-__all__ = ["BatchPlan", "Destination", "plan_batch"]
+__all__ = ["BatchPlan", "BigQueryDataset", "Destination", "parse_destination", "plan_batch"]
 
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
+PROJECT_ID = r"(?:[a-z0-9.-]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]"
+"""A Google Cloud project id (optionally domain-scoped, `example.com:proj`)."""
+DATASET_ID = r"[A-Za-z0-9_]{1,1024}"
+_DATASET = re.compile(rf"^bq://({PROJECT_ID})\.({DATASET_ID})$")
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,8 @@ class Destination:
 
     @classmethod
     def parse(cls, uri: str) -> Destination:
-        if uri.startswith("bq://"):
-            raise BatchError("BigQuery destinations are not supported yet: pass a Cloud "
-                             "Storage folder, --dest gs://BUCKET/PREFIX")
         if not uri.startswith("gs://"):
-            raise BatchError(f"--dest must be a Cloud Storage folder gs://BUCKET/PREFIX, got "
-                             f"{uri!r}")
+            raise BatchError(f"not a Cloud Storage folder gs://BUCKET/PREFIX: {uri!r}")
         bucket, _, prefix = uri[5:].partition("/")
         if not _BUCKET.match(bucket) or ".." in bucket:
             raise BatchError(f"`{bucket}` is not a valid Cloud Storage bucket name")
@@ -54,6 +55,37 @@ class Destination:
 
     def child(self, name: str) -> Destination:
         return Destination(self.bucket, "/".join(p for p in (self.prefix, name) if p))
+
+
+@dataclass(frozen=True)
+class BigQueryDataset:
+    """A BigQuery dataset: `bq://PROJECT.DATASET`. A job's input, manifest and output are
+    tables in it, named after the run (`vdsl_RUN_input`, `…_manifest`, `…_output`)."""
+
+    project: str
+    dataset: str
+
+    @classmethod
+    def parse(cls, uri: str) -> BigQueryDataset:
+        found = _DATASET.match(uri)
+        if found is None:
+            raise BatchError(f"not a BigQuery dataset bq://PROJECT.DATASET: {uri!r} (a project "
+                             "id is 6-30 lowercase letters, digits and hyphens; a dataset "
+                             "name letters, digits and underscores)")
+        return cls(found.group(1), found.group(2))
+
+    def uri(self, table: str = "") -> str:
+        return f"bq://{self.project}.{self.dataset}" + (f".{table}" if table else "")
+
+
+def parse_destination(uri: str) -> Destination | BigQueryDataset:
+    """`--dest`: a Cloud Storage folder or a BigQuery dataset."""
+    if uri.startswith("bq://"):
+        return BigQueryDataset.parse(uri)
+    if uri.startswith("gs://"):
+        return Destination.parse(uri)
+    raise BatchError(f"--dest must be a Cloud Storage folder gs://BUCKET/PREFIX or a BigQuery "
+                     f"dataset bq://PROJECT.DATASET, got {uri!r}")
 
 
 def split_uri(uri: str) -> tuple[str, str]:

@@ -26,13 +26,17 @@ from ..providers.base import Usage
 from ..providers.catalog import BATCH_PRICE_FACTOR, estimate_cost
 from ..runtime.calls import returns_string
 from ..runtime.result import to_json
-from .lines import read_prediction
+from .lines import Prediction, read_prediction
 from .manifest import Manifest
 
 __all__ = ["BatchRow", "Collector", "Summary"]
 
 RAW_LIMIT = 4000
 """Characters of a failed row's raw reply kept in its result line."""
+_USAGE = ("input_tokens", "output_tokens", "thinking_tokens", "cached_tokens", "total_tokens",
+          "pages")
+"""`Usage` fields, in its own order: one column each in the rows file."""
+_NO_USAGE = (None,) * len(_USAGE)
 
 
 @dataclass
@@ -111,17 +115,23 @@ class Collector:
         self.fn = project.function(manifest.function)
         self.adapter = adapter_for(manifest.model)
         self.summary = Summary(rows=manifest.rows, skipped=len(manifest.bad), state=state)
+        self._text_only = returns_string(self.fn)
         self._folder = tempfile.TemporaryDirectory(prefix="vdsl-batch-")
         self._db = sqlite3.connect(Path(self._folder.name) / "rows.sqlite")
-        self._db.execute("CREATE TABLE p (row INTEGER PRIMARY KEY, error TEXT, text TEXT, "
-                         "usage TEXT, finish TEXT)")
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(f"CREATE TABLE p (row INTEGER PRIMARY KEY, error TEXT, text TEXT, "
+                         f"finish TEXT, usage INTEGER, {', '.join(_USAGE)})")
 
     def add_lines(self, lines: Iterable[bytes]) -> None:
+        """Prediction lines (JSONL), in any order."""
+        self.add_predictions(read_prediction(line) for line in lines if line.strip())
+
+    def add_predictions(self, predictions: Iterable[Prediction]) -> None:
+        """Predictions (from lines or table rows), in any order."""
         batch: list[tuple[Any, ...]] = []
-        for line in lines:
-            if not line.strip():
-                continue
-            entry = self._entry(line)
+        for prediction in predictions:
+            entry = self._entry(prediction)
             if entry is None:
                 self.summary.unmatched += 1
             else:
@@ -132,28 +142,32 @@ class Collector:
 
     def _insert(self, batch: list[tuple[Any, ...]]) -> None:
         if batch:
-            self._db.executemany("INSERT OR IGNORE INTO p VALUES (?, ?, ?, ?, ?)", batch)
+            marks = ", ".join("?" * (5 + len(_USAGE)))
+            self._db.executemany(f"INSERT OR IGNORE INTO p VALUES ({marks})", batch)
             batch.clear()
 
-    def _entry(self, line: bytes) -> tuple[Any, ...] | None:
-        prediction = read_prediction(line)
+    def _entry(self, prediction: Prediction) -> tuple[Any, ...] | None:
         row = prediction.row
         if row is None or not 1 <= row <= self.manifest.rows:
             return None
         if prediction.error is not None:
             raw = None if prediction.response is None else json.dumps(prediction.response)
-            return (row, prediction.error, _clip(raw), None, None)
+            return (row, prediction.error, _clip(raw), None, 0, *_NO_USAGE)
         try:
             completion = self.adapter.parse_response(prediction.response)
         except VdslError as error:
-            return (row, str(error), _clip(json.dumps(prediction.response)), None, None)
-        usage = json.dumps(completion.usage.to_dict()) if completion.usage else None
-        return (row, None, completion.text, usage, completion.finish_reason)
+            return (row, str(error), _clip(json.dumps(prediction.response)), None, 0,
+                    *_NO_USAGE)
+        usage = completion.usage
+        counts = _NO_USAGE if usage is None else tuple(getattr(usage, k) for k in _USAGE)
+        return (row, None, completion.text, completion.finish_reason, usage is not None,
+                *counts)
 
     def rows(self) -> Iterator[BatchRow]:
         """Every input row, 1…N, each exactly once."""
         bad = {b.row: b for b in self.manifest.bad}
-        cursor = self._db.execute("SELECT row, error, text, usage, finish FROM p ORDER BY row")
+        cursor = self._db.execute(f"SELECT row, error, text, finish, usage, {', '.join(_USAGE)} "
+                                  "FROM p ORDER BY row")
         found = next(cursor, None)
         for number in range(1, self.manifest.rows + 1):
             while found is not None and found[0] < number:
@@ -162,19 +176,19 @@ class Collector:
                 yield BatchRow(number, False, error=f"not submitted: {bad[number].where}: "
                                                     f"{bad[number].error}")
             elif found is not None and found[0] == number:
-                yield self._outcome(*found)
+                yield self._outcome(found)
             else:
                 yield self._missing(number)
 
-    def _outcome(self, row: int, error: str | None, text: str | None, usage: str | None,
-                 finish: str | None) -> BatchRow:
+    def _outcome(self, found: tuple[Any, ...]) -> BatchRow:
+        row, error, text, finish, has_usage = found[:5]
         if error is not None:
             result = BatchRow(row, False, error=error, raw=text)
             self.summary.add(result, None)
             return result
-        counts = Usage(**json.loads(usage)) if usage else None
+        counts = Usage(*found[5:]) if has_usage else None
         try:
-            value = text if returns_string(self.fn) else self._parse(text or "")
+            value = text if self._text_only else self._parse(text or "")
         except VdslError as failure:
             result = BatchRow(row, False, usage=counts, error=str(failure), raw=_clip(text),
                               finish_reason=finish)

@@ -14,7 +14,6 @@ subset a batch needs (resumable upload, media download, list) is small.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,16 +25,13 @@ import httpx
 from ..errors import BatchError, TransportError
 from ..runtime.auth_bridge import AuthStrategy
 from .plan import split_uri
+from .upload import CHUNK, TIMEOUT, Uploader, response_json, send
 
 __all__ = ["CHUNK", "STORAGE_HOST", "Storage"]
 
 STORAGE_HOST = "https://storage.googleapis.com"
-CHUNK = 8 * 1024 * 1024
-"""Upload chunk size: a multiple of 256 KiB, as resumable uploads require."""
 MAX_SMALL = 64 * 1024 * 1024
-_PIECE = 256 * 1024
-_RETRIES = 5
-_TIMEOUT = httpx.Timeout(connect=30.0, read=300.0, write=300.0, pool=60.0)
+_TIMEOUT = TIMEOUT
 _PERMISSIONS = {"upload": "storage.objects.create", "read": "storage.objects.get",
                 "list": "storage.objects.list"}
 
@@ -68,7 +64,7 @@ class Storage:
                f"&name={quote(name, safe='')}")
         response = self._request("POST", url, uri, "upload", content=data,
                                  headers={"content-type": content_type})
-        return _json(response)
+        return response_json(response)
 
     def _start_session(self, uri: str, size: int, content_type: str) -> str:
         bucket, name = split_uri(uri)
@@ -86,49 +82,11 @@ class Storage:
 
     def _send_chunks(self, uri: str, session: str, handle: IO[bytes], size: int,
                      chunk: int) -> dict[str, Any]:
-        offset, failures = 0, 0
-        while True:
-            length = max(0, min(chunk, size - offset))
-            span = f"bytes {offset}-{offset + length - 1}/{size}" if length else f"bytes */{size}"
-            try:
-                response = self._http.put(
-                    session, content=_read_span(handle, offset, length), timeout=_TIMEOUT,
-                    headers={**self._headers(), "content-range": span,
-                             "content-length": str(length),
-                             "content-type": "application/octet-stream"})
-            except httpx.HTTPError as error:
-                failures = self._retry(failures, uri, str(error))
-                offset = self._persisted(session, size, uri)
-                continue
-            if response.status_code in (200, 201):
-                return _json(response)
-            if response.status_code == 308:
-                offset, failures = _next_offset(response), 0
-                continue
-            if response.status_code >= 500 or response.status_code == 429:
-                failures = self._retry(failures, uri, f"HTTP {response.status_code}")
-                offset = self._persisted(session, size, uri)
-                continue
-            raise _storage_error(response, uri, "upload")
+        return self._uploader(uri).send(session, handle, size, uri, chunk)
 
-    def _persisted(self, session: str, size: int, uri: str) -> int:
-        """How many bytes the server holds (a status query: an empty PUT, `bytes */size`)."""
-        try:
-            response = self._http.put(session, content=b"", timeout=_TIMEOUT,
-                                      headers={**self._headers(),
-                                               "content-range": f"bytes */{size}"})
-        except httpx.HTTPError:
-            return 0
-        if response.status_code == 308:
-            return _next_offset(response)
-        return 0
-
-    def _retry(self, failures: int, uri: str, reason: str) -> int:
-        failures += 1
-        if failures > _RETRIES:
-            raise TransportError(f"uploading {uri} failed {failures} times in a row: {reason}")
-        self._sleep(min(2.0 ** failures * 0.25, 8.0))
-        return failures
+    def _uploader(self, uri: str) -> Uploader:
+        return Uploader(self._http, self._headers,
+                        lambda response: _storage_error(response, uri, "upload"), self._sleep)
 
     # ---- downloads and listing --------------------------------------------------------
 
@@ -164,7 +122,7 @@ class Storage:
             if token:
                 params["pageToken"] = token
             url = f"{self.base}/storage/v1/b/{bucket}/o"
-            data = _json(self._request("GET", url, uri, "list", params=params))
+            data = response_json(self._request("GET", url, uri, "list", params=params))
             for item in data.get("items") or []:
                 yield f"gs://{bucket}/{item.get('name', '')}"
             token = data.get("nextPageToken")
@@ -179,35 +137,11 @@ class Storage:
     def _request(self, method: str, url: str, uri: str, op: str,
                  **kw: Any) -> httpx.Response:
         headers = {**self._headers(), **kw.pop("headers", {})}
-        for attempt in range(_RETRIES + 1):
-            try:
-                response = self._http.request(method, url, headers=headers, timeout=_TIMEOUT,
-                                              **kw)
-            except httpx.HTTPError as error:
-                if attempt == _RETRIES:
-                    raise TransportError(f"Cloud Storage request for {uri} failed: {error}") \
-                        from None
-                self._sleep(min(2.0 ** attempt * 0.25, 8.0))
-                continue
-            if response.status_code in (429, 500, 502, 503, 504) and attempt < _RETRIES:
-                self._sleep(min(2.0 ** attempt * 0.25, 8.0))
-                continue
-            if response.status_code >= 400:
-                raise _storage_error(response, uri, op)
-            return response
-        raise AssertionError("unreachable")
-
-
-def _read_span(handle: IO[bytes], offset: int, length: int) -> Iterator[bytes]:
-    """The file's bytes [offset, offset+length) in pieces, read as the request is sent: no
-    chunk is held whole, and nothing stays referenced once it is on the wire."""
-    handle.seek(offset)
-    while length > 0:
-        piece = handle.read(min(_PIECE, length))
-        if not piece:
-            return
-        length -= len(piece)
-        yield piece
+        response = send(self._http, method, url, headers=headers, sleep=self._sleep,
+                        failure=f"Cloud Storage request for {uri} failed", **kw)
+        if response.status_code >= 400:
+            raise _storage_error(response, uri, op)
+        return response
 
 
 def _split_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -218,19 +152,6 @@ def _split_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield from (line.rstrip(b"\r") for line in complete)
     if rest.strip():
         yield rest.rstrip(b"\r")
-
-
-def _next_offset(response: httpx.Response) -> int:
-    found = re.match(r"bytes=0-(\d+)", response.headers.get("range", ""))
-    return int(found.group(1)) + 1 if found else 0
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _storage_error(response: httpx.Response, uri: str, op: str) -> BatchError:

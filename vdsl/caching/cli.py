@@ -100,9 +100,8 @@ def run(args: argparse.Namespace) -> int:
         project = vdsl.load(args.path)
         call = call_arguments(project, args) if args.action == "create" else ({}, None)
     except CompileError as error:
-        from ..diagnostics import render_concise
-        print(render_concise(error.diagnostics), file=sys.stderr)
-        return FAILED
+        from ..exits import compile_failed
+        return compile_failed(error)
     except UsageError as error:
         return _error(str(error), USAGE)
     try:

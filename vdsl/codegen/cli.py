@@ -11,6 +11,8 @@ _EPILOG = """\
 Generator blocks (`generator python { output_type "python/pydantic" output_dir "../"
 version "0.1.0" default_client_mode sync }`) say where the package goes, relative to the file
 that holds them; without one, it goes to --out or the current directory.
+Exit status: 0 written (or up to date); 1 compile errors, a project that cannot be
+generated, or with --check a stale package; 2 usage (a bad path or option).
 Examples:
   vdsl generate samples/resume                 # → per the generator block
   vdsl generate src/llm --out src              # → src/vdsl_client/
@@ -37,31 +39,29 @@ def run(args: argparse.Namespace) -> int:
     from ..cli import DIAGNOSTICS, OK, USAGE, _sources_for
     from ..diagnostics import render
     from ..errors import CompileError
+    from ..exits import PATH_CODES, compile_failed
+    from ..exits import error as print_error
     from .names import identifier
     from .output import GenerateError, check_files, targets, write_files
     from .python import generate
 
     if args.package is not None and identifier(args.package) != args.package:
-        print(f"vdsl generate: --package {args.package!r} is not a Python identifier",
-              file=sys.stderr)
-        return USAGE
+        return print_error(f"--package {args.package!r} is not a Python identifier", USAGE)
     try:
         project = compiler.load(args.path)
     except CompileError as error:
         diagnostics = error.diagnostics
-        if any(d.code == "invalid-path" for d in diagnostics):
-            print(f"vdsl generate: {diagnostics[0].message}", file=sys.stderr)
-            return USAGE
+        if any(d.code in PATH_CODES for d in diagnostics):
+            return compile_failed(error)
         print(render(diagnostics, "full", _sources_for(diagnostics)), file=sys.stderr)
         return DIAGNOSTICS
     try:
         found = targets(project, out=args.out, package=args.package, mode=args.mode)
-    except GenerateError as error:
-        print(f"vdsl generate: {error}", file=sys.stderr)
-        return DIAGNOSTICS
+    except GenerateError as failure:
+        return print_error(str(failure), DIAGNOSTICS)
     status = OK
     for target in found:
-        files = generate(project, target.options)
+        files = generate(project, target.options, parallel=True)
         if args.check:
             problems = check_files(target.directory, files)
             for problem in problems:

@@ -24,6 +24,7 @@ from .. import __version__
 from ..ir import ClassDecl, EnumDecl, TypeAliasDecl
 from ..project import Project
 from .clientgen import client_modules
+from .forked import run_parts
 from .tbgen import type_builder_module
 from .typesgen import ModuleBuilder, TypeDecl, TypesPlan, facade, plan_types
 from .writer import call, const, docstring, name, render, used_names
@@ -42,30 +43,45 @@ class GenerateOptions:
     version: str = __version__
 
 
-def generate(project: Project, options: GenerateOptions | None = None) -> dict[str, str]:
-    """Every file of the package, keyed by path relative to the package directory."""
+PARALLEL_FROM = 200
+"""Functions from which `parallel=True` builds the clients in a forked process."""
+
+
+def generate(project: Project, options: GenerateOptions | None = None, *,
+             parallel: bool = False) -> dict[str, str]:
+    """Every file of the package, keyed by path relative to the package directory.
+
+    `parallel` (what `vdsl generate` passes) builds the client modules of a large project in
+    a forked process while this one builds the types (`forked.py`); the files are the same."""
     options = options or GenerateOptions()
     collecting = gc.isenabled()
     gc.disable()  # many small, short-lived AST nodes: the collector would only slow this down
     try:
-        return _generate(project, options)
+        return _generate(project, options,
+                         parallel and len(project.functions) >= PARALLEL_FROM)
     finally:
         if collecting:
             gc.enable()
 
 
-def _generate(project: Project, options: GenerateOptions) -> dict[str, str]:
+def _generate(project: Project, options: GenerateOptions, parallel: bool) -> dict[str, str]:
     decls: list[TypeDecl] = [d for d in project.program.decls
                              if isinstance(d, (ClassDecl, EnumDecl, TypeAliasDecl))]
     plan = plan_types(decls, options.chunk_size)
-    modules: dict[str, list[ast.stmt]] = {}
-    modules.update(_types_modules(plan))
-    modules.update(client_modules(plan, project.functions))
-    modules["type_builder.py"] = type_builder_module(plan)
-    modules["_runtime.py"] = _runtime_module()
-    modules["_sources.py"] = _sources_module(project)
-    modules["__init__.py"] = _init_module(options)
-    files = {path: render(body, options.version) for path, body in modules.items()}
+
+    def rendered(modules: dict[str, list[ast.stmt]]) -> dict[str, str]:
+        return {path: render(body, options.version) for path, body in modules.items()}
+
+    def types_and_the_rest() -> dict[str, str]:
+        modules = _types_modules(plan)
+        modules["type_builder.py"] = type_builder_module(plan)
+        modules["_runtime.py"] = _runtime_module()
+        modules["_sources.py"] = _sources_module(project)
+        modules["__init__.py"] = _init_module(options)
+        return rendered(modules)
+
+    files = run_parts([types_and_the_rest,
+                       lambda: rendered(client_modules(plan, project.functions))], parallel)
     files["py.typed"] = ""
     return dict(sorted(files.items()))
 
@@ -79,7 +95,8 @@ def _types_modules(plan: TypesPlan) -> dict[str, list[ast.stmt]]:
                                 "type aliases, as pydantic models, enums and type aliases."),
             "partial_types.py": _module(plan, [n for n in names if n not in enums], True, enums,
                                         "Partial (streaming) forms of the project's classes: "
-                                        "every field may still be missing."),
+                                        "fields not seen yet are None, lists and maps "
+                                        "empty."),
         }
     where = plan.chunk_of()
     out: dict[str, list[ast.stmt]] = {

@@ -6,9 +6,11 @@ true, not hopeful:
 * `T?` and unions become `X | Y | None`; literal members merge into one `Literal[…]`;
 * a `@check` (on the type, its alias, a field, or a class's `@@check`) wraps a non-null value
   in `Checked[…]`, once, however many places add checks;
-* in a partial, every field may be None (unless `@stream.not_null`), classes are their
-  partial classes, list items are never None unless declared so (unfinished items are left
-  out), map values may be None, and a `@stream.with_state` field is a `StreamState[…]`.
+* in a partial, every field may be None (unless `@stream.not_null`, or its class has
+  `@@stream.not_null`) except list and map fields, which are `[]`/`{}` until they arrive;
+  classes are their partial classes (a `@@stream.done` class keeps its final field types:
+  it only streams complete); list items and map values are never None unless declared so
+  (unfinished ones are left out), and a `@stream.with_state` field is a `StreamState[…]`.
 """
 
 from __future__ import annotations
@@ -135,9 +137,6 @@ class TypeMapper:
             return Py([sub(name("list"), self.render(item, True))])
         if isinstance(t, MapType):
             value = self.map(t.value)
-            if self.partial:
-                value.show_null = value.show_null or not value.nullable
-                value.nullable = True
             return Py([sub(name("dict"), self.render(self.map(t.key), True),
                            self.render(value, True))])
         if isinstance(t, OptionalType):
@@ -163,7 +162,29 @@ class TypeMapper:
             # a @@dynamic enum may hold values added at run time: those come back as `str`
             return Py([ref, name("str")]) if is_dynamic(decl) else Py([ref])
         info = self.alias_info(type_name)
+        if info.nullable and not (info.atoms or info.literals):
+            # `type A = null`: the alias's value is None itself, and `A | None` would not
+            # evaluate (None | None), so it is written as None wherever it is used
+            return Py(nullable=True, show_null=True)
         return Py([self._ref("alias", py_name)], nullable=info.nullable, checked=info.checked)
+
+    def _never_null(self, t: TypeExpr) -> bool:
+        if any(a.name == "stream.not_null" and not a.block for a in t.attrs):
+            return True
+        decl = self.decls.get(t.name) if isinstance(t, NamedType) else None
+        return isinstance(decl, ClassDecl) and any(
+            a.name == "stream.not_null" and a.block for a in decl.attrs)
+
+    def _container(self, t: TypeExpr) -> bool:
+        """Whether `t` is (an alias of) a list or map type."""
+        for _ in range(16):
+            if isinstance(t, (ListType, MapType)):
+                return True
+            decl = self.decls.get(t.name) if isinstance(t, NamedType) else None
+            if not isinstance(decl, TypeAliasDecl):
+                return False
+            t = decl.type
+        return False
 
     def _ref(self, kind: str, py_name: str) -> ast.expr:
         if py_name in self.quote:
@@ -197,17 +218,21 @@ class TypeMapper:
             out.literals.extend(inner.literals)
         return out
 
-    def field(self, t: TypeExpr, attrs: tuple[Attribute, ...]) -> Py:
-        """The type of a class field, with the field's own attributes."""
+    def field(self, t: TypeExpr, attrs: tuple[Attribute, ...], done: bool = False) -> Py:
+        """The type of a class field, with the field's own attributes. In a partial (unless
+        its class is `@@stream.done`, which streams only complete objects) a field may be
+        None until it arrives — except a `@stream.not_null` one, one whose class has
+        `@@stream.not_null`, and a list or map field, which is `[]`/`{}` until then."""
         py = self.map(t)
         if has_check(attrs) and not py.checked:
             py = self.wrap_checked(py)
-        if not self.partial:
+        if not self.partial or done:
             return py
         names = {a.name for a in attrs if not a.block}
-        if "stream.not_null" in names:
+        if "stream.not_null" in names or self._never_null(t):
             py = py.non_null()
-        else:  # `| None`, unless an alias already holds it (`type A = null`: no `None | None`)
+        elif py.nullable or not self._container(t):
+            # `| None`, unless an alias already holds it (`type A = null`: no `None | None`)
             py.show_null = py.show_null or not py.nullable
             py.nullable = True
         if "stream.with_state" in names:

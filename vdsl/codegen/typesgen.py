@@ -158,9 +158,10 @@ class ModuleBuilder:
         defined: set[str] = set()
         for n in self.names:
             decl = self.plan.decls[n]
-            self.mapper.quote = {self.plan.py_names[m] for m in self.names
-                                 if m not in defined and m != n} | (
-                {self.plan.py_names[n]} if isinstance(decl, TypeAliasDecl) else set())
+            if not isinstance(decl, ClassDecl):  # (a class's annotations are never quoted)
+                self.mapper.quote = {self.plan.py_names[m] for m in self.names
+                                     if m not in defined and m != n} | (
+                    {self.plan.py_names[n]} if isinstance(decl, TypeAliasDecl) else set())
             if isinstance(decl, ClassDecl):
                 body.append(self.class_def(decl))
             elif isinstance(decl, EnumDecl):
@@ -178,8 +179,9 @@ class ModuleBuilder:
         if doc:
             body.append(docstring(doc))
         attrs = field_names([f.name for f in decl.fields], self.reserved)
+        done = any(a.name == "stream.done" and a.block for a in decl.attrs)
         for f in decl.fields:
-            py = self.mapper.field(f.type, f.attrs)
+            py = self.mapper.field(f.type, f.attrs, done=done)
             body.append(self._field(f.name, attrs[f.name], py, f.attrs))
             if f.doc:
                 body.append(docstring(f.doc.strip()))
@@ -190,8 +192,7 @@ class ModuleBuilder:
 
     def _field(self, declared: str, py_attr: str, py: Py, attrs: tuple) -> ast.AnnAssign:  # type: ignore[type-arg]
         kwargs: dict[str, ast.expr] = {}
-        optional = py.nullable and not (self.partial and has_attr(attrs, "stream.not_null"))
-        if optional:
+        if py.nullable:
             kwargs["default"] = const(None)
         alias = attr_text(attrs, "alias")
         if py_attr != declared or alias:
@@ -276,7 +277,10 @@ def _join(*parts: str | None) -> str:
 def _class_doc(decl: ClassDecl, partial: bool) -> str:
     text = _join(decl.doc, attr_text(decl.attrs, "description", block=True))
     if partial:
-        lead = f"`{decl.name}` while it streams: fields fill in as the reply arrives."
+        done = any(a.name == "stream.done" and a.block for a in decl.attrs)
+        lead = (f"`{decl.name}` in a stream: it arrives only complete (`@@stream.done`)."
+                if done else
+                f"`{decl.name}` while it streams: fields fill in as the reply arrives.")
         return _join(lead, text)
     return text
 

@@ -7,13 +7,14 @@ log. See docs/emulator.md.
 
 Module map: routes (path grammar) → app (pipeline) → gemini / anthropic / openai_compat /
 mistral / ai21 (checks + replies) using common, errors, fixtures, faults; auth (tokens,
-metadata); requestlog; server (socket, transport faults); inprocess (`Emulator`); cli.
+metadata); cassettes (recorded replies for `vdsl test`); requestlog; server (socket, transport faults); inprocess (`Emulator`); cli.
 """
 
+from .cassettes import CASSETTE_HEADER, Recorded
 from .faults import Fault, FaultError, parse_fault
 from .fixtures import Answer, Fixture, FixtureError, load_fixtures
 from .inprocess import Emulator
 from .requestlog import REDACTED, LoggedRequest
 
-__all__ = ["REDACTED", "Answer", "Emulator", "Fault", "FaultError", "Fixture", "FixtureError",
-           "LoggedRequest", "load_fixtures", "parse_fault"]
+__all__ = ["CASSETTE_HEADER", "REDACTED", "Answer", "Emulator", "Fault", "FaultError", "Fixture", "FixtureError",
+           "LoggedRequest", "Recorded", "load_fixtures", "parse_fault"]

@@ -1,4 +1,4 @@
-"""AI21 Jamba on Vertex: OpenAI-style chat on rawPredict / streamRawPredict (VERTEX_WIRE.md §6).
+"""AI21 Jamba on Vertex: OpenAI-style chat on rawPredict / streamRawPredict (docs/wire.md, "AI21 Jamba").
 
 The body carries `model` (litellm sends the URL id, `jamba-1.5-mini@001`, there too). Replies
 are chat.completion objects; streams end with `data: [DONE]` (UNVERIFIED on Vertex, but it is

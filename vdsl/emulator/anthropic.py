@@ -1,4 +1,4 @@
-"""Claude on Vertex: rawPredict, streamRawPredict and count-tokens (VERTEX_WIRE.md §3).
+"""Claude on Vertex: rawPredict, streamRawPredict and count-tokens (docs/wire.md, "Claude").
 
 Body errors use Anthropic's envelope (the request got past Vertex); model-not-found and auth
 stay google.rpc. The texts follow Anthropic's "field: problem" style; the ones for a missing

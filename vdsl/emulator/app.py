@@ -8,8 +8,10 @@ then applies the timing and transport faults (delay, chunk_delay, reset) while w
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from ..providers.catalog import ModelInfo, lookup
@@ -17,6 +19,7 @@ from . import (
     ai21,
     anthropic,
     batch,
+    bigquery,
     caching,
     errors,
     gemini,
@@ -25,12 +28,13 @@ from . import (
     storage,
 )
 from .auth import Authority
+from .cassettes import CASSETTE_HEADER, CassetteDeck
 from .common import Context
 from .faults import Fault, FaultError, FaultScript, apply_content, parse_fault
 from .fixtures import FixtureError, FixtureSet, parse_fixture
 from .orgpolicy import OrgPolicy
 from .reply import Reply, Request, json_reply, text_reply
-from .requestlog import RequestLog
+from .requestlog import LoggedRequest, RequestLog
 from .routes import Route, match_route
 from .state import StateStore
 
@@ -40,7 +44,7 @@ Service = Callable[["App", Request], Reply | None]
 """A non-model API the emulator serves (Cloud Storage, batch jobs, cached contents…): it
 answers the requests it owns and returns None for the rest. Register it in `SERVICES`."""
 
-SERVICES: list[Service] = [storage.serve, batch.serve, caching.serve]
+SERVICES: list[Service] = [storage.serve, bigquery.serve, batch.serve, caching.serve]
 
 HANDLERS: dict[str, Callable[[Context], Reply]] = {
     "gemini": gemini.handle, "anthropic": anthropic.handle, "openapi": openai_compat.handle,
@@ -62,6 +66,10 @@ class App:
     check_regions: bool = False
     state: StateStore = field(default_factory=StateStore)
     """Resources that outlive a request (and, with a named folder, the process)."""
+    on_request: Callable[[LoggedRequest, float], None] | None = None
+    """Told of each answered request (redacted) and its handling time in ms: the CLI's log."""
+    cassettes: CassetteDeck = field(default_factory=CassetteDeck)
+    """Recorded replies (`vdsl test`), for requests that name a cassette."""
     org_policy: OrgPolicy = field(default_factory=OrgPolicy)
     """The emulated organization policy (endpoint and resource-location constraints)."""
 
@@ -75,8 +83,11 @@ class App:
         if request.path.startswith("/_emulator/"):
             return self._control(request), Fault()
         entry = self.log.add(request)
+        started = time.monotonic()
         reply, fault = self._answer(request)
         entry.status = reply.status
+        if self.on_request is not None:
+            self.on_request(entry, (time.monotonic() - started) * 1000)
         return reply, fault
 
     def _answer(self, request: Request) -> tuple[Reply, Fault]:
@@ -126,8 +137,10 @@ class App:
         problem = body_problem(route, request)
         if problem is not None:
             return problem, fault
+        cassette = request.header(CASSETTE_HEADER)
         ctx = Context(route=route, request=request, fixtures=self.fixtures,
-                      lookup=self.lookup, check_regions=self.check_regions, state=self.state)
+                      lookup=self.lookup, check_regions=self.check_regions, state=self.state,
+                      recorded=partial(self.cassettes.answer, cassette) if cassette else None)
         reply = self.family_reply(ctx)
         if ctx.fixture_fault is not None:
             fault = ctx.fixture_fault.merged(fault)

@@ -1,10 +1,10 @@
 """Authentication like Google: an OAuth token endpoint, a metadata server, and token checks.
 
-The token endpoint takes the service-account JWT grant google-auth sends (VERTEX_WIRE.md
-§10.2), verifies it (RS256 against the registered public key, `aud`, `scope`, `iat`/`exp`)
+The token endpoint takes the service-account JWT grant google-auth sends (docs/wire.md,
+"Tokens and auth on the wire"), verifies it (RS256 against the registered public key, `aud`, `scope`, `iat`/`exp`)
 and issues opaque access tokens that expire. Every Vertex call then needs a live token, a
 self-signed JWT from a registered key, or (Gemini only) an API key. The metadata server
-(§10.3) hands out tokens to `google.auth.compute_engine.Credentials`.
+hands out tokens to `google.auth.compute_engine.Credentials`.
 """
 
 from __future__ import annotations

@@ -29,11 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import errors
+from . import batch_io, errors
 from .common import Context, now_rfc3339
 from .reply import Reply, Request, json_reply
 from .routes import Route
-from .storage import object_path, write_object
 
 if TYPE_CHECKING:
     from .app import App
@@ -119,37 +118,22 @@ def _create(app: App, request: Request, parent: str) -> Reply:
     if info.batch is False:
         return errors.google_error(400, f"Model {model} does not support batch prediction.",
                                    status="FAILED_PRECONDITION")
-    source = _input_uri(body)
-    if source is None:
-        return errors.google_error(400, "inputConfig must have instancesFormat jsonl and one "
-                                        "gcsSource uri.")
-    output = ((body.get("outputConfig") or {}).get("gcsDestination") or {}).get(
-        "outputUriPrefix")
-    if not isinstance(output, str) or not output.startswith("gs://"):
-        return errors.google_error(400, "outputConfig.gcsDestination.outputUriPrefix is "
-                                        "required.")
-    bucket, _, name = source[5:].partition("/")
-    path = object_path(app, bucket, name)
-    if path is None:
-        return errors.google_error(400, f"Failed to read the input file {source}: No such "
-                                        "object.", status="FAILED_PRECONDITION")
-    return _start(app, body, parent, model, path)
+    location = parent.split("/")[3]
+    source = batch_io.open_input(app, body, location)
+    if isinstance(source, Reply):
+        return source
+    problem = batch_io.output_problem(app, body, location)
+    if problem is not None:
+        return problem
+    return _start(app, body, parent, model, source)
 
 
-def _input_uri(body: dict[str, Any]) -> str | None:
-    config = body.get("inputConfig") or {}
-    uris = (config.get("gcsSource") or {}).get("uris") or []
-    if config.get("instancesFormat") != "jsonl" or len(uris) != 1:
-        return None
-    uri = uris[0]
-    return uri if isinstance(uri, str) and uri.startswith("gs://") else None
-
-
-def _start(app: App, body: dict[str, Any], parent: str, model: str, path: Path) -> Reply:
+def _start(app: App, body: dict[str, Any], parent: str, model: str,
+           source: batch_io.JobInput) -> Reply:
     job_id = str(secrets.randbelow(9 * 10**18) + 10**18)
     name = f"{parent}/batchPredictionJobs/{job_id}"
     staged = app.state.blob_path("_batch", job_id)
-    succeeded, failed = _answer_all(app, parent, model, path, staged)
+    succeeded, failed = _answer_all(app, parent, model, source, staged)
     timeline = Timeline.from_env()
     doc = {"name": name, "id": job_id, "displayName": body.get("displayName") or job_id,
            "model": model, "inputConfig": body.get("inputConfig"),
@@ -157,37 +141,48 @@ def _start(app: App, body: dict[str, Any], parent: str, model: str, path: Path) 
            "createTime": now_rfc3339(), "t0": time.time(), "queued": timeline.queued,
            "running": timeline.running, "cancelling": timeline.cancelling,
            "fail": timeline.fail, "succeeded": succeeded, "failed": failed,
-           "cancel_at": None, "done_at_cancel": None, "final": None}
+           "cancel_at": None, "done_at_cancel": None, "final": None,
+           "input_schema": source.schema}
     app.state.put(JOBS, name, doc)
     return json_reply(_resource(app, doc))
 
 
-def _answer_all(app: App, parent: str, model: str, path: Path, staged: Path) -> tuple[int, int]:
-    """Answer every input line into the staging file; (succeeded, failed)."""
+def _answer_all(app: App, parent: str, model: str, source: batch_io.JobInput,
+                staged: Path) -> tuple[int, int]:
+    """Answer every input line (or table row) into the staging file; (succeeded, failed)."""
     project, location = parent.split("/")[1], parent.split("/")[3]
     _, publisher, _, model_id = model.split("/")
     succeeded = failed = 0
-    with path.open("rb") as source, staged.open("wb") as out:
-        for raw in source:
-            if not raw.strip():
-                continue
-            line = _answer_line(app, raw, project, location, publisher, model_id)
-            if line.get("status"):
+    with staged.open("wb") as out:
+        for item in source.lines(app):
+            line = _parsed(item)
+            answered = _answer_line(app, line, project, location, publisher, model_id)
+            if source.table is not None:
+                answered = batch_io.output_row(line if isinstance(line, dict) else None,
+                                               answered)
+            if answered.get("status"):
                 failed += 1
             else:
                 succeeded += 1
-            out.write(json.dumps(line, separators=(",", ":")).encode() + b"\n")
+            out.write(json.dumps(answered, separators=(",", ":")).encode() + b"\n")
     return succeeded, failed
 
 
-def _answer_line(app: App, raw: bytes, project: str, location: str, publisher: str,
-                 model_id: str) -> dict[str, Any]:
+def _parsed(item: bytes | dict[str, Any]) -> dict[str, Any] | str:
+    """A line as a JSON object, or why it is not one."""
+    if isinstance(item, dict):
+        return item
     try:
-        line = json.loads(raw)
+        line = json.loads(item)
     except ValueError as bad:
-        return {"status": f"Invalid JSON in the input line: {bad}", "request": None}
-    if not isinstance(line, dict):
-        return {"status": "The input line is not a JSON object.", "request": None}
+        return f"Invalid JSON in the input line: {bad}"
+    return line if isinstance(line, dict) else "The input line is not a JSON object."
+
+
+def _answer_line(app: App, line: dict[str, Any] | str, project: str, location: str,
+                 publisher: str, model_id: str) -> dict[str, Any]:
+    if isinstance(line, str):
+        return {"status": line, "request": None}
     family, method = _FAMILY[publisher]
     request_body = line.get("body") if family == "openapi" else line.get("request")
     response, error = answer(app, Route(family=family, version="v1", method=method,
@@ -270,7 +265,9 @@ def _resource(app: App, doc: dict[str, Any]) -> dict[str, Any]:
         "updateTime": now_rfc3339(),
         "completionStats": {"successfulCount": str(ok), "failedCount": str(done - ok),
                             "incompleteCount": str(total - done)}}
-    if doc.get("output_dir"):
+    if doc.get("output_info"):
+        resource["outputInfo"] = doc["output_info"]
+    elif doc.get("output_dir"):  # a job stored by an earlier version
         resource["outputInfo"] = {"gcsOutputDirectory": doc["output_dir"]}
     if state == "JOB_STATE_FAILED":
         resource["error"] = {"code": 9, "message": doc["fail"] or "Every row failed."}
@@ -281,16 +278,7 @@ def _finish(app: App, doc: dict[str, Any], state: str, done: int) -> dict[str, A
     """The job just ended: write its predictions (all, or those done before a cancel)."""
     staged = app.state.blob_path("_batch", str(doc["id"]))
     if state != "JOB_STATE_FAILED" or not doc["fail"]:
-        prefix = str(doc["outputConfig"]["gcsDestination"]["outputUriPrefix"]).rstrip("/")
-        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        folder = f"{prefix}/prediction-model-{stamp}"
-        bucket, _, base = folder[5:].partition("/")
-        name = f"{base}/predictions.jsonl"
-        with app.state.blob_path(bucket, name).open("wb") as out:
-            for line in _shuffled(staged, done):
-                out.write(line)
-        write_object(app, bucket, name, "application/jsonl")
-        doc["output_dir"] = folder
+        doc["output_info"] = batch_io.write_output(app, doc, _shuffled(staged, done))
     doc.update(final=state, done=done)
     app.state.put(JOBS, str(doc["name"]), doc)
     return doc

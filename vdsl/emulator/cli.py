@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 from .fixtures import FixtureError
 from .inprocess import Emulator
 from .orgpolicy import OrgPolicy
+from .requestlog import LoggedRequest
 
 __all__ = ["DEFAULT_PORT", "add_arguments", "run"]
 
@@ -42,10 +45,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allowed-location", action="append", metavar="LOC",
                         help="act as a project under constraints/gcp.resourceLocations: "
                              "resources (cached contents) only in LOC (repeatable; globs)")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print no line per request (by default each request is logged: "
+                             "time, method, path, status, milliseconds; never a secret)")
+    parser.epilog = _EPILOG
+
+
+_EPILOG = """Each request prints one line on stdout, e.g.
+  12:04:31 POST /v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.5-flash:generateContent 200 3 ms
+Exit status: 0 after a clean stop (Ctrl+C or SIGTERM); 2 for bad options, a port in use, or
+a fixtures file that is missing or not valid (an unknown key, bad YAML/JSON).
+Examples:
+  vdsl emulator                                   # http://127.0.0.1:8790
+  vdsl emulator --port 0 --fixtures replies.yaml  # a free port, canned replies
+  vdsl emulator --strict-auth --quiet"""
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM. Exit 0 on a clean stop, 2 on bad options or fixtures."""
+    from ..exits import USAGE, bad_path, error
+    if args.fixtures and not Path(args.fixtures).is_file():
+        return bad_path(args.fixtures, "no such file", "--fixtures")
     try:
         emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
                             fixtures=args.fixtures, token_lifetime=args.token_lifetime,
@@ -55,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
                                 else None))
         emulator.start()
     except (OSError, FixtureError, ValueError) as exc:
-        print(f"vdsl emulator: {exc}", file=sys.stderr)
-        return 2
+        return error(str(exc), USAGE)
+    if not args.quiet:
+        emulator.app.on_request = _printer()
     stop = threading.Event()
     previous = _install_handlers(stop)
     try:
@@ -81,6 +102,18 @@ def _announce(emulator: Emulator, args: argparse.Namespace) -> None:
     if args.fixtures:
         print(f"fixtures: {args.fixtures} ({len(emulator.app.fixtures)} loaded)")
     print("Press Ctrl+C to stop.", flush=True)
+
+
+def _printer() -> Callable[[LoggedRequest, float], None]:
+    """One line per request; the log entry is already redacted (and the query, which may
+    hold an API key, is not printed)."""
+    lock = threading.Lock()
+
+    def show(entry: LoggedRequest, ms: float) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(entry.time))
+        with lock:
+            print(f"{stamp} {entry.method} {entry.path} {entry.status} {ms:.0f} ms", flush=True)
+    return show
 
 
 def _install_handlers(stop: threading.Event) -> dict[int, object]:

@@ -46,6 +46,8 @@ class Context:
     check_regions: bool = False
     fixture_fault: Fault | None = None
     """The fault carried by the fixture that answered, applied by the dispatcher."""
+    recorded: Callable[[str], Answer] | None = None
+    """The cassette the request names (`x-vdsl-cassette`): it alone answers, by model."""
     state: StateStore | None = None
     """The emulator's resources (cached contents a request may name)."""
 
@@ -73,8 +75,10 @@ class Context:
         return not self.check_regions or location in info.regions
 
     def answer(self, model_id: str, prompt: str, last_user: str) -> Answer:
-        """The fixture reply for this model and prompt, else the deterministic echo."""
-        found = self.fixtures.match(model_id, prompt)
+        """The fixture reply for this model and prompt, else the deterministic echo (or the
+        next recorded reply, when the request names a cassette)."""
+        found = self.recorded(model_id) if self.recorded else self.fixtures.match(model_id,
+                                                                                 prompt)
         if found is None:
             return echo_answer(model_id, last_user)
         self.fixture_fault = found.fault

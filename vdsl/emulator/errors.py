@@ -1,6 +1,6 @@
 """Error bodies as Vertex sends them.
 
-Two envelopes exist on Vertex (VERTEX_WIRE.md §1.5): google.rpc.Status for everything the
+Two envelopes exist on Vertex (docs/wire.md, "Errors"): google.rpc.Status for everything the
 platform rejects (auth, routing, quota, unknown models, Gemini validation), and Anthropic's
 `{"type": "error", ...}` envelope for Claude bodies that got past Vertex. Messages reuse the
 real texts where they are known, so client code that matches on them is exercised.

@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import VdslError
 from ..providers import catalog
 from .faults import Fault, FaultError, parse_fault
 
@@ -39,7 +40,7 @@ __all__ = ["Answer", "Fixture", "FixtureError", "FixtureSet", "count_tokens", "e
            "load_fixtures"]
 
 
-class FixtureError(ValueError):
+class FixtureError(VdslError, ValueError):
     """A fixtures file or entry that cannot be used; the message names the problem."""
 
 
@@ -177,14 +178,30 @@ def parse_fixture(entry: dict[str, Any]) -> Fixture:
                    contains=entry.get("prompt", entry.get("contains")), regex=regex, times=times)
 
 
+def _one_line(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is not None and problem:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return " ".join(str(exc).split())
+
+
 def load_fixtures(path: str | Path) -> list[Fixture]:
     """Read a JSON or YAML fixtures file (chosen by suffix; YAML also reads JSON)."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise FixtureError(f"{path}: cannot read: {(reason or str(exc)).lower()}") from None
     try:
         data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
-        raise FixtureError(f"{path}: not valid JSON/YAML: {exc}") from None
+        raise FixtureError(f"{path}: not valid JSON/YAML: {_one_line(exc)}") from None
     if isinstance(data, dict):
+        unknown = sorted(str(k) for k in data if k != "fixtures")
+        if unknown:
+            raise FixtureError(f"{path}: unknown top-level keys: {', '.join(unknown)} (the file "
+                               "is a list of fixtures, or `fixtures: [...]`)")
         data = data.get("fixtures", [])
     if not isinstance(data, list):
         raise FixtureError(f"{path}: expected a list of fixtures or {{'fixtures': [...]}}")

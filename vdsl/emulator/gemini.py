@@ -1,6 +1,6 @@
 """Gemini replies: generateContent, streamGenerateContent (SSE and JSON array), countTokens.
 
-Shapes follow VERTEX_WIRE.md §2.4–2.6: candidates with `role: model` parts (thought parts
+Shapes follow docs/wire.md, "Gemini": candidates with `role: model` parts (thought parts
 flagged `thought: true`, only when `includeThoughts` is set, as on Vertex), `finishReason` on
 the last chunk, full `usageMetadata` on the last chunk and only `trafficType` before it.
 The same handler serves Llama's Gemini-style route (`publishers/meta/models/…:generateContent`).

@@ -1,4 +1,4 @@
-"""Gemini request checks, with the error texts Vertex gives (VERTEX_WIRE.md §2.3).
+"""Gemini request checks, with the error texts Vertex gives (docs/wire.md, "Gemini").
 
 Vertex parses the body as proto3 JSON: it takes both lowerCamelCase and snake_case names,
 rejects unknown fields and bad enum values with "Invalid JSON payload received…"/"Invalid
@@ -203,8 +203,22 @@ def _ranges(config: dict[str, Any], info: ModelInfo) -> Reply | None:
         return errors.google_error(400, (
             f"Unable to submit request because it has a response_mime_type of {mime} which is "
             f"not supported. Supported values: {', '.join(sorted(MIME_TYPES))}."))
-    budget = (config.get("thinkingConfig") or {}).get("thinkingBudget")
-    if budget is not None and int(budget) == 0 and info.id.startswith("gemini-2.5-pro"):
+    return _budget((config.get("thinkingConfig") or {}).get("thinkingBudget"), info)
+
+
+def _budget(budget: Any, info: ModelInfo) -> Reply | None:
+    """The model's thinkingBudget range from the catalog; -1 is dynamic, 0 turns it off.
+    The range message's wording is not confirmed against a real Vertex reply."""
+    if budget is None or info.thinking_budget is None or int(budget) == -1:
+        return None
+    if int(budget) == 0:
+        if info.thinking_off:
+            return None
         return errors.google_error(400, "Budget 0 is invalid. This model only works in "
                                         "thinking mode.")
+    low, high = info.thinking_budget
+    if not low <= int(budget) <= high:
+        return errors.google_error(400, (
+            f"Unable to submit request because the thinking budget {budget} is invalid. "
+            f"The supported range is from {low} to {high}."))
     return None

@@ -16,6 +16,7 @@ from typing import Any, Self
 from ..providers.catalog import ModelInfo
 from .app import App
 from .auth import CLOUD_PLATFORM, Authority, generate_service_account
+from .cassettes import Recorded
 from .faults import Fault, parse_fault
 from .fixtures import Fixture, load_fixtures, parse_fixture
 from .orgpolicy import OrgPolicy
@@ -148,6 +149,11 @@ class Emulator:
 
     def clear_fixtures(self) -> None:
         self.app.fixtures.clear()
+
+    def load_cassette(self, name: str, exchanges: list[Recorded]) -> None:
+        """Answer requests that carry `x-vdsl-cassette: name` with these recorded replies, in
+        order (and a 409 naming the cassette as stale once they run out)."""
+        self.app.cassettes.load(name, exchanges)
 
     def script(self, faults: list[Fault | str | dict[str, Any] | int | None]) -> None:
         """Queue faults for the next Vertex calls, in order (None or Fault() = normal reply)."""

@@ -1,6 +1,6 @@
 """Mistral on Vertex: chat, Codestral fill-in-the-middle, and OCR on one rawPredict route.
 
-The body picks the operation (VERTEX_WIRE.md §7 and §11.8): `document` is OCR, `prompt`
+The body picks the operation (docs/wire.md, "Mistral"): `document` is OCR, `prompt`
 without `messages` is FIM, `messages` is chat. Chat and FIM answer with the chat.completion
 envelope (FIM's middle text in `message.content`); OCR answers pages of markdown and never
 streams. Vertex OCR has no internet access, so only base64 `data:` URIs are accepted.

@@ -1,5 +1,5 @@
 """OpenAI-style chat: the MaaS `endpoints/openapi/chat/completions` route (Llama, DeepSeek,
-Gemini as `google/…`), and the chat.completion shapes Mistral and AI21 reuse (§4–§7).
+Gemini as `google/…`), and the chat.completion shapes Mistral and AI21 reuse (docs/wire.md).
 
 Streams are data-only SSE events ending with `data: [DONE]`. DeepSeek-R1 returns its
 reasoning in `reasoning_content` (message, or deltas before the content deltas).

@@ -1,4 +1,4 @@
-"""The Vertex path grammar (VERTEX_WIRE.md §1.2 and §11) → which family handles a request.
+"""The Vertex path grammar (docs/wire.md, "Common to all families") → which family handles a request.
 
 Any project and location are accepted; whether the model exists *there* is the family
 handler's question (it consults the catalog), exactly as Vertex answers 404 per location.
@@ -42,7 +42,7 @@ class Route:
 
     @property
     def express(self) -> bool:
-        """Project-less Gemini route: API key only (VERTEX_WIRE.md §10.5)."""
+        """Project-less Gemini route: API key only (docs/auth.md, express mode)."""
         return self.project is None
 
     @property

@@ -23,10 +23,30 @@ FIXTURE_NAMES = ("emulator.yaml", "emulator.yml", "emulator.json")
 
 
 def project_fixtures(path: str | Path) -> Path | None:
-    """The fixtures file beside a project (a folder, or the folder of a file), if any."""
+    """The fixtures file beside a project (a folder, or the folder of a file), if any.
+
+    A folder without one may hold the project's sources further down (`vdsl test` run at a
+    repository's root, sources in `llm/`): then the one fixtures file that sits beside
+    sources below it is used; with several, none is guessed."""
     path = Path(path)
     folder = path if path.is_dir() else path.parent
+    here = _fixtures_in(folder)
+    if here is not None or not path.is_dir():
+        return here
+    found = {f for source in _sources_below(folder) if (f := _fixtures_in(source.parent))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _fixtures_in(folder: Path) -> Path | None:
     return next((folder / n for n in FIXTURE_NAMES if (folder / n).is_file()), None)
+
+
+def _sources_below(folder: Path) -> list[Path]:
+    from ..compiler import PathProblem, find_files
+    try:
+        return find_files([folder])
+    except PathProblem:
+        return []
 
 
 def state_folder(path: str | Path | None) -> Path | None:

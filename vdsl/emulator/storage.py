@@ -13,6 +13,7 @@ import hashlib
 import re
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
@@ -23,7 +24,7 @@ from .reply import Reply, Request, json_reply
 if TYPE_CHECKING:
     from .app import App
 
-__all__ = ["UPLOADS", "object_path", "serve", "write_object"]
+__all__ = ["UPLOADS", "gcs_error", "object_path", "receive_chunk", "serve", "write_object"]
 
 UPLOADS = "gcs-uploads"
 OBJECTS = "gcs-objects"
@@ -127,10 +128,20 @@ def _start(app: App, request: Request, bucket: str) -> Reply:
 
 
 def _chunk(app: App, request: Request, upload_id: str) -> Reply:
-    session = app.state.get(UPLOADS, upload_id)
+    return receive_chunk(app, request, UPLOADS, upload_id,
+                         lambda session, partial: _finish(app, upload_id, session, partial))
+
+
+def receive_chunk(app: App, request: Request, collection: str, upload_id: str,
+                  finish: Callable[[dict[str, Any], Path], Reply]) -> Reply:
+    """One `PUT` to a resumable session kept in `collection` (Cloud Storage's and BigQuery's
+    upload protocol): append the chunk, answer 308 with what is held, or call `finish` with
+    the session and the whole file when the last byte has arrived."""
+    session = app.state.get(collection, upload_id)
     if session is None:
         return gcs_error(404, "No such upload session.", "notFound")
-    span = re.match(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$", request.header("content-range") or "")
+    span = re.match(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$",
+                    request.header("content-range") or "")
     if span is None:
         return gcs_error(400, "Failed to parse Content-Range header.", "invalid")
     partial = app.state.blob_path("_uploads", upload_id)
@@ -144,9 +155,9 @@ def _chunk(app: App, request: Request, upload_id: str) -> Reply:
             out.write(request.body)
         received += len(request.body)
         session["received"] = received
-        app.state.put(UPLOADS, upload_id, session)
+        app.state.put(collection, upload_id, session)
     if total is not None and received == total:
-        return _finish(app, upload_id, session, partial)
+        return finish(session, partial)
     return _incomplete(received)
 
 

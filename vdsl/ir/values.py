@@ -1,5 +1,5 @@
 """Config values: what stands after a key in `client`, `test`, `generator` … blocks, and in
-attribute arguments. Mirrors BAML's value semantics (LANGUAGE.md §1.3)."""
+attribute arguments. Mirrors BAML's value semantics (docs/language.md, "Values")."""
 
 from __future__ import annotations
 

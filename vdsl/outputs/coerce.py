@@ -6,10 +6,11 @@ read as an int, a missing optional field, an extra key, a single value wrapped i
 Unions and several candidate readings are settled by the lowest penalty, first one winning a
 tie, and an exact fit (penalty 0) ends the search early.
 
-Lenient where BAML is (items that do not fit are dropped from lists; an optional field that
-does not fit is null; a missing list field is empty; an array where one value is expected
-gives its first item that fits), strict where it is (a missing required field, an ambiguous
-enum).
+Lossless: a final value never drops what the reply wrote for it — a list item or map entry
+that fits nowhere, an array of several values where one is expected, a number that is not
+wholly a number, are all errors, not silently skipped (a streaming partial skips what is not
+ready yet instead). Results are memoised per (type, container) for one parse, so coercing
+into a recursive alias costs time polynomial in the reply, never exponential.
 """
 
 from __future__ import annotations
@@ -19,115 +20,122 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .classes import ClassCoercion
 from .constraints import AssertionFailed, apply_constraints
 from .extract import Extracted
 from .jsonish import PartialNum, PartialStr, is_complete
-from .models import new_instance
-from .partial import field_state, not_ready, wrap_state
-from .primitives import Mismatch, match_enum, read_bool, read_float, read_int, show
-from .target import ClassInfo, Constraint, FieldInfo, Targets, Ty, norm_key, plain_words
+from .numbers import read_float, read_int
+from .primitives import Mismatch, Trailed, match_enum, nullish, read_bool, show
+from .target import Constraint, Targets, Ty, plain_words
+from .words import folded
 
-__all__ = ["MISSING", "Coercer"]
-
-MISSING: Any = object()
-"""A field the object does not have."""
+__all__ = ["PENDING", "Coercer"]
 
 _RAW_PENALTY = 3  # reading the whole reply as a scalar when JSON was found in it
 _WRAP_PENALTY = 2  # `"solo"` → `["solo"]`
-_DROP_PENALTY = 3  # a list item or map entry that fits nowhere
-_MISSING_OPTIONAL = 1
-_EXTRA_KEY = 1
+PENDING = 50
+"""The penalty of a partial's "not ready yet" null: any member with a value beats it."""
+_DONE_KINDS = frozenset({"int", "float", "bool", "lit", "enum", "null"})
+"""Kinds that appear in a partial only once the text closed them (`"POSI"` is nothing yet)."""
+_SCALAR_KINDS = frozenset({"string", "int", "float", "bool", "null", "lit", "enum"})
+_EXACT: dict[type, frozenset[str]] = {
+    str: frozenset({"string", "lit", "enum", "ref"}), int: frozenset({"int", "float", "lit"}),
+    float: frozenset({"float"}), bool: frozenset({"bool", "lit"}),
+    dict: frozenset({"class", "map", "ref"}), list: frozenset({"list", "ref"}),
+}
+"""Per value type, the member kinds that can fit it with no interpretation (penalty 0)."""
+_FAST: dict[str, type] = {"string": str, "int": int, "float": float, "bool": bool}
 _FROM_ARRAY = frozenset({"int", "float", "bool", "lit", "enum", "class"})
-"""Kinds that take the first fitting item of an array given where one value is expected."""
+"""Kinds that take the only item of an array given where one value is expected."""
 
 
-def _fail(reason: str) -> Mismatch:
-    return Mismatch(reason)
-
-
-class Coercer:
+class Coercer(ClassCoercion):
     """Coerces values to target types of one project, for a final reply or a streamed prefix
     (`partial`: unfinished values become null instead of errors; asserts wait for the end)."""
 
-    __slots__ = ("_handlers", "_wrapping", "partial", "targets")
+    __slots__ = ("_memo", "_wrapping", "partial", "targets")
 
     def __init__(self, targets: Targets, partial: bool = False) -> None:
         self.targets = targets
         self.partial = partial
         self._wrapping: set[int] = set()
         """Values being wrapped into a one-element list (a recursive type must not rewrap)."""
-        self._handlers: dict[str, Callable[[Ty, Any, str], tuple[Any, int]]] = {
-            "string": self.string, "int": self.int_, "float": self.float_, "bool": self.bool_,
-            "null": self.null, "lit": self.literal, "enum": self.enum, "class": self.cls,
-            "list": self.list_, "map": self.map_, "union": self.union, "ref": self.ref,
-            "media": self.unsupported, "tuple": self.unsupported,
-        }
+        self._memo: dict[tuple[int, int, bool], Any] = {}
+        """(type, container, wrapping) → result, or (failure, its trail depth), this parse."""
 
-    def coerce(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def coerce(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if type(v) is Extracted:
-            return self.any_of(ty, v, path)
-        if type(v) is PartialNum:
-            if self.partial:
-                return None, 0
+            return self.any_of(ty, v)
+        if type(v) is _FAST.get(ty.kind) and not ty.constraints:
+            return v, 0  # the common case: the JSON already has the declared type
+        if self.partial and not is_complete(v) and (ty.kind in _DONE_KINDS or ty.done):
+            return None, PENDING  # "POSI", `4` (of 42), an unclosed `@stream.done` value
+        if type(v) is PartialNum and ty.kind in _SCALAR_KINDS:
             v = v.value
         try:
-            value, score = self._handlers[ty.kind](ty, v, path)
+            value, score = _HANDLERS[ty.kind](self, ty, v)
         except Mismatch as exc:
-            if self.partial and not is_complete(v):
-                return None, _DROP_PENALTY
-            if exc.path is None:
-                exc.path = path
             if isinstance(v, list) and ty.kind in _FROM_ARRAY:
-                value, score = self.first_fit(ty, v, path, exc)
+                value, score = self.only_item(ty, v, exc)
+            elif self.partial and not is_complete(v):
+                return None, PENDING
             else:
                 raise
         if ty.constraints and value is not None and (not self.partial or is_complete(v)):
-            value = self.constrain(value, ty.constraints, path)
+            value = self.constrain(value, ty.constraints)
         return value, score
 
-    def first_fit(self, ty: Ty, items: list[Any], path: str, exc: Mismatch) -> tuple[Any, int]:
-        """`[{…}]` where one value is expected: the first item that fits, as in BAML."""
-        for i, item in enumerate(items):
-            try:
-                value, score = self.coerce(ty, item, f"{path}[{i}]")
-            except Mismatch:
-                continue
-            return value, score + _WRAP_PENALTY
-        raise exc
+    def only_item(self, ty: Ty, items: list[Any], exc: Mismatch) -> tuple[Any, int]:
+        """`[{…}]` where one value is expected: its only item (several would be a guess)."""
+        if len(items) != 1:
+            if self.partial:
+                return None, PENDING
+            if not items:
+                raise exc
+            raise Mismatch(f"found an array of {len(items)} values where one {ty.text} is "
+                           "expected")
+        try:
+            value, score = self.coerce(ty, items[0])
+        except Mismatch as inner:
+            raise inner.at("[0]") from None
+        return value, score + _WRAP_PENALTY
 
-    def constrain(self, value: Any, constraints: tuple[Constraint, ...], path: str) -> Any:
+    def constrain(self, value: Any, constraints: tuple[Constraint, ...]) -> Any:
         if self.partial:
             constraints = tuple(c for c in constraints if c.level == "check")
-        return apply_constraints(value, constraints, path)
+        return apply_constraints(value, constraints)
 
     # ---- several readings of one reply ---------------------------------------------------
-    def any_of(self, ty: Ty, found: Extracted, path: str) -> tuple[Any, int]:
+    def any_of(self, ty: Ty, found: Extracted) -> tuple[Any, int]:
         if ty.kind == "string":  # a string target is the reply itself, as-is
-            return self.coerce(ty, found.raw, path)
+            return self.coerce(ty, found.raw)
         raw = PartialStr(found.raw) if self.partial else found.raw
-        readings = [(c, 0) for c in found.candidates]
-        readings.append((raw, _RAW_PENALTY if found.candidates else 0))
-        if self._resolve(ty).kind == "list":
+        readings: list[tuple[Any, int, int | None]] = [
+            (c, 0, i) for i, c in enumerate(found.candidates)]
+        readings.append((raw, _RAW_PENALTY if found.candidates else 0, None))
+        if self.targets.resolve(ty).kind == "list":
             # a list target takes an array the reply holds (or the array of every value found)
             # over one value wrapped, as BAML does, unless no array gives a non-empty list
             arrays = [r for r in readings if isinstance(r[0], list)]
             if arrays:
                 try:
-                    return self._best_of(ty, arrays, path, non_empty=True)
+                    return self._best_of(ty, arrays, non_empty=True)
                 except (Mismatch, AssertionFailed):
                     pass
-        return self._best_of(ty, readings, path)
+        return self._best_of(ty, readings)
 
-    def _best_of(self, ty: Ty, readings: list[tuple[Any, int]], path: str,
+    def _best_of(self, ty: Ty, readings: list[tuple[Any, int, int | None]],
                  non_empty: bool = False) -> tuple[Any, int]:
         best: tuple[Any, int] | None = None
         first_error: Mismatch | None = None
         failed_assert: AssertionFailed | None = None
-        for value, extra in readings:
+        for value, extra, index in readings:
             try:
-                result, score = self.coerce(ty, value, path)
+                result, score = self.coerce(ty, value)
             except Mismatch as exc:
-                first_error = first_error or exc
+                if first_error is None:
+                    first_error = exc
+                    exc.reading = index
                 continue
             except AssertionFailed as exc:
                 failed_assert = failed_assert or exc
@@ -147,7 +155,7 @@ class Coercer:
         raise first_error
 
     # ---- scalars ------------------------------------------------------------------------
-    def string(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def string(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if isinstance(v, str):
             return str(v), 0
         if isinstance(v, bool):
@@ -156,28 +164,26 @@ class Coercer:
             return str(v), 1
         if isinstance(v, (dict, list)):
             return json.dumps(v, ensure_ascii=False, default=_number_value), 2
-        raise _fail(f"found {show(v)}, not a string")
+        raise Mismatch(f"found {show(v)}, not a string")
 
-    def int_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def int_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         return read_int(v)
 
-    def float_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def float_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         return read_float(v)
 
-    def bool_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def bool_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         return read_bool(v)
 
-    def null(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def null(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if v is None:
             return None, 0
-        if isinstance(v, str) and plain_words(v) in ("null", "none", ""):
+        if isinstance(v, str) and nullish(v):  # "n/a", "unknown", "-" …
             return None, 1
-        raise _fail(f"found {show(v)}, not null")
+        raise Mismatch(f"found {show(v)}, not null")
 
-    def literal(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def literal(self, ty: Ty, v: Any) -> tuple[Any, int]:
         want = ty.value
-        if self.partial and not is_complete(v):
-            raise _fail("unfinished")
         if isinstance(want, bool):
             got_bool, score = read_bool(v)
             if got_bool == want:
@@ -192,81 +198,120 @@ class Coercer:
             words, key = plain_words(v), plain_words(want)
             if words == key:
                 return want, 1
+            if len(v) < 1000 and folded(v) == folded(want):  # "cafe" for "café"
+                return want, 2
             if key and _count_words(words, key) == 1:
                 return want, 2
         elif not isinstance(v, (dict, list)) and v is not None and str(v) == want:
             return want, 1
-        raise _fail(f"found {show(v)}, not {ty.text}")
+        raise Mismatch(f"found {show(v)}, not {ty.text}")
 
-    def enum(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        if self.partial and not is_complete(v):
-            return None, 0  # "POSI" could become anything: enums appear when complete
+    def enum(self, ty: Ty, v: Any) -> tuple[Any, int]:
         info = self.targets.enum(ty.name)
         name, score = match_enum(info, v)
         return info.cls[name], score
 
-    def unsupported(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        raise _fail(f"type `{ty.text}` is not supported in outputs")
+    def unsupported(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        raise Mismatch(f"type `{ty.text}` is not supported in outputs")
 
-    def ref(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        return self.coerce(self.targets.aliases[ty.name], v, path)
+    def ref(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        return self.coerce(self.targets.aliases[ty.name], v)
 
     # ---- containers ---------------------------------------------------------------------
-    def list_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def list_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         item = ty.args[0]
         if not isinstance(v, list):
-            if v is None or id(v) in self._wrapping:
-                raise _fail(f"found {show(v)}, not {ty.text}")
-            self._wrapping.add(id(v))
-            try:
-                value, score = self.coerce(item, v, f"{path}[0]")
-            finally:
-                self._wrapping.discard(id(v))
-            if value is None and not item.nullable:
-                raise _fail(f"found {show(v)}, not {ty.text}")
-            return [value], score + _WRAP_PENALTY
+            return self.wrap(ty, v)
         out: list[Any] = []
         score = 0
         for i, raw in enumerate(v):
             try:
-                value, s = self.coerce(item, raw, f"{path}[{i}]")
-            except Mismatch:
-                score += _DROP_PENALTY
-                continue
+                value, s = self.coerce(item, raw)
+            except Trailed as exc:
+                if self.partial and isinstance(exc, Mismatch):
+                    continue  # not ready, or never fits: the final parse will say
+                raise exc.at(f"[{i}]") from None
             if value is None and self.partial and not item.nullable:
                 continue  # not ready yet (unfinished, or a `@stream.not_null` is missing)
             out.append(value)
             score += s
         return out, score
 
-    def map_(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def wrap(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        """A single value where a list is expected: a one-item list."""
+        if v is None or id(v) in self._wrapping:
+            raise Mismatch(f"found {show(v)}, not {ty.text}")
+        self._wrapping.add(id(v))
+        try:
+            value, score = self.coerce(ty.args[0], v)
+        except Trailed as exc:
+            raise exc.at("[0]") from None
+        finally:
+            self._wrapping.discard(id(v))
+        if self.partial and (score >= PENDING or value is None and not ty.args[0].nullable):
+            return [], 0  # nothing ready to be an item yet
+        if value is None and not ty.args[0].nullable:
+            raise Mismatch(f"found {show(v)}, not {ty.text}")
+        return [value], score + _WRAP_PENALTY
+
+    def map_(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if not isinstance(v, dict):
-            raise _fail(f"found {show(v)}, not {ty.text}")
+            raise Mismatch(f"found {show(v)}, not {ty.text}")
         key_ty, value_ty = ty.args
         out: dict[Any, Any] = {}
         score = 0
         for k, raw in v.items():
             try:
-                key, ks = self.coerce(key_ty, k, path)
-                value, vs = self.coerce(value_ty, raw, f"{path}[{k!r}]")
-            except Mismatch:
-                score += _DROP_PENALTY
-                continue
+                key, ks = self.coerce(key_ty, k)
+                value, vs = self.coerce(value_ty, raw)
+            except Trailed as exc:
+                if self.partial and isinstance(exc, Mismatch):
+                    continue
+                raise exc.at(f"[{k!r}]") from None
+            if value is None and self.partial and not value_ty.nullable:
+                continue  # an entry still arriving (`"b": 2` may become 22)
             out[key] = value
             score += ks + vs
         return out, score
 
-    def union(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
+    def union(self, ty: Ty, v: Any) -> tuple[Any, int]:
+        if not isinstance(v, (dict, list)):
+            return self._union(ty, v)
+        # several members may each read the same object (and a recursive alias reaches it
+        # again through wrapping): one result per (union, object) keeps this polynomial
+        key = (id(ty), id(v), id(v) in self._wrapping)
+        found = self._memo.get(key)
+        if found is None:
+            try:
+                found = self._memo[key] = self._union(ty, v)
+            except (Mismatch, AssertionFailed) as exc:
+                self._memo[key] = (exc, len(exc.trail))
+                raise
+        if isinstance(found[0], (Mismatch, AssertionFailed)):
+            raise found[0].copy(found[1])
+        return found  # type: ignore[no-any-return]
+
+    def _union(self, ty: Ty, v: Any) -> tuple[Any, int]:
         if v is None and ty.nullable:
             return None, 0
         if isinstance(v, str) and _all_string_literals(ty):
             _check_ambiguous(ty, v)
+        exact = _EXACT.get(type(v))
+        if exact is not None:  # first the members that could fit exactly: one that does wins
+            for member in ty.args:
+                if member.kind in exact:
+                    try:
+                        result = self.coerce(member, v)
+                    except (Mismatch, AssertionFailed):
+                        continue
+                    if result[1] == 0:
+                        return result
         best: tuple[Any, int] | None = None
         errors: list[str] = []
         failed_assert: AssertionFailed | None = None
         for member in ty.args:
             try:
-                result = self.coerce(member, v, path)
+                result = self.coerce(member, v)
             except Mismatch as exc:
                 errors.append(f"{member.text}: {exc.describe()}")
                 continue
@@ -281,69 +326,16 @@ class Coercer:
             return best
         if failed_assert is not None:
             raise failed_assert
-        raise _fail(f"found {show(v)}, which fits none of {ty.text} ({'; '.join(errors)})")
+        raise Mismatch(f"found {show(v)}, which fits none of {ty.text} ({'; '.join(errors)})")
 
-    # ---- classes ------------------------------------------------------------------------
-    def cls(self, ty: Ty, v: Any, path: str) -> tuple[Any, int]:
-        info = self.targets.cls(ty.name)
-        if not isinstance(v, dict):
-            raise _fail(f"found {show(v)}, not an object ({ty.name})")
-        complete = is_complete(v)
-        if self.partial and info.done and not complete:
-            return None, 0
-        given, score = _match_keys(info, v)
-        values: dict[str, Any] = {}
-        for f in info.fields:
-            if f.skip:
-                values[f.attr] = None
-                continue
-            value, s = self.field(f, given.get(f.name, MISSING), path)
-            values[f.attr] = value
-            score += s
-        if self.partial and not_ready(info, values):
-            return None, score
-        model = new_instance(info.model, values)
-        if info.constraints and (not self.partial or complete):
-            return self.constrain(model, info.constraints, path), score
-        return model, score
 
-    def field(self, f: FieldInfo, raw: Any, path: str) -> tuple[Any, int]:
-        where = f"{path}.{f.name}" if path else f.name
-        value: Any
-        if raw is MISSING:
-            if self.partial:
-                value, score = None, 0
-            elif f.ty.nullable:
-                value, score = None, _MISSING_OPTIONAL
-            elif self._resolve(f.ty).kind == "list":
-                value, score = [], _MISSING_OPTIONAL  # as in BAML: a missing list is empty
-            else:
-                raise Mismatch(f"missing required field `{f.name}`"
-                               + (f" (written `{f.rendered}`)" if f.rendered != f.name else ""),
-                               path or None)
-        elif self.partial and f.done and not is_complete(raw):
-            value, score = None, 0
-        else:
-            value, score = self._field_value(f, raw, where)
-        if f.constraints and value is not None and (not self.partial or is_complete(raw)):
-            value = self.constrain(value, f.constraints, where)
-        if self.partial and f.with_state:
-            value = wrap_state(value, field_state(raw, MISSING))
-        return value, score
-
-    def _resolve(self, ty: Ty) -> Ty:
-        seen = 0
-        while ty.kind == "ref" and seen < 32:
-            ty, seen = self.targets.aliases[ty.name], seen + 1
-        return ty
-
-    def _field_value(self, f: FieldInfo, raw: Any, where: str) -> tuple[Any, int]:
-        try:
-            return self.coerce(f.ty, raw, where)
-        except Mismatch:
-            if f.ty.nullable and raw is not None:
-                return None, _DROP_PENALTY  # an optional field that does not fit is null
-            raise
+_HANDLERS: dict[str, Callable[[Coercer, Ty, Any], tuple[Any, int]]] = {
+    "string": Coercer.string, "int": Coercer.int_, "float": Coercer.float_,
+    "bool": Coercer.bool_, "null": Coercer.null, "lit": Coercer.literal, "enum": Coercer.enum,
+    "class": Coercer.cls, "list": Coercer.list_, "map": Coercer.map_, "union": Coercer.union,
+    "ref": Coercer.ref, "media": Coercer.unsupported, "tuple": Coercer.unsupported,
+}
+"""One handler per type kind."""
 
 
 def _number_value(v: Any) -> Any:
@@ -371,21 +363,5 @@ def _check_ambiguous(ty: Ty, v: str) -> None:
     best = max(counts.values(), default=0)
     top = [lit for lit, n in counts.items() if n == best]
     if best and len(top) > 1:
-        raise _fail(f"Too many matches for {ty.text}: found {show(v)}, which names "
-                    + ", ".join(f'"{t}"' for t in top))
-
-
-def _match_keys(info: ClassInfo, v: dict[str, Any]) -> tuple[dict[str, Any], int]:
-    """The object's entries by declared field name: exact name or alias first, then ignoring
-    case, spaces, `_` and `-`. Unknown keys are ignored (and counted, to rank unions)."""
-    given: dict[str, Any] = {}
-    extra = 0
-    for key, raw in v.items():
-        f = info.by_key.get(key)
-        if f is None and isinstance(key, str):
-            f = info.by_norm.get(norm_key(key))
-        if f is None:
-            extra += _EXTRA_KEY
-        elif f.name not in given:
-            given[f.name] = raw
-    return given, extra
+        raise Mismatch(f"Too many matches for {ty.text}: found {show(v)}, which names "
+                       + ", ".join(f'"{t}"' for t in top))

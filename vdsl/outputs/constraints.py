@@ -14,26 +14,32 @@ from typing import Any
 
 from ..errors import ValidationError
 from .models import Check, Checked, to_plain
+from .primitives import Trailed
 from .target import Constraint
 
-__all__ = ["AssertionFailed", "apply_constraints", "evaluate"]
+__all__ = ["AssertionFailed", "apply_constraints", "compiled", "evaluate"]
 
 _compiled: dict[str, Callable[..., Any]] = {}
 _lock = threading.Lock()
 
 
-class AssertionFailed(Exception):
+class AssertionFailed(Trailed):
     """Internal: an `@assert` failed while coercing (a union may still try another member)."""
 
-    def __init__(self, constraint: Constraint, where: str) -> None:
-        self.constraint = constraint
-        self.where = where
+    def __init__(self, constraint: Constraint) -> None:
         super().__init__(constraint.name or constraint.expression)
+        self.constraint = constraint
+
+    def copy(self, depth: int) -> AssertionFailed:
+        """A fresh copy with the first `depth` steps of the trail."""
+        out = AssertionFailed(self.constraint)
+        out.trail = self.trail[:depth]
+        return out
 
     def to_error(self) -> ValidationError:
         c = self.constraint
         label = f"`{c.name}`" if c.name else f"{{{{ {c.expression} }}}}"
-        at = f" at `{self.where}`" if self.where else ""
+        at = f" at `{self.path}`" if self.path else ""
         return ValidationError(f"assertion {label} failed{at}: {{{{ {c.expression} }}}}",
                                c.name, c.expression)
 
@@ -50,6 +56,12 @@ def _expression(source: str) -> Callable[..., Any]:
     return fn
 
 
+def compiled(source: str) -> Callable[..., Any]:
+    """The Jinja expression `source`, compiled once (for constraints evaluated elsewhere,
+    such as a test block's `@@check`/`@@assert`)."""
+    return _expression(source)
+
+
 def evaluate(expression: str, value: Any) -> bool:
     """Whether `expression` holds with `this` bound to `value`."""
     try:
@@ -58,7 +70,7 @@ def evaluate(expression: str, value: Any) -> bool:
         return False
 
 
-def apply_constraints(value: Any, constraints: tuple[Constraint, ...], where: str) -> Any:
+def apply_constraints(value: Any, constraints: tuple[Constraint, ...]) -> Any:
     """Raise `AssertionFailed` for a failed `@assert`; wrap the value in `Checked` when it
     carries `@check`s."""
     checks: dict[str, Check] = {}
@@ -66,7 +78,7 @@ def apply_constraints(value: Any, constraints: tuple[Constraint, ...], where: st
         ok = evaluate(c.expression, value)
         if c.level == "assert":
             if not ok:
-                raise AssertionFailed(c, where)
+                raise AssertionFailed(c)
             continue
         name = c.name or c.expression
         checks[name] = Check(name=name, expression=c.expression,
@@ -74,6 +86,6 @@ def apply_constraints(value: Any, constraints: tuple[Constraint, ...], where: st
     if not checks:
         return value
     if isinstance(value, Checked):  # an alias's checks and the field's own: one set
-        value.checks.update(checks)
-        return value
+        return Checked[Any].model_construct(value=value.value,
+                                            checks={**value.checks, **checks})
     return Checked[Any](value=value, checks=checks)

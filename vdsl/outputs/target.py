@@ -5,18 +5,25 @@ that keeps the constraints (`@check`/`@assert`) written on it or on the aliases 
 through. Classes and enums stay named and are described once, lazily, by `ClassInfo` and
 `EnumInfo` (match keys, stream attributes, the pydantic model or enum class), so recursive
 types cost nothing to compile. Aliases that recurse become `ref` nodes, resolved on use.
+
+Declarations are looked up by name through `Targets.find`: the project's, or — for types
+supplied per call (a type builder's extra classes, fields and enum values) — an overlay made
+with `Targets.extend(decls)`, which shadows the project's declarations of the same name and
+keeps its own caches.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..ir import (
     Attribute,
     ClassDecl,
+    Decl,
     EnumDecl,
     JinjaExpr,
     ListType,
@@ -35,9 +42,10 @@ from ..ir import (
 )
 from ..project import Project
 from ..render.schema import attr_text, has_attr
+from .words import finder, folded, norm_key, plain_words, spaced_words
 
 __all__ = ["ClassInfo", "Constraint", "EnumInfo", "FieldInfo", "Targets", "Ty", "norm_key",
-           "targets_for"]
+           "plain_words", "spaced_words", "targets_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,10 @@ class Ty:
     args: tuple[Ty, ...] = ()
     constraints: tuple[Constraint, ...] = ()
     text: str = ""
+    done: bool = False
+    """`@stream.done` on the type itself (`(Item @stream.done)[]`)."""
+    not_null: bool = False
+    """`@stream.not_null` on the type itself."""
 
     @property
     def nullable(self) -> bool:
@@ -79,9 +91,13 @@ class FieldInfo:
     skip: bool
     done: bool
     not_null: bool
+    """`@stream.not_null` on the field, or its (non-optional) class has `@@stream.not_null`."""
     with_state: bool
     attr: str = ""
     """The Python attribute name on the model (differs when the name would shadow one)."""
+    empty: str | None = None
+    """The kind of the field's type when it is `list` or `map` and not optional (`[]` or
+    `{}` stand in for it when missing); "" otherwise; None until first needed."""
 
 
 @dataclass(slots=True, eq=False)
@@ -90,9 +106,19 @@ class ClassInfo:
     fields: list[FieldInfo]
     constraints: tuple[Constraint, ...]
     done: bool
+    """`@@stream.done`: in a partial, the object appears only once the text closed it."""
+    not_null: bool = False
+    """`@@stream.not_null`: in a partial, a field of this type is never null."""
     by_key: dict[str, FieldInfo] = field(default_factory=dict)
     by_norm: dict[str, FieldInfo] = field(default_factory=dict)
     model: Any = None
+
+    @property
+    def lone(self) -> FieldInfo | None:
+        """The only field a model can fill, when there is exactly one: a bare value (`1214`
+        for `class Foo { foo int }`) is read as that field, as in BAML."""
+        fields = [f for f in self.fields if not f.skip]
+        return fields[0] if len(fields) == 1 else None
 
 
 @dataclass(slots=True, eq=False)
@@ -104,20 +130,15 @@ class EnumInfo:
     norm: dict[str, str]
     """The same keys normalized (`norm_key`)."""
     search: re.Pattern[str] | None
-    """All normalized keys, longest first, for finding them inside prose."""
+    """All keys, longest first, for finding them inside prose (`words.finder`)."""
     cased: dict[str, str] = field(default_factory=dict)
     """The keys as `spaced_words` (punctuation gone, case kept) → value name."""
     cased_search: re.Pattern[str] | None = None
     """The same, longest first: prose is searched with case first, as BAML does."""
+    folded: dict[str, str] = field(default_factory=dict)
+    """The keys with case, punctuation and accents ignored (`words.folded`) → value name."""
+    folded_search: re.Pattern[str] | None = None
     cls: Any = None
-
-
-_NORM = re.compile(r"[\s_\-]+")
-
-
-def norm_key(text: str) -> str:
-    """Case-, space-, `_`- and `-`-insensitive form of a key."""
-    return _NORM.sub("", text).lower()
 
 
 def constraints_of(attrs: tuple[Attribute, ...], block: bool = False) -> tuple[Constraint, ...]:
@@ -132,16 +153,30 @@ def constraints_of(attrs: tuple[Attribute, ...], block: bool = False) -> tuple[C
 
 
 class Targets:
-    """Compiled target types of one project (build through `targets_for`)."""
+    """Compiled target types of one project (build through `targets_for`), or of a project
+    plus declarations supplied per call (`extend`)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, overlay: dict[str, Decl] | None = None) -> None:
         self.project = project
+        self.overlay: dict[str, Decl] = overlay or {}
         self.aliases: dict[str, Ty] = {}
+        self.cache: dict[Any, Any] = {}
+        """Derived data other modules keep per compiled type (the parser's expectations)."""
         self._compiling: set[str] = set()
         self._classes: dict[str, ClassInfo] = {}
         self._enums: dict[str, EnumInfo] = {}
         self._types: dict[int, tuple[TypeExpr, Ty]] = {}
         self._lock = threading.RLock()
+
+    def find(self, name: str) -> Decl | None:
+        """The class, enum or alias declaration named `name` (the overlay's first)."""
+        decl = self.overlay.get(name)
+        return decl if decl is not None else self.project.find(name)
+
+    def extend(self, decls: list[Decl]) -> Targets:
+        """Targets for this project with `decls` (classes, enums, aliases) added or replacing
+        the project's declarations of the same name — types a caller supplies per call."""
+        return Targets(self.project, {**self.overlay, **{d.name: d for d in decls}})
 
     def ty(self, t: TypeExpr) -> Ty:
         """The compiled form of a type expression (cached by identity: IR nodes are frozen)."""
@@ -151,7 +186,22 @@ class Targets:
                 cached = self._types[id(t)] = (t, self._compile(t))
         return cached[1]
 
+    def resolve(self, ty: Ty) -> Ty:
+        """`ty` with recursive-alias references followed."""
+        seen = 0
+        while ty.kind == "ref" and seen < 64:
+            ty, seen = self.aliases[ty.name], seen + 1
+        return ty
+
     def _compile(self, t: TypeExpr) -> Ty:
+        ty = self._compile_bare(t)
+        done, not_null = has_attr(t.attrs, "stream.done"), has_attr(t.attrs, "stream.not_null")
+        if done or not_null:
+            ty = _with(ty, ty.constraints, ty.text)
+            ty.done, ty.not_null = ty.done or done, ty.not_null or not_null
+        return ty
+
+    def _compile_bare(self, t: TypeExpr) -> Ty:
         constraints = constraints_of(t.attrs)
         text = type_to_str(t)
         if isinstance(t, Primitive):
@@ -175,7 +225,7 @@ class Targets:
         return Ty(kind, constraints=constraints, text=text)
 
     def _named(self, name: str, constraints: tuple[Constraint, ...]) -> Ty:
-        decl = self.project.find(name)
+        decl = self.find(name)
         if isinstance(decl, ClassDecl):
             return Ty("class", name, constraints=constraints, text=name)
         if isinstance(decl, EnumDecl):
@@ -197,7 +247,9 @@ class Targets:
 
     def cls(self, name: str) -> ClassInfo:
         info = self._classes.get(name)
-        if info is None:
+        if info is None or info.model is None:
+            # A class is registered before its fields are built (recursion finds it): another
+            # thread must wait for the builder, which holds the lock, not take it half-built.
             with self._lock:
                 info = self._classes.get(name) or self._build_class(name)
         return info
@@ -212,16 +264,17 @@ class Targets:
     def _build_class(self, name: str) -> ClassInfo:
         from .models import build_model
 
-        decl = self.project.find(name)
+        decl = self.find(name)
         assert isinstance(decl, ClassDecl)
         info = ClassInfo(name, [], constraints_of(decl.attrs, block=True),
-                         has_attr_block(decl.attrs, "stream.done"))
+                         has_attr_block(decl.attrs, "stream.done"),
+                         has_attr_block(decl.attrs, "stream.not_null"))
         self._classes[name] = info  # before the fields: they may refer back to this class
         for f in decl.fields:
             rendered = attr_text(f.attrs, "alias") or f.name
             fi = FieldInfo(f.name, rendered, self._compile(f.type), constraints_of(f.attrs),
                            has_attr(f.attrs, "skip"), has_attr(f.attrs, "stream.done"),
-                           has_attr(f.attrs, "stream.not_null"),
+                           has_attr(f.attrs, "stream.not_null") or self._never_null(f.type),
                            has_attr(f.attrs, "stream.with_state"))
             info.fields.append(fi)
             if not fi.skip:
@@ -231,10 +284,18 @@ class Targets:
         info.model = build_model(info)
         return info
 
+    def _never_null(self, t: TypeExpr) -> bool:
+        """A field whose type carries `@stream.not_null`, or is (not optionally) a class with
+        `@@stream.not_null`: in a partial it is never null."""
+        if has_attr(t.attrs, "stream.not_null"):
+            return True
+        decl = self.find(t.name) if isinstance(t, NamedType) else None
+        return isinstance(decl, ClassDecl) and has_attr_block(decl.attrs, "stream.not_null")
+
     def _build_enum(self, name: str) -> EnumInfo:
         from .models import build_enum
 
-        decl = self.project.find(name)
+        decl = self.find(name)
         assert isinstance(decl, EnumDecl)
         exact: dict[str, str] = {}
         values = []
@@ -246,39 +307,20 @@ class Targets:
             for key in (v.name, alias, desc, f"{alias or v.name}: {desc}" if desc else None):
                 if key and key.strip():
                     exact.setdefault(key.strip(), v.name)
-        norm: dict[str, str] = {}
-        for key, value in exact.items():
-            norm.setdefault(_plain_words(key), value)
-        found = sorted((re.escape(k) for k in norm if k), key=len, reverse=True)
-        search = re.compile(r"(?<!\w)(?:" + "|".join(found) + r")(?!\w)") if found else None
-        cased: dict[str, str] = {}
-        for key, value in exact.items():
-            cased.setdefault(spaced_words(key), value)
-        found = sorted((re.escape(k) for k in cased if k), key=len, reverse=True)
-        cased_search = (re.compile(r"(?<!\w)(?:" + "|".join(found) + r")(?!\w)") if found
-                        else None)
-        info = EnumInfo(name, values, exact, norm, search, cased, cased_search)
+        norm, cased, folds = (_keyed(exact, plain_words), _keyed(exact, spaced_words),
+                              _keyed(exact, folded))
+        info = EnumInfo(name, values, exact, norm, finder(norm, ignore_case=True), cased,
+                        finder(cased), folds, finder(folds, ignore_case=True, fold=True))
         info.cls = build_enum(name, [v.name for v in decl.values])
         self._enums[name] = info
         return info
 
 
-_WORDS = re.compile(r"[^\w]+")
-
-
-def spaced_words(text: str) -> str:
-    """Punctuation and markdown emphasis gone, single spaces, case kept."""
-    return " ".join(_WORDS.sub(" ", text.replace("_", " ")).split())
-
-
-def _plain_words(text: str) -> str:
-    """Lower case, punctuation and markdown emphasis gone, single spaces: how enum keys are
-    compared with what a model wrote around them."""
-    return spaced_words(text).lower()
-
-
-def plain_words(text: str) -> str:
-    return _plain_words(text)
+def _keyed(exact: dict[str, str], form: Callable[[str], str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in exact.items():
+        out.setdefault(form(key), value)
+    return out
 
 
 def has_attr_block(attrs: tuple[Attribute, ...], name: str) -> bool:
@@ -300,7 +342,8 @@ def _union(members: list[Ty], constraints: tuple[Constraint, ...], text: str) ->
 
 
 def _with(body: Ty, constraints: tuple[Constraint, ...], text: str) -> Ty:
-    return Ty(body.kind, body.name, body.value, body.args, constraints, text)
+    return Ty(body.kind, body.name, body.value, body.args, constraints, text, body.done,
+              body.not_null)
 
 
 def targets_for(project: Project) -> Targets:

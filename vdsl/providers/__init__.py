@@ -7,10 +7,22 @@ the catalog does not list; an explicit `publisher` option overrides the pick.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
-from .base import Adapter
 from .catalog import guess_family, lookup
+
+if TYPE_CHECKING:
+    from .base import Adapter
+
+
+def __getattr__(name: str) -> Any:
+    """`Adapter` (which pulls in the renderer) is imported on first use, so `vdsl check`,
+    which needs only the catalog, does not pay for it."""
+    if name == "Adapter":
+        from .base import Adapter
+        return Adapter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _ADAPTERS: dict[str, Adapter] = {}
 _PUBLISHER_FAMILY = {"google": "gemini", "anthropic": "anthropic", "meta": "openai_compat",

@@ -1,5 +1,5 @@
 """AI21 Jamba on Vertex: chat on `publishers/ai21/models/{id}:rawPredict` /
-`:streamRawPredict` (VERTEX_WIRE.md §6).
+`:streamRawPredict` (docs/wire.md, "AI21 Jamba").
 
 The body and replies are the shared chat.completion shapes (`openai_compat`), with `model`
 in the body equal to the URL id, version suffix included (`jamba-1.5-mini@001`), as litellm

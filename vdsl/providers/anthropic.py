@@ -1,7 +1,7 @@
 """Claude on Vertex: `rawPredict` / `streamRawPredict` with Anthropic's Messages body
-(VERTEX_WIRE.md §3).
+(docs/wire.md, "Claude").
 
-The body is what BAML sends (LANGUAGE.md §6 "Anthropic-on-Vertex body"): the client's
+The body is what BAML sends (docs/wire.md, "Claude"): the client's
 pass-through options in declaration order, then `anthropic_version`, then `max_tokens` when
 the client sets none, then `system` as text blocks, then `messages`; a stream adds
 `"stream": true`. There is no `model` field: Vertex takes it from the URL. vdsl differs on
@@ -69,7 +69,7 @@ class AnthropicAdapter(Adapter):
         return body
 
     def count_request(self, prompt: RenderedPrompt, options: ClientOptions) -> CountRequest:
-        """`count-tokens:rawPredict`: the Messages body with `model` (VERTEX_WIRE.md §3.6),
+        """`count-tokens:rawPredict`: the Messages body with `model` (docs/wire.md, "Claude"),
         without the fields a count does not take (`max_tokens`, sampling, `stream`)."""
         full = self.body(prompt, options, stream=False)
         body = {k: v for k, v in full.items() if k in COUNT_FIELDS}

@@ -1,6 +1,6 @@
 """Vertex AI credentials: which ones a client uses, and fresh bearer headers from them.
 
-`resolve_auth(options, env, client_name=…)` walks BAML's order (LANGUAGE.md §3.3) and returns
+`resolve_auth(options, env, client_name=…)` walks BAML's order (docs/auth.md) and returns
 the first usable `AuthStrategy`:
 
 1. `options.query_params.key`        an API key: no bearer token at all
@@ -33,6 +33,9 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Any
+
+import httpx
+from google.auth import exceptions as google_exceptions
 
 from ..errors import AuthError
 from . import auth_ambient
@@ -179,12 +182,32 @@ class CredentialsAuth(AuthStrategy):
         return out
 
     def _failure(self, exc: Exception) -> AuthError:
-        hint = _HINTS.get(self.kind, "check the credentials")
+        hint = _network_hint(exc) or _HINTS.get(self.kind, "check the credentials")
         what = ("could not refresh the expired access token" if self._source.had_token
                 else "could not get an access token")
         return AuthError(f"{what} from {self.description}: "
                          f"{describe_failure(exc)}. To fix: {hint} (set by {self.setting}).",
                          tried=[f"{self.setting}: {self.description}"], setting=self.setting)
+
+
+def _network_hint(exc: BaseException) -> str | None:
+    """A token endpoint that could not be reached is a network problem (DNS, proxy, an
+    offline machine), whatever the credential type: the key and the clock are not to blame."""
+    found = exc
+    while found is not None and not isinstance(found, httpx.TransportError):
+        found = found.__cause__ or found.__context__  # type: ignore[assignment]
+    if found is None and not isinstance(exc, google_exceptions.TransportError):
+        return None
+    text = str(exc).lower()
+    if any(word in text for word in _DNS_WORDS):
+        return ("the token endpoint's host name did not resolve: check DNS and the network "
+                "(behind a proxy, set HTTPS_PROXY)")
+    return ("the token endpoint could not be reached: check the network and any proxy "
+            "(HTTPS_PROXY), or that the machine is online")
+
+
+_DNS_WORDS = ("name or service not known", "nodename nor servname", "name resolution",
+              "getaddrinfo failed", "no address associated", "nxdomain")
 
 
 # --- resolution ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ gcloud CLI). They are implemented over google-auth's `Credentials` base class ra
 * a machine that is not on Google Cloud is detected once a minute at most, and a probe
   that times out is not retried (google-auth waits up to 3 × 3 s on every resolution).
 
-The metadata protocol is google-auth's (VERTEX_WIRE.md §10.3): `Metadata-Flavor: Google` on
+The metadata protocol is google-auth's (docs/wire.md, "Tokens and auth on the wire"): `Metadata-Flavor: Google` on
 the request and required on the reply, `GCE_METADATA_HOST` / `GCE_METADATA_ROOT` /
 `GCE_METADATA_IP` / `GCE_METADATA_TIMEOUT` / `NO_GCE_CHECK` as google-auth reads them.
 """

@@ -4,6 +4,7 @@ adapter interface itself. Adapters are pure: no I/O, no clock, no credentials.""
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -49,9 +50,10 @@ class HttpRequest:
         return self._scrub(text, lambda _name: REDACTED)
 
     def curl(self) -> str:
-        """A copy-pasteable cURL command; secrets appear as shell variables."""
+        """A copy-pasteable cURL command; secrets and a missing project appear as shell
+        variables (`$GOOGLE_CLOUD_PROJECT`), which the shell expands; nothing else does."""
         url = self._scrub(self.url, lambda name: f"${name}")
-        parts = [f"curl -X {self.method} {_quote(url)}"]
+        parts = [f"curl -X {self.method} {_shell(url)}"]
         for key, value in self.headers.items():
             if key.lower() == "authorization":
                 value = "Bearer $(gcloud auth print-access-token)"
@@ -59,7 +61,7 @@ class HttpRequest:
                 value = "$VERTEX_API_KEY"
             else:
                 value = self._scrub(value, lambda name: f"${name}")
-            parts.append(f"-H {_quote(f'{key}: {value}', allow_vars=True)}")
+            parts.append(f"-H {_shell(f'{key}: {value}')}")
         parts.append("-d " + _quote(json.dumps(self.body, ensure_ascii=False)))
         return " \\\n  ".join(parts)
 
@@ -73,10 +75,27 @@ class HttpRequest:
         return text
 
 
-def _quote(text: str, allow_vars: bool = False) -> str:
-    if allow_vars:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+_SHELL_VARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*|\$\(gcloud auth [a-z -]+\)")
+
+
+def _quote(text: str) -> str:
+    """One shell word, taken literally."""
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def _shell(text: str) -> str:
+    """One shell word in which `$NAME` and `$(gcloud auth …)` are expanded and every other
+    character is literal: single-quoted runs joined with double-quoted variables."""
+    out: list[str] = []
+    position = 0
+    for match in _SHELL_VARIABLE.finditer(text):
+        if match.start() > position:
+            out.append(_quote(text[position:match.start()]))
+        out.append(f'"{match.group(0)}"')
+        position = match.end()
+    if position < len(text) or not out:
+        out.append(_quote(text[position:]))
+    return "".join(out)
 
 
 @dataclass
@@ -107,8 +126,14 @@ class Usage:
         """
         if later is None:
             return self
-        return Usage(**{k: v if v is not None else getattr(self, k)
-                        for k, v in later.__dict__.items()})
+        merged = Usage(**{k: v if v is not None else getattr(self, k)
+                          for k, v in later.__dict__.items()})
+        if later.total_tokens is None and merged.input_tokens is not None \
+                and merged.output_tokens is not None:
+            # no report gave the total of the final counts (Claude's message_delta): add up
+            merged.total_tokens = merged.input_tokens + merged.output_tokens + (
+                merged.thinking_tokens or 0)
+        return merged
 
 
 @dataclass
@@ -182,7 +207,7 @@ class Adapter(ABC):
 
         By default: the Provisioned Throughput / PayGo tier headers from the client options
         `request_type` (`dedicated` | `shared`) and `shared_request_type` (`flex` |
-        `priority`), VERTEX_WIRE.md §1.7.
+        `priority`); docs/models.md, "Provisioned Throughput and tiers".
         """
         headers: dict[str, str] = {}
         request_type = options.resolved.get("request_type")

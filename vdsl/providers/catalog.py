@@ -5,7 +5,8 @@ where (404 for unknown, retired or wrong-location models); the adapters and the 
 checks read it to pick a wire format and to reject impossible requests (an image to a text-only
 model, `location global` for a model without a global endpoint, an API key on a partner model).
 
-Facts come from VERTEX_WIRE.md and the public Vertex/Anthropic docs. Where a fact could not be
+Facts come from the public Vertex and Anthropic docs (docs/models.md says which, and when the
+list was last checked against Vertex's model pages). Where a fact could not be
 confirmed (regions, output limits, prices of older models), the entry has `confirmed=False` and
 `notes` says what is uncertain; callers should warn rather than fail on those facts.
 Prices are USD per 1M tokens for on-demand, regional, text; `None` when not published per token.
@@ -18,8 +19,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["BATCH_PRICE_FACTOR", "FAMILIES", "MODELS", "ModelInfo", "all_ids", "estimate_cost",
-           "guess_family", "lookup", "suggest"]
+__all__ = ["BATCH_PRICE_FACTOR", "FAMILIES", "MODELS", "ModelInfo", "all_ids", "does_fim",
+           "estimate_cost", "guess_family", "lookup", "suggest"]
 
 FAMILIES = ("gemini", "anthropic", "openai_compat", "mistral", "mistral_ocr", "ai21")
 """Adapter names: one wire format each (mistral_ocr is Mistral's OCR body on rawPredict)."""
@@ -58,6 +59,10 @@ class ModelInfo:
     """Whether express mode (API key, no project) works. Gemini only."""
     thinking: bool = False
     """Whether the model can return thought parts / thinking blocks / reasoning_content."""
+    thinking_budget: tuple[int, int] | None = None
+    """Gemini: the (lowest, highest) `thinkingBudget` the model takes; -1 means dynamic."""
+    thinking_off: bool = True
+    """Gemini: whether `thinkingBudget 0` turns thinking off (2.5 Pro cannot)."""
     context_window: int | None = None
     """Input tokens the model reads at most (prompt + cached part); None: not recorded."""
     caching: bool = False
@@ -160,12 +165,29 @@ _NEW_CLAUDE: dict[str, Any] = {
 MODELS: tuple[ModelInfo, ...] = (
     # --- Gemini (publisher google) -------------------------------------------------------
     _gemini("gemini-2.5-pro", 1.25, 10.0, long_context=(200_000, 2.50, 15.0),
+            thinking_budget=(128, 32768), thinking_off=False,
             notes="multi-region us/eu unverified; regions list not exhaustive"),
-    _gemini("gemini-2.5-flash", 0.30, 2.50),
-    _gemini("gemini-2.5-flash-lite", 0.10, 0.40),
+    _gemini("gemini-2.5-flash", 0.30, 2.50, thinking_budget=(1, 24576)),
+    _gemini("gemini-2.5-flash-lite", 0.10, 0.40, thinking_budget=(512, 24576)),
+    _gemini("gemini-2.0-flash", 0.15, 0.60, aliases=("gemini-2.0-flash-001",), thinking=False,
+            max_output_tokens=8192, default_max_tokens=8192,
+            notes="stable version gemini-2.0-flash-001 (released 2025-02-05); multi-region "
+                  "us/eu, prices and caching minimum unverified"),
+    _gemini("gemini-2.0-flash-lite", 0.075, 0.30, aliases=("gemini-2.0-flash-lite-001",),
+            thinking=False, max_output_tokens=8192, default_max_tokens=8192,
+            notes="stable version gemini-2.0-flash-lite-001 (released 2025-02-25); multi-region "
+                  "us/eu, prices and caching minimum unverified"),
+    _gemini("gemini-1.5-pro", None, None, retired=True, batch=False, multi_region=(),
+            confirmed=True, caching=False, cache_min_tokens=None, context_window=2_097_152,
+            thinking=False, aliases=("gemini-1.5-pro-001", "gemini-1.5-pro-002"),
+            notes="-001 retired 2025-05-24, -002 on 2025-09-24; Vertex answers 404"),
+    _gemini("gemini-1.5-flash", None, None, retired=True, batch=False, multi_region=(),
+            confirmed=True, caching=False, cache_min_tokens=None, thinking=False,
+            aliases=("gemini-1.5-flash-001", "gemini-1.5-flash-002"),
+            notes="-001 retired 2025-05-24, -002 on 2025-09-24; Vertex answers 404"),
     _gemini("gemini-1.0-pro", None, None, retired=True, batch=False, multi_region=(),
             confirmed=True, caching=False, cache_min_tokens=None, context_window=32_760,
-            aliases=("gemini-1.0-pro-001", "gemini-1.0-pro-002"),
+            thinking=False, aliases=("gemini-1.0-pro-001", "gemini-1.0-pro-002"),
             notes="shut down 2025-04-09; Vertex answers 404"),
     # --- Claude (publisher anthropic) ----------------------------------------------------
     _claude("claude-opus-4-6", 128000, (5.0, 25.0), **_NEW_CLAUDE),
@@ -308,6 +330,15 @@ def guess_family(model_id: str) -> str:
         if pattern.search(name):
             return family
     return "gemini"
+
+
+def does_fim(model_id: str) -> bool:
+    """Whether the model does fill-in-the-middle (`{{ _.suffix() }}`): Codestral."""
+    info = lookup(model_id)
+    if info is not None:
+        return info.fim
+    name = _PREFIX.sub("", model_id.strip().lower()).rsplit("/", 1)[-1]
+    return guess_family(model_id) == "mistral" and name.startswith("codestral")
 
 
 def suggest(model_id: str, limit: int = 3) -> list[str]:

@@ -1,6 +1,6 @@
 """Vertex AI URLs: which host for a location, which path for a family, where `base_url`,
-express mode, `query_params` and `VDSL_VERTEX_ENDPOINT` come in (VERTEX_WIRE.md §1.1–1.2,
-LANGUAGE.md §6 "URLs")."""
+express mode, `query_params` and `VDSL_VERTEX_ENDPOINT` come in (docs/wire.md,
+"Common to all families")."""
 
 from __future__ import annotations
 

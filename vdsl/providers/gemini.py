@@ -1,6 +1,6 @@
-"""Gemini on Vertex: `generateContent` / `streamGenerateContent?alt=sse` (VERTEX_WIRE.md §2).
+"""Gemini on Vertex: `generateContent` / `streamGenerateContent?alt=sse` (docs/wire.md, "Gemini").
 
-The body is what BAML sends (LANGUAGE.md §6 "Gemini body"): the client's pass-through options
+The body is what BAML sends (docs/wire.md, "Gemini"): the client's pass-through options
 in declaration order, then `system_instruction`, then `contents`. vdsl differs on purpose in
 two places: `assistant` is sent as `model` unless `remap_roles` says otherwise (Gemini
 rejects `assistant`), and the answer is every non-thought text part joined, with thought
@@ -88,7 +88,7 @@ class GeminiAdapter(Adapter):
 
     def count_request(self, prompt: RenderedPrompt, options: ClientOptions) -> CountRequest:
         """`:countTokens` takes the prompt, system instruction, tools and generation config
-        of a call (VERTEX_WIRE.md §2.6), nothing else (safety settings would be refused)."""
+        of a call (Vertex's countTokens), nothing else (safety settings would be refused)."""
         full = self.body(prompt, replace(options, cached_content=None), stream=False)
         body = {k: v for k, v in full.items() if _camel(k) in COUNT_FIELDS}
         return CountRequest(self.resource(options.model), ":countTokens", body, options.model)

@@ -1,5 +1,5 @@
 """Mistral on Vertex: chat (Large, Small, Codestral) and Codestral fill-in-the-middle on
-`publishers/mistralai/models/{id}:rawPredict` / `:streamRawPredict` (VERTEX_WIRE.md §7).
+`publishers/mistralai/models/{id}:rawPredict` / `:streamRawPredict` (docs/wire.md, "Mistral").
 
 Chat bodies are the shared chat.completion shape (`openai_compat.chat_body`) with `model`
 in the body as well as the URL. Legacy ids carry their version only in the URL

@@ -1,4 +1,4 @@
-"""Mistral OCR on Vertex: one document in, markdown per page out (VERTEX_WIRE.md §7.4).
+"""Mistral OCR on Vertex: one document in, markdown per page out (docs/wire.md, "Mistral OCR").
 
 A function calls OCR by taking a `pdf` or `image` parameter and placing it in its prompt
 (`{{ document }}`) with a client whose model is `mistral-ocr-2505`. The prompt's text is not

@@ -1,5 +1,5 @@
 """OpenAI-style chat: Llama, DeepSeek and other MaaS models on Vertex's
-`endpoints/openapi/chat/completions` route (VERTEX_WIRE.md §4–§5), plus the message encoding,
+`endpoints/openapi/chat/completions` route (docs/wire.md, "OpenAI-compatible MaaS"), plus the message encoding,
 reply parsing and error reading that Mistral and AI21 share (their rawPredict bodies and
 replies are the same chat.completion shapes).
 

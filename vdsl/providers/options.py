@@ -1,5 +1,5 @@
 """A `vertex-ai` client's options at call time: `env.VAR` resolved, BAML's own options taken
-out, and everything else kept, in order, for the request body (LANGUAGE.md §3.1)."""
+out, and everything else kept, in order, for the request body (docs/language.md, `client<llm>`)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ a cache name is only needed by calls, which check it (not by `vdsl cache create`
 
 MEDIA_DEFAULTS = {"image": "send_url_add_mime_type", "audio": "send_url_add_mime_type",
                   "pdf": "send_url", "video": "send_url"}
-"""BAML's `media_url_handler` defaults for vertex-ai (LANGUAGE.md §3.6)."""
+"""BAML's `media_url_handler` defaults for vertex-ai (docs/wire.md, "Media URLs")."""
 
 
 @dataclass(frozen=True)

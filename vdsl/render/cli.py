@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CompileError, InvalidArgumentError, MediaError, RenderError, VdslError
+from ..exits import compile_failed, error, json_errors
 from ..ir import FunctionDecl
 from ..project import Project
 from .prompt import render_prompt
@@ -27,14 +28,29 @@ __all__ = ["add_arguments", "run"]
 OK, FAILED, USAGE, RUNTIME = 0, 1, 2, 3
 
 
+_EPILOG = """\
+Renders exactly what the model would receive, without calling it (no credentials needed).
+Exit status: 0 ok; 1 compile errors, or with --snapshots --check a changed snapshot; 2 usage
+(a bad path, function, client or argument); 3 the template or a media file failed.
+Examples:
+  vdsl render samples/resume ExtractResume --test ExtractJane
+  vdsl render src/llm Classify --args '{"text": "refund please"}' --format json
+  vdsl render src/llm Classify --args @args.json --curl     # the HTTP request, as curl
+  vdsl render src/llm --snapshots prompts/ --check          # CI: exit 1 on a changed prompt"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = _EPILOG
     parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
     parser.add_argument("function", nargs="?", help="the function to render")
     parser.add_argument("--args", metavar="JSON",
                         help="arguments as a JSON object, or @FILE to read them from a file")
     parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
     parser.add_argument("--client", metavar="NAME", help="render for this client instead")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text (default): a `── role ──` header per message, then its text "
+                             "and media placeholders; json: {\"messages\": [{\"role\", "
+                             "\"content\": [parts]}], \"system\": index} for tools")
     parser.add_argument("--snapshots", metavar="DIR", type=Path,
                         help="render every test block into DIR, one file per test and function")
     parser.add_argument("--check", action="store_true",
@@ -50,11 +66,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with json_errors(args.format == "json"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         project = _load(args.path)
     except CompileError as exc:
-        _print_diagnostics(exc)
-        return FAILED
+        return compile_failed(exc)
     except (OSError, VdslError) as exc:
         return _error(str(exc), USAGE)
     if args.snapshots is not None:
@@ -73,9 +93,9 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return _error(str(exc), USAGE)
     except InvalidArgumentError as exc:
-        return _error(str(exc), USAGE)
+        return _error(str(exc), USAGE, exc)
     except (RenderError, MediaError, VdslError) as exc:
-        return _error(str(exc), RUNTIME)
+        return _error(str(exc), RUNTIME, exc)
     if args.format == "json":
         print(json.dumps(prompt.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -165,11 +185,5 @@ def _snapshots(project: Project, args: argparse.Namespace) -> int:
     return OK
 
 
-def _print_diagnostics(exc: CompileError) -> None:
-    from ..diagnostics import render_concise
-    print(render_concise(exc.diagnostics), file=sys.stderr)
-
-
-def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+def _error(message: str, code: int, exc: BaseException | None = None) -> int:
+    return error(message, code, exc=exc)

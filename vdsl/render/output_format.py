@@ -1,6 +1,6 @@
 """`ctx.output_format`: the schema instructions BAML writes into a prompt, byte for byte.
 
-Follows `jinja-runtime/src/output_format/types.rs` (LANGUAGE.md §4): collect the enums and
+Follows `jinja-runtime/src/output_format/types.rs` (docs/rendering.md): collect the enums and
 classes reachable from the return type (same depth-first order as BAML, which decides the order
 of hoisted blocks), decide what to hoist (recursive classes always; enums with more than 6
 values, a description, or `always_hoist_enums`), then print hoisted enums, hoisted classes,

@@ -13,7 +13,7 @@ from ..project import Project
 from .args import bind_arguments
 from .clients import ClientInfo, resolve_client
 from .environment import ClientContext, PromptContext, Renderer, renderer_for
-from .messages import RenderedPrompt
+from .messages import SUFFIX_MARK, RenderedPrompt
 from .roles import RoleConfig, build_prompt
 from .values import CURRENT, RenderState
 
@@ -73,8 +73,22 @@ class PromptRenderer:
     def render(self, args: Mapping[str, Any]) -> RenderedPrompt:
         values = bind_arguments(self.renderer.schema, self.fn, args, base_dir=self.base_dir)
         text, state = _run(self.renderer, self.fn, values, self.info)
-        prompt = build_prompt(text, state.roles, state.media, self.roles)
+        if SUFFIX_MARK in text:
+            _check_fim(self.fn, self.info)
+        prompt = build_prompt(text, state.roles, state.media, self.roles, state.nonce)
         return RenderedPrompt(prompt.messages, prompt.system_index, self.info.name)
+
+
+def _check_fim(fn: FunctionDecl, info: ClientInfo) -> None:
+    """A `{{ _.suffix() }}` prompt goes to a fill-in-the-middle model only: any other model
+    would get the gap marker in its text (`vdsl check` catches the function's own client;
+    this catches a `client=` override)."""
+    from ..providers.catalog import does_fim
+    model = info.options.get("model")
+    if info.provider == "vertex-ai" and isinstance(model, str) and not does_fim(model):
+        raise InvalidArgumentError(
+            f"{fn.name}'s prompt uses `{{{{ _.suffix() }}}}` (fill-in-the-middle), which "
+            f"client `{info.name}` (`{model}`) does not do; use a Codestral client")
 
 
 def _run(renderer: Renderer, fn: FunctionDecl, values: dict[str, Any],

@@ -1,6 +1,6 @@
 """Role handling after the template ran: split on markers, then BAML's role rules.
 
-Order (LANGUAGE.md §6 "Roles"): a role not in `allowed_roles` becomes `default_role`; adjacent
+Order (docs/rendering.md, "How messages are made"): a role not in `allowed_roles` becomes `default_role`; adjacent
 messages with the same role merge (unless written with `__baml_allow_dupe_role__=true`); then
 `remap_roles` renames roles. Only a leading `system` message is the system prompt; a later one
 becomes a separate, unmerged `user` message, and a prompt that is only a system message is sent
@@ -24,9 +24,12 @@ __all__ = ["DEFAULT_ROLES", "RoleConfig", "build_prompt"]
 
 DEFAULT_ROLES = ("system", "user", "assistant")
 
+# Markers the template leaves where `_.role(...)` and media values were. Each render signs
+# them with a fresh random nonce (`ROLE_OPEN + nonce + ":" + index + ROLE_CLOSE`), so marker
+# text inside an argument (a user's, a document's) stays text: it cannot switch roles or
+# point at another message's media.
 ROLE_OPEN, ROLE_CLOSE = "\ue000vdsl-role:", "\ue001"
 MEDIA_OPEN, MEDIA_CLOSE = "\ue000vdsl-media:", "\ue001"
-_MARKER = re.compile("\ue000vdsl-(role|media):(\\d+)\ue001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,19 +82,21 @@ class _Draft:
 
 
 def build_prompt(rendered: str, roles: list[RoleMark], media: list[Media],
-                 config: RoleConfig) -> RenderedPrompt:
-    """Turn the template's output (with role and media markers) into messages."""
-    if ROLE_OPEN not in rendered and MEDIA_OPEN not in rendered:
+                 config: RoleConfig, nonce: str) -> RenderedPrompt:
+    """Turn the template's output (with role and media markers signed with `nonce`) into
+    messages."""
+    if ROLE_OPEN + nonce not in rendered and MEDIA_OPEN + nonce not in rendered:
         # BAML's "completion" prompt: one message, text kept exactly as rendered.
         drafts = [_Draft(config.default_role, [TextPart(rendered)], False)]
     else:
-        drafts = _split(rendered, roles, media, config)
+        marker = re.compile("\ue000vdsl-(role|media):" + re.escape(nonce) + ":(\\d+)\ue001")
+        drafts = _split(rendered, roles, media, config, marker)
     messages = _remap(_merge(drafts), config)
     return _mark_system(messages)
 
 
 def _split(rendered: str, roles: list[RoleMark], media: list[Media],
-           config: RoleConfig) -> list[_Draft]:
+           config: RoleConfig, marker: re.Pattern[str]) -> list[_Draft]:
     drafts: list[_Draft] = []
     mark: RoleMark | None = None
     parts: list[Part] = []
@@ -105,7 +110,7 @@ def _split(rendered: str, roles: list[RoleMark], media: list[Media],
         parts.clear()
 
     pos = 0
-    for match in _MARKER.finditer(rendered):
+    for match in marker.finditer(rendered):
         _add_text(parts, rendered[pos:match.start()], mark, config)
         pos = match.end()
         index = int(match.group(2))

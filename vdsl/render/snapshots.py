@@ -18,7 +18,7 @@ from ..errors import VdslError
 from ..ir import FunctionDecl, TestDecl, plain
 from ..project import Project
 from .args import TestArgs
-from .messages import MediaPart, RenderedPrompt, TextPart
+from .messages import SUFFIX_MARK, MediaPart, RenderedPrompt, TextPart
 from .prompt import render_prompt
 
 __all__ = [
@@ -30,6 +30,10 @@ __all__ = [
 ]
 
 SUFFIX = ".txt"
+
+
+FIM_GAP = "\n── fill-in-the-middle gap; the suffix follows ──\n"
+"""How `{{ _.suffix() }}` shows: the text before it is the FIM `prompt`, after it `suffix`."""
 
 
 def format_prompt(prompt: RenderedPrompt) -> str:
@@ -50,7 +54,7 @@ def format_prompt(prompt: RenderedPrompt) -> str:
 def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
     extra = f" {json.dumps(part.metadata, sort_keys=True)}" if part.metadata != shared else ""
     if isinstance(part, TextPart):
-        return part.text + extra
+        return part.text.replace(SUFFIX_MARK, FIM_GAP) + extra
     mime = f" {part.media_type}" if part.media_type else ""
     if part.url is not None:
         return f"[{part.kind}{mime}: {part.url}]{extra}"
@@ -62,10 +66,11 @@ def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
 
 def test_arguments(test: TestDecl, function: FunctionDecl | None = None,
                    ) -> tuple[dict[str, Any], Path]:
-    """A test block's `args` as plain data (`TestArgs`: read as BAML reads a test's literals),
-    and the folder its relative media files are in.
+    """A test block's `args` as plain data, and the folder its relative media files are in.
     With `function`, only the arguments it has parameters for (one `args` block may serve
-    several functions; BAML only warns about the others)."""
+    several functions; BAML only warns about the others). They come as `TestArgs`, which the
+    binder reads as BAML reads a test's literals (a number where a string is expected is its
+    text)."""
     args = plain(test.args) if test.args is not None else {}
     assert isinstance(args, dict)
     if function is not None:
@@ -96,7 +101,9 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
         seen = project_for_test(project, test)
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
-            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
+            if not isinstance(fn, FunctionDecl):
+                continue  # `vdsl check` warns (unknown-function); BAML skips it too
+            args, base = test_arguments(test, fn)
             try:
                 prompt = render_prompt(seen, fn_name, args, base_dir=base)
             except VdslError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import decimal
 import json
 import math
+import secrets
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -120,13 +121,16 @@ class RenderState:
     ctx: Any = None
     """The template's `ctx`, for template_strings called during this render."""
 
+    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    """Signs this render's markers, so marker text inside an argument is never one."""
+
     def role_marker(self, mark: RoleMark) -> str:
         self.roles.append(mark)
-        return f"{ROLE_OPEN}{len(self.roles) - 1}{ROLE_CLOSE}"
+        return f"{ROLE_OPEN}{self.nonce}:{len(self.roles) - 1}{ROLE_CLOSE}"
 
     def media_marker(self, media: Media) -> str:
         self.media.append(media)
-        return f"{MEDIA_OPEN}{len(self.media) - 1}{MEDIA_CLOSE}"
+        return f"{MEDIA_OPEN}{self.nonce}:{len(self.media) - 1}{MEDIA_CLOSE}"
 
 
 CURRENT: ContextVar[RenderState | None] = ContextVar("vdsl_render_state", default=None)

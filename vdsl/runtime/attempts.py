@@ -31,6 +31,7 @@ from ..errors import (
     VdslError,
     VertexError,
 )
+from .failures import TRANSIENT_HINT
 from .plan import Node, RoundRobin, Step, steps
 
 if TYPE_CHECKING:
@@ -50,14 +51,21 @@ class Attempt:
     status: int | None
     error: str | None
     latency_ms: float
+    sent: bool = True
+    """False when the call failed before a request went out (credentials, settings)."""
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
     def __str__(self) -> str:
-        outcome = "ok" if self.ok else f"{self.status or '-'} {self.error}"
-        return f"{self.client} ({self.model}): {outcome} in {self.latency_ms:.0f} ms"
+        if not self.sent:
+            return f"{self.client}: not sent: {self.error}"
+        who = f"{self.client} ({self.model})" if self.model else self.client
+        repeated = self.status is None or str(self.error).startswith(str(self.status))
+        outcome = "ok" if self.ok else (
+            str(self.error) if repeated else f"{self.status} {self.error}")
+        return f"{who}: {outcome} in {self.latency_ms:.0f} ms"
 
 
 class Attempts:
@@ -127,7 +135,8 @@ class Attempts:
             raise error
         model = getattr(error, "model", "") or ""
         status = getattr(error, "status", None)
-        self._note(Attempt(client, model, status, _short(error), self._elapsed()), call)
+        self._note(Attempt(client, model, status, _short(error), self._elapsed(),
+                           sent=isinstance(error, ProviderError)), call)
         self._last = error
         if isinstance(error, OutputParseError) and self._retry_parse:
             return
@@ -158,6 +167,7 @@ class Attempts:
 
     def _finish(self, error: VdslError) -> VdslError:
         error.attempts = list(self.record)  # type: ignore[attr-defined]
+        _after_retries(error, sum(a.sent for a in self.record))
         if len(self.record) > 1:
             lines = "\n".join(f"  {i}. {a}" for i, a in enumerate(self.record, 1))
             error.args = (f"{error.args[0] if error.args else error}\nattempts:\n{lines}",)
@@ -187,8 +197,26 @@ def _rules_out_client(error: VdslError) -> bool:
 
 
 def _short(error: Exception) -> str:
-    text = str(error).split("\nattempts:", 1)[0].split("\nhint:", 1)[0]
-    return text if len(text) <= 300 else text[:297] + "..."
+    """One line for the attempts list: the reason without what the final error repeats
+    (its hint, its list of credential sources)."""
+    if isinstance(error, VertexError):
+        label = f"{error.status} {error.vertex_status}" if error.vertex_status \
+            else str(error.status)
+        text = f"{label}: {error.message}"
+    else:
+        text = str(error)
+    text = text.split("\n", 1)[0].strip().removesuffix(". Tried, in order:")
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _after_retries(error: VdslError, tries: int) -> None:
+    """A transient failure that was already retried gets a hint for what is left to do."""
+    if not isinstance(error, VertexError) or error.hint != TRANSIENT_HINT or tries < 2:
+        return
+    hint = (f"a transient Vertex problem that outlasted {tries} tries; try again later, "
+            "raise the retry_policy's max_retries, or add a fallback client")
+    error.args = (str(error.args[0]).replace(f"hint: {error.hint}", f"hint: {hint}", 1),)
+    error.hint = hint
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -3,12 +3,20 @@ the checks and errors that need to know all of that."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
 
-from ..errors import BlockedError, FinishReasonError, VdslError, VertexError
+from ..errors import (
+    BlockedError,
+    ConfigError,
+    FinishReasonError,
+    InvalidArgumentError,
+    VdslError,
+    VertexError,
+)
 from ..ir import FunctionDecl, Primitive
 from ..project import Project
 from ..providers import Adapter
@@ -82,3 +90,23 @@ def located(error: BlockedError, call: Call) -> BlockedError:
 def token_secrets(headers: Mapping[str, str]) -> dict[str, str]:
     token = headers.get("authorization", "")
     return {token.split(" ", 1)[-1]: "ACCESS_TOKEN"} if token else {}
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+\Z")
+
+
+def check_headers(configured: Mapping[str, str], passed: Mapping[str, str],
+                  client: str) -> None:
+    """Header names must be HTTP tokens and values free of line breaks and NUL, on both the
+    sync and the async path (neither may send a forged header line). The value is never
+    quoted: it may be a secret."""
+    for source, headers in (("configured", configured), ("passed", passed)):
+        for name, value in headers.items():
+            problem = None if _TOKEN.match(name) else "is not a valid HTTP header name"
+            if problem is None and any(c in value for c in "\r\n\0"):
+                problem = "has a value with a line break or NUL"
+            if problem is None:
+                continue
+            if source == "configured":
+                raise ConfigError(f"client `{client}`: header {name!r} {problem}")
+            raise InvalidArgumentError(f"header {name!r} {problem}")

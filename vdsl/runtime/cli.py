@@ -3,7 +3,7 @@
     vdsl run PATH FUNCTION --args '{"text": "hi"}' [--client NAME] [--stream] [--format json]
     vdsl run PATH FUNCTION --test NAME --emulator     # offline, against the built-in emulator
 
-Exit codes: 0 ok, 1 compile errors, 2 usage (bad arguments, unknown function), 3 the call
+Exit codes: 0 ok, 1 compile errors (or, with --test, a failed @@check/@@assert), 2 usage (bad arguments, unknown function), 3 the call
 failed (Vertex error, credentials, timeout, unparseable reply). Errors are one `error: …`
 block on stderr, never a traceback.
 """
@@ -18,7 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..emulator.fixtures import FixtureError
 from ..errors import CompileError, InvalidArgumentError, VdslError
+from ..exits import bad_path, compile_failed, json_errors
+from ..exits import error as print_error
 from ..project import Project
 from .result import Result
 
@@ -45,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    with json_errors(args.format == "json"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     import vdsl
 
     from ..render.cli import UsageError, call_arguments, project_for_args
@@ -53,18 +61,20 @@ def run(args: argparse.Namespace) -> int:
         call_args, base = call_arguments(project, args)
         project = project_for_args(project, args)
     except CompileError as error:
-        from ..diagnostics import render_concise
-        print(render_concise(error.diagnostics), file=sys.stderr)
-        return FAILED
+        return compile_failed(error)
     except UsageError as error:
         return _error(str(error), USAGE)
+    if args.fixtures is not None and not args.fixtures.is_file():
+        return bad_path(args.fixtures, "no such file", "--fixtures")
     try:
         with emulator_endpoint(args) as endpoint:
             return _call(project, args, call_args, base, endpoint)
+    except FixtureError as error:
+        return _error(str(error), USAGE, error)
     except InvalidArgumentError as error:
-        return _error(str(error), USAGE)
+        return _error(str(error), USAGE, error)
     except VdslError as error:
-        return _error(str(error), RUNTIME)
+        return _error(str(error), RUNTIME, error)
 
 
 @contextmanager
@@ -95,7 +105,23 @@ def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
         else:
             result = runtime.complete(args.function, call_args, client=args.client)
     _print(result, args.format, printed=args.stream)
-    return OK
+    return _test_verdict(project, args, call_args, result) if args.test else OK
+
+
+def _test_verdict(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
+                  result: Result) -> int:
+    """With `--test`, the test block's `@@check`/`@@assert` judge the result (exit 1 when
+    one fails or cannot be evaluated), as `vdsl test` judges it."""
+    from ..testing.constraints import evaluate_test
+
+    test = project.test(args.test, args.function)
+    latency = result.attempts[-1].latency_ms if result.attempts else 0.0
+    verdict = evaluate_test(test, result.value, call_args, latency)
+    for outcome in verdict.outcomes:
+        state = "error" if outcome.error else "passed" if outcome.passed else "failed"
+        print(f"# {outcome.label}: {state}" + (f" ({outcome.error})" if outcome.error else ""),
+              file=sys.stderr)
+    return FAILED if verdict.failed or verdict.broken else OK
 
 
 def _print(result: Result, fmt: str, printed: bool) -> None:
@@ -118,6 +144,5 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
               + (f": {sources}" if sources else ""), file=sys.stderr)
 
 
-def _error(message: str, code: int) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return code
+def _error(message: str, code: int, exc: BaseException | None = None) -> int:
+    return print_error(message, code, exc=exc)

@@ -83,6 +83,9 @@ def _html_hint(status: int, site: CallSite) -> str:
     return "the server answered with a web page instead of Vertex's JSON"
 
 
+TRANSIENT_HINT = "a transient Vertex problem: a retry_policy retries it"
+
+
 def _hint(status: int, vertex_status: str | None, message: str, site: CallSite) -> str:
     if status == 404 and ("/cachedContents" in site.url or "cached content" in message.lower()
                           or "cachedcontent" in message.lower()):
@@ -106,7 +109,7 @@ def _hint(status: int, vertex_status: str | None, message: str, site: CallSite) 
         return (f"authentication failed using {site.auth or 'the configured credentials'}; "
                 "check that they are valid and not expired")
     if status >= 500:
-        return "a transient Vertex problem: a retry_policy retries it"
+        return TRANSIENT_HINT
     return ""
 
 

@@ -1,5 +1,5 @@
-"""Media URLs before a request is built, by the client's `media_url_handler` (LANGUAGE.md
-§3.6 and §6 "Media"): keep the URL, add its media type, or fetch it and send base64.
+"""Media URLs before a request is built, by the client's `media_url_handler` (docs/wire.md,
+"Media URLs"): keep the URL, add its media type, or fetch it and send base64.
 
 Fetching is careful: http(s) only, redirects only to http(s), a size cap, a timeout, and the
 media type sniffed from the bytes when the server does not say. In a preview nothing is

@@ -1,5 +1,5 @@
 """Which client to try next, and how long to wait first: `retry_policy`, `fallback` and
-`round-robin` exactly as BAML runs them (LANGUAGE.md §5).
+`round-robin` exactly as BAML runs them (README, "Retries, fallbacks, round-robin").
 
 A client's plan is a tree. A client with a retry policy repeats its whole subtree
 `max_retries + 1` times (retries are expanded statically), sleeping after each failed pass but

@@ -45,7 +45,7 @@ class Target:
     project: str | None
     auth: AuthStrategy | None
     override: str | None
-    env: dict[str, str]
+    env: Mapping[str, str]
     express: bool = False
     """An API key and no project: Gemini's express mode (counts work, resources do not)."""
 

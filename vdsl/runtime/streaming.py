@@ -20,7 +20,7 @@ from .calls import Call, at_site, http_failure, located
 from .failures import http_error, transport_error
 from .observe import aobserving, observing
 from .result import Result, StreamEvent
-from .transport import asse_events, httpx_timeout, sse_events
+from .transport import asse_events, httpx_timeout, sse_events, wire_headers
 
 if TYPE_CHECKING:
     from .attempts import Attempts
@@ -84,7 +84,8 @@ def stream_events(rt: Runtime, call: Call) -> Generator[StreamEvent | Result, No
     reader = StreamReader(call)
     try:
         call.sent = True
-        with http.stream("POST", call.request.url, headers=rt._headers(call),
+        with http.stream("POST", rt._pool.url(call.request.url),
+                         headers=wire_headers(rt._headers(call)),
                          content=call.request.content(), timeout=timeout) as response:
             call.response = response
             if response.status_code >= 400:
@@ -163,7 +164,8 @@ async def astream_events(rt: Runtime, call: Call
     reader = StreamReader(call)
     call.sent = True
     try:
-        async with http.stream("POST", call.request.url, headers=request_headers,
+        async with http.stream("POST", rt._pool.url(call.request.url),
+                               headers=wire_headers(request_headers),
                                content=call.request.content(),
                                timeout=httpx_timeout(call.options.timeouts, stream=True)
                                ) as response:

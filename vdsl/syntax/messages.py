@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from lark import Token
+if TYPE_CHECKING:
+    from lark import Token
 
 _WORDS = {
     "IDENT": "a name", "UNQUOTED": "a value", "STRING": "a quoted string",
@@ -77,4 +79,10 @@ def friendly_message(token: Token, previous: Token | None, expected: Iterable[st
         return f"expected {describe_expected(expected)} before the end of the line", None
     if token.type == "_NL" and expected & _VALUE_STARTS:
         return ("This map entry is missing a valid value", "write `key value` on one line")
+    line_before = chunk[:token.start_pos or 0].rsplit("\n", 1)[-1]
+    if token.type == "STRING" and line_before.rstrip().endswith("??"):
+        return ("`??` is not an operator: BAML would read this whole value as one literal "
+                "text, not the variable with a default"), (
+            "set the variable (a missing one is reported when the call is made), or write "
+            "the value itself")
     return f"expected {describe_expected(expected)}, found {found}", None

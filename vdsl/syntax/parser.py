@@ -14,17 +14,20 @@ import threading
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any
 
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
+from . import tables
+from .engine import Engine, ParseFailed
 from .messages import describe_expected, describe_token, friendly_message
 from .postlex import NewlinePostLex
 from .transformer import IRBuilder
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedInput
 
 KEYWORDS = ("class", "enum", "function", "client", "client<llm>", "retry_policy", "test",
             "generator", "template_string", "string_template", "type")
@@ -63,10 +66,19 @@ class _LazyTransformer:
         return call
 
 
+def _syntax_error() -> type[UnexpectedInput]:
+    """Lark's syntax error class, imported only when a parse fails (an `except` clause
+    evaluates its class then)."""
+    from lark.exceptions import UnexpectedInput
+    return UnexpectedInput
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     """Built once per process; Lark's analysis of the grammar is cached on disk (next to the
     check cache), which makes a cold `vdsl check` of a small project ~45 ms faster."""
+    from lark import Lark
+
     grammar = grammar_text()
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "postlex": NewlinePostLex(),
@@ -103,21 +115,44 @@ def parse_source(source: SourceFile, diags: Diagnostics,
     """Parse one file. Syntax problems are appended to `diags`; the blocks that parse are
     returned even when others do not, and the names of those that do not go to `broken` (so
     later checks do not report them again as undefined)."""
-    with _lock:
-        quick = Diagnostics()
-        try:
-            decls = _run(source.text, IRBuilder(source, quick))
-        except UnexpectedInput:
-            pass
-        else:
-            diags.extend(quick)
-            return decls
-        return _parse_blocks(source, diags, broken if broken is not None else [])
+    quick = Diagnostics()
+    try:
+        decls = _run(source.text, IRBuilder(source, quick))
+    except _syntax_error():
+        pass
+    else:
+        diags.extend(quick)
+        return decls
+    return _parse_blocks(source, diags, broken if broken is not None else [])
 
 
 def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
-    _slot.builder = builder
-    return _parser().parse(text)  # type: ignore[return-value]
+    """The engine (Lark's tables without Lark); Lark itself when the text does not parse,
+    so a syntax error is Lark's, with its expected tokens."""
+    engine = _engine()
+    if engine is not None:
+        scratch = Diagnostics()
+        trial = IRBuilder(builder.source, scratch, builder.line_offset, builder.pos_offset)
+        try:
+            decls = engine.parse(text, trial, {"DOC_COMMENT": trial.record_doc})
+        except ParseFailed:
+            pass
+        else:
+            builder.diags.extend(scratch)
+            return decls  # type: ignore[no-any-return]
+    with _lock:
+        _slot.builder = builder
+        return _parser().parse(text)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _engine() -> Engine | None:
+    """None when the grammar uses something the engine does not reproduce (then Lark)."""
+    from ..compiler import cache_dir
+    try:
+        return Engine(tables.load(grammar_text(), cache_dir(), ("DOC_COMMENT",)))
+    except tables.Unsupported:
+        return None
 
 
 # ---- recovery: one block at a time -------------------------------------------------------
@@ -202,7 +237,7 @@ def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> 
         mark = len(diags)
         try:
             decls.extend(_run(chunk, builder))
-        except UnexpectedInput as error:
+        except _syntax_error() as error:
             _report(error, source, chunk, start, line_offset, keyword, diags, mark)
             named = _BOUNDARY_NAME.match(chunk)
             if named:
@@ -297,6 +332,8 @@ def _unsupported_statement(chunk: str, keyword: str) -> tuple[int, str] | None:
 
 def _describe(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
               keyword: str) -> tuple[Span, str, str | None]:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     if isinstance(error, UnexpectedEOF):
         end = start + len(chunk.rstrip())
         span = source.span(max(start, end - 1), end)
@@ -331,6 +368,9 @@ def _first_line(chunk: str) -> str:
 def _char_help(char: str) -> str | None:
     if char == "'":
         return "strings use double quotes: \"…\""
+    if char == '"':
+        return "a quoted string ends on its line; for text over several lines use a raw " \
+               "string `#\"…\"#`"
     if char in "#@":
         return f"`{char}` cannot appear in an unquoted value; quote the value"
     return None

@@ -5,11 +5,13 @@ directly inside `{ … }` bodies, not after `{` or `,`, and one per run."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from lark import Token
+if TYPE_CHECKING:
+    from lark import Token
 
-_OPEN = {"LBRACE": "{", "_LPAR": "(", "LSQB": "[", "_LESS": "<"}
-_CLOSE = {"RBRACE", "_RPAR", "RSQB", "_MORE"}
+OPEN = {"LBRACE": "{", "_LPAR": "(", "LSQB": "[", "_LESS": "<"}
+CLOSE = {"RBRACE", "_RPAR", "RSQB", "_MORE"}
 
 
 class NewlinePostLex:
@@ -25,10 +27,10 @@ class NewlinePostLex:
                     previous = kind
                     yield token
                 continue
-            opener = _OPEN.get(kind)
+            opener = OPEN.get(kind)
             if opener is not None:
                 stack.append(opener)
-            elif kind in _CLOSE and stack:
+            elif kind in CLOSE and stack:
                 stack.pop()
             previous = kind
             yield token

@@ -1,4 +1,4 @@
-"""Builds IR nodes while Lark parses (an inline LALR transformer: no parse tree is built).
+"""Builds IR nodes while the parser runs (inline: no parse tree is built).
 
 Method names equal grammar rule names. Spans come from the tokens; a node's span runs from
 its first to its last token. Problems that the grammar accepts but BAML rejects at parse time
@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lark import Token, Transformer
-
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
+from .engine import Token  # the same attributes as Lark's Token (the fallback path's)
 from .values import classify_unquoted, dedent_raw, unescape
 
 _PRIMITIVES = frozenset(ir.PRIMITIVES)
@@ -40,13 +39,12 @@ class _Suffix:
         self.span = span
 
 
-class IRBuilder(Transformer):  # type: ignore[type-arg]
+class IRBuilder:
     """One instance per parse: holds the file, the position offset of the chunk being parsed,
     the doc comments seen so far, and the diagnostics list."""
 
     def __init__(self, source: SourceFile, diags: Diagnostics, line_offset: int = 0,
                  pos_offset: int = 0) -> None:
-        super().__init__(visit_tokens=False)
         self.source = source
         self.file = source.path
         self.diags = diags
@@ -145,7 +143,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                                 self.doc_before(start.line), type_)
 
     def client_decl(self, children: list[Any]) -> ir.ClientDecl:
-        keyword, name, _open, entries, close = children
+        keyword, name, _params, _open, entries, close = children
         text = keyword.value
         if text not in ("client", "client<llm>"):
             inner = text[len("client"):]
@@ -156,11 +154,11 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                                  keyword="client<llm>" if text != "client" else "client")
 
     def retry_decl(self, children: list[Any]) -> ir.RetryPolicyDecl:
-        keyword, name, _open, entries, close = children
+        keyword, name, _params, _open, entries, close = children
         return self._value_block(ir.RetryPolicyDecl, keyword, name, entries, close)
 
     def generator_decl(self, children: list[Any]) -> ir.GeneratorDecl:
-        keyword, name, _open, entries, close = children
+        keyword, name, _params, _open, entries, close = children
         return self._value_block(ir.GeneratorDecl, keyword, name, entries, close)
 
     def function_decl(self, children: list[Any]) -> ir.FunctionDecl:
@@ -176,7 +174,7 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
                                  signature_span=signature)
 
     def test_decl(self, children: list[Any]) -> ir.TestDecl:
-        keyword, name, _open, items, close = children
+        keyword, name, _params, _open, items, close = children
         items = items or []
         builders = [i for i in items if isinstance(i, ir.TypeBuilder)]
         for extra in builders[1:]:
@@ -406,5 +404,6 @@ class IRBuilder(Transformer):  # type: ignore[type-arg]
         return ir.ArrayValue(self.span(open_).to(self.span(close)), tuple(items or ()))
 
     def attr_args(self, children: list[Any]) -> list[ir.Value]:
-        return [ir.JinjaExpr(self.span(c), c.value[2:-2].strip()) if isinstance(c, Token) else c
-                for c in children]
+        # a JINJA token (a str: Lark's tokens and the engine's both are) or a value node
+        return [ir.JinjaExpr(self.span(c), c[2:-2].strip())  # type: ignore[arg-type]
+                if isinstance(c, str) else c for c in children]

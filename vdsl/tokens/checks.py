@@ -21,7 +21,6 @@ from ..ir import FunctionDecl, Program, TestDecl, plain
 from ..project import Project
 from ..providers.catalog import ModelInfo, lookup
 from ..source import SourceFile, Span
-from .estimate import estimate_prompt
 
 __all__ = ["check"]
 
@@ -98,8 +97,9 @@ def _worth_rendering(test: TestDecl, fn: FunctionDecl, leaves: list[_Leaf]) -> b
 
 def _check_test(project: Project, test: TestDecl, fn: FunctionDecl, span: Span,
                 leaves: list[_Leaf], diags: Diagnostics) -> None:
-    from ..render import render_prompt
+    from ..render import render_prompt  # the renderer only for a test worth rendering
     from ..render.snapshots import test_arguments
+    from .estimate import estimate_prompt
     args, base = test_arguments(test, fn)
     for leaf in leaves:
         try:
@@ -124,6 +124,7 @@ def _check_test(project: Project, test: TestDecl, fn: FunctionDecl, span: Span,
 def _check_cache_size(prompt: Any, leaf: _Leaf, test: TestDecl, fn: FunctionDecl, span: Span,
                       diags: Diagnostics) -> None:
     from ..providers.cached import split_prompt
+    from .estimate import estimate_prompt
     try:
         head, _ = split_prompt(prompt)
     except VdslError as why:

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jinja2 import TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
-
 from ..ir import (
     Attribute,
     ClassDecl,
@@ -28,7 +25,7 @@ from .context import Context
 
 FIELD = {"alias", "description", "skip", "check", "assert", "stream.done", "stream.not_null",
          "stream.with_state"}
-BLOCK = {"alias", "description", "dynamic", "check", "assert", "stream.done"}
+BLOCK = {"alias", "description", "dynamic", "check", "assert", "stream.done", "stream.not_null"}
 ENUM_VALUE = {"alias", "description", "skip"}
 CONSTRAINTS = {"check", "assert"}
 _NO_ARGS = {"skip", "dynamic", "stream.done", "stream.not_null", "stream.with_state"}
@@ -59,7 +56,8 @@ def _check_class(ctx: Context, decl: ClassDecl, in_builder: bool) -> None:
 
 
 def _check_enum(ctx: Context, decl: EnumDecl, in_builder: bool) -> None:
-    _check_set(ctx, decl.attrs, BLOCK - {"stream.done"}, "an enum", in_builder)
+    _check_set(ctx, decl.attrs, BLOCK - {"stream.done", "stream.not_null"}, "an enum",
+               in_builder)
     for value in decl.values:
         _check_set(ctx, value.attrs, ENUM_VALUE, "an enum value", in_builder)
 
@@ -137,8 +135,12 @@ def _check_nested(ctx: Context, t: TypeExpr, in_builder: bool, skip_root: bool =
 
 def _check_test(ctx: Context, test: TestDecl) -> None:
     for attr in test.block_attrs:
-        if attr.name not in CONSTRAINTS:
-            _unknown(ctx, attr, "a test block (only `@@check` and `@@assert`)")
+        if attr.name == "skip":  # vdsl's own (`vdsl test` skips the test); BAML refuses it
+            if len(attr.args) > 1 or not all(isinstance(a, StringValue) for a in attr.args):
+                ctx.diags.error("attribute-arguments", "`@@skip` takes no argument or one "
+                                "string (the reason)", attr.span, help='e.g. `@@skip("flaky")`')
+        elif attr.name not in CONSTRAINTS:
+            _unknown(ctx, attr, "a test block (only `@@check`, `@@assert` and `@@skip`)")
         else:
             _check_args(ctx, attr)
     for entry in test.entries:
@@ -180,13 +182,13 @@ def _check_set(ctx: Context, attrs: Iterable[Attribute], allowed: set[str], wher
         _check_args(ctx, attr)
 
 
-_JINJA = SandboxedEnvironment(autoescape=False)
-
-
 def _check_jinja(ctx: Context, attr: Attribute, expr: JinjaExpr) -> None:
     """A constraint's `{{ … }}` must be a Jinja expression that parses (BAML: hard error)."""
+    from jinja2 import TemplateSyntaxError
+
+    from .prompts import jinja_env  # Jinja is imported only when there is Jinja to check
     try:
-        _JINJA.parse("{{" + expr.source + "}}")
+        jinja_env().parse("{{" + expr.source + "}}")
     except TemplateSyntaxError as exc:
         ctx.diags.error("jinja-syntax", f"Error parsing jinja template: syntax error: "
                         f"{exc.message}", expr.span, label=f"in this `{attr.display}` expression")

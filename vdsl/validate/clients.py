@@ -1,5 +1,5 @@
-"""Clients and retry policies: providers, the `vertex-ai` options BAML consumes, strategy
-clients (`fallback`, `round-robin`) and their cycles, and `retry_policy` blocks."""
+"""Clients: providers, the `vertex-ai` options BAML consumes, strategy clients (`fallback`,
+`round-robin`) and their cycles; `retry_policy` blocks are checked in retries.py."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from ..ir import (
     EnvRef,
     MapValue,
     NumberValue,
-    RetryPolicyDecl,
     StringValue,
-    Value,
 )
 from ..ir.graph import find_cycles
 from ..source import Span
 from .context import Context
 from .cycles import cycle_path
-from .options import check_passthrough, check_secrets, check_spaces
+from .fields import span_of, unknown_key
+from .options import check_secrets, check_spaces
+from .request_fields import check_request_fields
+from .retries import check_retry_policy
 
 VERTEX = "vertex-ai"
 STRATEGIES = {"fallback", "round-robin", "baml-fallback", "baml-round-robin"}
@@ -37,9 +38,6 @@ MEDIA_MODES = ("send_base64", "send_url", "send_url_add_mime_type",
                "send_base64_unless_google_url")
 HTTP_TIMEOUTS = ("connect_timeout_ms", "request_timeout_ms", "time_to_first_token_timeout_ms",
                  "idle_timeout_ms")
-RETRY_FIELDS = ("max_retries", "strategy", "options")
-STRATEGY_FIELDS = {"constant_delay": ("type", "delay_ms"),
-                   "exponential_backoff": ("type", "delay_ms", "multiplier", "max_delay_ms")}
 
 
 def check(ctx: Context) -> None:
@@ -47,7 +45,7 @@ def check(ctx: Context) -> None:
         _check_client(ctx, client)
     _check_strategy_cycles(ctx)
     for policy in ctx.program.retry_policies:
-        _check_retry_policy(ctx, policy)
+        check_retry_policy(ctx, policy)
 
 
 def provider_problem(provider: str) -> tuple[str, str, str] | None:
@@ -66,7 +64,7 @@ def provider_problem(provider: str) -> tuple[str, str, str] | None:
 def _check_client(ctx: Context, client: ClientDecl) -> None:
     for entry in client.entries:
         if entry.key not in CLIENT_FIELDS:
-            _unknown_key(ctx, entry.key, entry.key_span, CLIENT_FIELDS, "client")
+            unknown_key(ctx, entry.key, entry.key_span, CLIENT_FIELDS, "client")
     provider_value = client.get("provider")
     if client.entry("provider") is None:
         ctx.diags.error("missing-field", "Missing `provider` field in client", client.name_span,
@@ -74,7 +72,7 @@ def _check_client(ctx: Context, client: ClientDecl) -> None:
         return
     if not isinstance(provider_value, StringValue):
         ctx.diags.error("invalid-value", "`provider` must be a name such as `vertex-ai`",
-                        _span(client.entry("provider").key_span, provider_value))  # type: ignore[union-attr]
+                        span_of(client.entry("provider").key_span, provider_value))  # type: ignore[union-attr]
         return
     problem = provider_problem(provider_value.value)
     if problem:
@@ -87,25 +85,13 @@ def _check_client(ctx: Context, client: ClientDecl) -> None:
     options = client.get("options")
     if client.entry("options") is not None and not isinstance(options, MapValue):
         ctx.diags.error("invalid-value", "`options` must be a map `{ key value … }`",
-                        _span(client.name_span, options))
+                        span_of(client.name_span, options))
         return
     options = options if isinstance(options, MapValue) else None
     if provider_value.value == VERTEX:
         _check_vertex(ctx, client, options)
     else:
         _check_strategy_client(ctx, client, provider_value.value, options)
-
-
-def _span(fallback: Span, value: Value | None) -> Span:
-    return value.span if value is not None else fallback
-
-
-def _unknown_key(ctx: Context, key: str, span: Span, known: tuple[str, ...] | list[str],
-                 where: str) -> None:
-    close = difflib.get_close_matches(key, list(known), n=2)
-    help_ = ("did you mean " + " or ".join(f"`{c}`" for c in close) + "?") if close else (
-        "known fields: " + ", ".join(f"`{k}`" for k in known))
-    ctx.diags.error("unknown-field", f"Unknown field `{key}` in {where}", span, help=help_)
 
 
 def _check_retry_ref(ctx: Context, client: ClientDecl) -> None:
@@ -115,7 +101,7 @@ def _check_retry_ref(ctx: Context, client: ClientDecl) -> None:
     value = entry.value
     if not isinstance(value, StringValue):
         ctx.diags.error("invalid-value", "`retry_policy` must name a retry_policy block",
-                        _span(entry.key_span, value))
+                        span_of(entry.key_span, value))
         return
     if value.value not in ctx.retry_policies and value.value not in ctx.program.broken_names:
         close = difflib.get_close_matches(value.value, list(ctx.retry_policies), n=1)
@@ -163,7 +149,7 @@ def _check_vertex(ctx: Context, client: ClientDecl, options: MapValue | None) ->
         value = options.get(flag)
         if value is not None and not isinstance(value, (BoolValue, EnvRef)):
             ctx.diags.error("invalid-option", f"`{flag}` must be true or false", value.span)
-    check_passthrough(ctx, options)
+    check_request_fields(ctx, options)
     check_secrets(ctx, client.name, options)
 
 
@@ -245,7 +231,7 @@ def _check_media_handler(ctx: Context, options: MapValue) -> None:
         return
     for entry in handler.entries:
         if entry.key not in MEDIA_KINDS:
-            _unknown_key(ctx, entry.key, entry.key_span, MEDIA_KINDS, "media_url_handler")
+            unknown_key(ctx, entry.key, entry.key_span, MEDIA_KINDS, "media_url_handler")
         value = entry.value
         if isinstance(value, EnvRef):
             ctx.diags.error("invalid-option", "media_url_handler modes cannot come from env",
@@ -267,7 +253,7 @@ def _check_http(ctx: Context, options: MapValue, allowed: tuple[str, ...]) -> No
         return
     for entry in http.entries:
         if entry.key not in allowed:
-            _unknown_key(ctx, entry.key, entry.key_span, allowed, "http options")
+            unknown_key(ctx, entry.key, entry.key_span, allowed, "http options")
         elif not isinstance(entry.value, NumberValue) or isinstance(entry.value.value, float) \
                 or entry.value.value < 0:
             ctx.diags.error("invalid-option",
@@ -294,7 +280,7 @@ def _check_strategy_client(ctx: Context, client: ClientDecl, provider: str,
     if options is not None:
         for entry in options.entries:
             if entry.key not in allowed:
-                _unknown_key(ctx, entry.key, entry.key_span, allowed, f"{kind} options")
+                unknown_key(ctx, entry.key, entry.key_span, allowed, f"{kind} options")
         _check_http(ctx, options, ("total_timeout_ms",))
         start = options.get("start")
         if start is not None and not (isinstance(start, NumberValue)
@@ -344,62 +330,3 @@ def _check_strategy_cycles(ctx: Context) -> None:
         ctx.diags.error("client-cycle",
                         f"These fallback clients form a dependency cycle: {path}",
                         ctx.clients[cycle[0]].name_span)
-
-
-# ---- retry_policy ------------------------------------------------------------------------
-
-def _check_retry_policy(ctx: Context, policy: RetryPolicyDecl) -> None:
-    for entry in policy.entries:
-        if entry.key not in RETRY_FIELDS:
-            _unknown_key(ctx, entry.key, entry.key_span, RETRY_FIELDS, "retry_policy")
-    check_spaces(ctx, ((e.key, e.value) for e in policy.entries))
-    max_retries = policy.get("max_retries")
-    if policy.entry("max_retries") is None:
-        ctx.diags.error("missing-field", "Missing `max_retries` property", policy.name_span,
-                        help="e.g. `max_retries 3`")
-    elif not (isinstance(max_retries, NumberValue) and isinstance(max_retries.value, int)
-              and max_retries.value >= 0):
-        ctx.diags.error("invalid-value", "`max_retries` must be a whole number ≥ 0",
-                        _span(policy.name_span, max_retries))
-    strategy = policy.get("strategy")
-    if policy.entry("strategy") is not None:
-        _check_retry_strategy(ctx, policy, strategy)
-    options = policy.get("options")
-    if policy.entry("options") is not None and not isinstance(options, MapValue):
-        ctx.diags.error("invalid-value", "`options` must be a map", _span(policy.name_span,
-                                                                          options))
-    elif isinstance(options, MapValue):
-        jitter = options.get("jitter")  # BAML accepts any keys here; vdsl reads `jitter`
-        if jitter is not None and not (isinstance(jitter, NumberValue)
-                                       and 0 <= jitter.value <= 1):
-            ctx.diags.error("invalid-value", "`jitter` is a fraction between 0 and 1 "
-                            "(0.1 spreads each wait by ±10%)", jitter.span)
-
-
-def _check_retry_strategy(ctx: Context, policy: RetryPolicyDecl, strategy: Value | None) -> None:
-    if not isinstance(strategy, MapValue):
-        ctx.diags.error("invalid-value", "`strategy` must be a map with a `type`",
-                        _span(policy.name_span, strategy),
-                        help="e.g. `strategy { type exponential_backoff }`")
-        return
-    kind = strategy.get("type")
-    if not isinstance(kind, StringValue):
-        ctx.diags.error("missing-field", "the retry strategy needs a `type`", strategy.span,
-                        help="`type constant_delay` or `type exponential_backoff`")
-        return
-    fields = STRATEGY_FIELDS.get(kind.value)
-    if fields is None:
-        close = difflib.get_close_matches(kind.value, list(STRATEGY_FIELDS), n=1)
-        ctx.diags.error("invalid-value", f"unknown retry strategy `{kind.value}`", kind.span,
-                        help=(f"did you mean `{close[0]}`? " if close else "")
-                        + "use `constant_delay` or `exponential_backoff`")
-        return
-    for entry in strategy.entries:
-        if entry.key not in fields:
-            ctx.diags.error("unknown-field",
-                            f"`{entry.key}` is not a field of the `{kind.value}` strategy",
-                            entry.key_span, help="fields: " + ", ".join(f"`{f}`" for f in fields))
-        elif entry.key != "type" and not (isinstance(entry.value, NumberValue)
-                                          and entry.value.value >= 0):
-            ctx.diags.error("invalid-value", f"`{entry.key}` must be a non-negative number",
-                            entry.value.span)

@@ -118,9 +118,11 @@ def _check_test(ctx: Context, test: TestDecl) -> None:
     for name, span in test.function_names:
         fn = ctx.functions.get(name)
         if fn is None and name not in ctx.program.broken_names:
+            # A warning, as in BAML: the test just never runs for that name.
             close = difflib.get_close_matches(name, list(ctx.functions), n=1)
-            ctx.diags.error("unknown-function", f"function `{name}` is not defined", span,
-                            help=f"did you mean `{close[0]}`?" if close else None)
+            ctx.diags.warning("unknown-function", f"function `{name}` is not defined; the test "
+                              "does not run it", span,
+                              help=f"did you mean `{close[0]}`?" if close else None)
         elif fn is not None and args is not None:
             _check_args(ctx, test, fn, args)
             check_test_args(ctx, fn, args)

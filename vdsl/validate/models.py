@@ -31,7 +31,7 @@ from ..ir import (
     Value,
 )
 from ..ir.types import ListType, Media, OptionalType, TypeExpr, UnionType
-from ..providers.catalog import ModelInfo, guess_family, lookup, suggest
+from ..providers.catalog import ModelInfo, does_fim, guess_family, lookup, suggest
 from ..source import Span
 from .context import Context
 
@@ -66,6 +66,29 @@ def check(ctx: Context) -> None:
             _check_client(ctx, client.options)
     for fn in ctx.program.functions:
         _check_function(ctx, fn)
+    _check_shorthands(ctx)
+
+
+def _check_shorthands(ctx: Context) -> None:
+    """`client "vertex-ai/<model>"` (in a function or a strategy): the model id is checked
+    like a client's `model` option."""
+    refs = [fn.entry("client").value for fn in ctx.program.functions  # type: ignore[union-attr]
+            if fn.entry("client") is not None]
+    refs += [m for c in ctx.program.clients if c.provider in STRATEGIES for m in _members(c)]
+    for ref in refs:
+        if not isinstance(ref, StringValue) or not ref.value.startswith(VERTEX + "/"):
+            continue
+        model = ref.value[len(VERTEX) + 1:]
+        info = lookup(model) if _plausible(model) else None
+        if info is not None and info.retired:
+            ctx.diags.error("retired-model", f"`{model}` is retired on Vertex AI; every call "
+                            "answers 404", ref.span, help=_did_you_mean(model))
+        elif info is None and _plausible(model):
+            ctx.diags.warning("unknown-model", f"model `{model}` is not in vdsl's catalog: it "
+                              f"is called by its id ({guess_family(model)} format), and its "
+                              "capabilities are not checked", ref.span,
+                              help=_did_you_mean(model) or "see docs/models.md for the models "
+                                                           "vdsl knows")
 
 
 # ---- clients -----------------------------------------------------------------------------
@@ -181,6 +204,27 @@ def _check_thinking(ctx: Context, options: MapValue, info: ModelInfo) -> None:
                                    "docs/models.md)")
     if info.family == "anthropic" and isinstance(thinking, MapValue):
         _check_budget(ctx, options, thinking, info)
+    if info.thinking_budget is not None and isinstance(gemini_thinking, MapValue):
+        _check_gemini_budget(ctx, gemini_thinking, info)
+
+
+def _check_gemini_budget(ctx: Context, config: MapValue, info: ModelInfo) -> None:
+    """Gemini's thinkingBudget: -1 (dynamic), 0 (off, where the model allows it) or a number
+    of tokens within the model's range; Vertex answers 400 otherwise."""
+    budget = config.get("thinkingBudget") or config.get("thinking_budget")
+    if not isinstance(budget, NumberValue) or budget.value == -1 or budget.value < -1:
+        return
+    low, high = info.thinking_budget  # type: ignore[misc]
+    if budget.value == 0:
+        if not info.thinking_off:
+            ctx.diags.error("thinking-budget", f"`{info.id}` cannot turn thinking off "
+                            "(thinkingBudget 0)", budget.span,
+                            help=f"use -1 (dynamic) or a budget from {low} to {high}")
+    elif not low <= budget.value <= high:
+        ctx.diags.error("thinking-budget", f"thinkingBudget {budget.text} is outside "
+                        f"`{info.id}`'s range {low}–{high}", budget.span,
+                        help="-1 lets the model decide" + (", 0 turns thinking off"
+                                                           if info.thinking_off else ""))
 
 
 def _turns_on(value: Value) -> bool:
@@ -194,11 +238,9 @@ def _turns_on(value: Value) -> bool:
 
 
 def _check_budget(ctx: Context, options: MapValue, thinking: MapValue, info: ModelInfo) -> None:
+    """Claude: `enabled` needs a budget below max_tokens (its type and minimum are checked
+    with the other option values, in request_fields.py)."""
     kind = thinking.get("type")
-    if isinstance(kind, StringValue) and kind.value not in ("enabled", "adaptive", "disabled"):
-        ctx.diags.error("invalid-option", f"unknown thinking type `{kind.value}`", kind.span,
-                        help="`enabled` (with budget_tokens), `adaptive` or `disabled`")
-        return
     budget = thinking.get("budget_tokens")
     if not (isinstance(kind, StringValue) and kind.value == "enabled"):
         return
@@ -210,9 +252,8 @@ def _check_budget(ctx: Context, options: MapValue, thinking: MapValue, info: Mod
     max_tokens = options.get("max_tokens")
     limit = max_tokens.value if isinstance(max_tokens, NumberValue) else info.default_max_tokens
     if budget.value < MIN_THINKING_BUDGET:
-        ctx.diags.error("invalid-option", f"budget_tokens must be at least "
-                        f"{MIN_THINKING_BUDGET}", budget.span)
-    elif budget.value >= limit:
+        return
+    if budget.value >= limit:
         said = "max_tokens" if isinstance(max_tokens, NumberValue) else \
             f"the default max_tokens ({limit})"
         ctx.diags.error("thinking-budget", f"budget_tokens {budget.value} must be below "
@@ -222,10 +263,14 @@ def _check_budget(ctx: Context, options: MapValue, thinking: MapValue, info: Mod
 
 def _check_max_tokens(ctx: Context, options: MapValue, info: ModelInfo) -> None:
     value = options.get("max_tokens")
+    if info.family == "gemini":
+        config = options.get("generationConfig") or options.get("generation_config")
+        value = (config.get("maxOutputTokens") or config.get("max_output_tokens")
+                 if isinstance(config, MapValue) else None)
     if isinstance(value, NumberValue) and value.value > info.max_output_tokens:
         ctx.diags.warning("max-tokens-over-limit", f"`{info.id}` writes at most "
-                          f"{info.max_output_tokens} tokens; max_tokens {value.value} is "
-                          "rejected or capped", value.span)
+                          f"{info.max_output_tokens} tokens; {value.value} is rejected or "
+                          "capped", value.span)
 
 
 def _check_tiers(ctx: Context, options: MapValue, family: str) -> None:
@@ -263,9 +308,7 @@ def _check_fim_option(ctx: Context, options: MapValue, model: str,
 
 
 def _does_fim(model: str, info: ModelInfo | None) -> bool:
-    if info is not None:
-        return info.fim
-    return guess_family(model) == "mistral" and model.lower().startswith("codestral")
+    return info.fim if info is not None else does_fim(model)
 
 
 # ---- functions ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..diagnostics import Label
 from ..ir import (
     ClassDecl,
@@ -17,11 +19,14 @@ from ..ir import (
     TypeAliasDecl,
     ValueBlock,
 )
+from ..source import Span
 from .context import Context
+from .keywords import FIELD_KEYWORDS
 
 _UPPERCASE_KINDS = (ClassDecl, EnumDecl, FunctionDecl, ClientDecl, TemplateStringDecl,
                     TypeAliasDecl, RetryPolicyDecl)
 RESERVED = {"BamlClient", "env", "VdslClient"}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def check(ctx: Context) -> None:
@@ -44,6 +49,7 @@ def check(ctx: Context) -> None:
             seen[decl.name] = decl
         if isinstance(decl, ClassDecl):
             _unique(ctx, [(f.name, f.name_span) for f in decl.fields], "field", decl)
+            _check_field_names(ctx, decl)
         elif isinstance(decl, EnumDecl):
             _check_enum_values(ctx, decl)
         if isinstance(decl, (FunctionDecl, TemplateStringDecl)):
@@ -56,6 +62,9 @@ def _check_case(ctx: Context, decl: Decl) -> None:
     if decl.name in RESERVED:
         ctx.diags.error("reserved-name", f"`{decl.name}` is a reserved name", decl.name_span,
                         help="choose another name")
+        return
+    if not _NAME.fullmatch(decl.name):
+        _invalid_name(ctx, decl.kind, decl.name, decl.name_span)
         return
     if isinstance(decl, _UPPERCASE_KINDS) and not decl.name[:1].isupper():
         ctx.diags.error("name-case",
@@ -89,10 +98,29 @@ def _duplicate(ctx: Context, decl: Decl, first: Decl) -> None:
         related=[Label(first.name_span, f"first defined as a {first.kind}", primary=False)])
 
 
+def _invalid_name(ctx: Context, kind: str, name: str, span: Span) -> None:
+    fixed = re.sub(r"[^A-Za-z0-9_]", "_", name).lstrip("_0123456789") or "Name"
+    ctx.diags.error("invalid-name", f"{kind} name `{name}` may hold only letters, digits and `_`, "
+                    "starting with a letter", span, help=f"e.g. `{fixed}`")
+
+
+def _check_field_names(ctx: Context, decl: ClassDecl) -> None:
+    for field in decl.fields:
+        if not _NAME.fullmatch(field.name):
+            _invalid_name(ctx, "field", field.name, field.name_span)
+        elif field.name in FIELD_KEYWORDS or field.name in RESERVED:
+            ctx.diags.error("reserved-name", f"field name `{field.name}` is a keyword BAML "
+                            "reserves", field.name_span,
+                            help=f"rename it and keep the name on the wire: `{field.name}_ "
+                                 f"<type> @alias(\"{field.name}\")`")
+
+
 def _check_enum_values(ctx: Context, decl: EnumDecl) -> None:
     _unique(ctx, [(v.name, v.span) for v in decl.values], "value", decl)
     for value in decl.values:
-        if not value.name[:1].isupper():
+        if not _NAME.fullmatch(value.name):
+            _invalid_name(ctx, "enum value", value.name, value.span)
+        elif not value.name[:1].isupper():
             ctx.diags.error("name-case",
                             f"enum value `{value.name}` must start with an uppercase letter",
                             value.span, help="enum values are written in capitals, e.g. `POSITIVE`")

@@ -145,7 +145,6 @@ def _check_structured(ctx: Context, options: MapValue) -> None:
 
 def _check_functions(ctx: Context) -> None:
     from ..project import Project
-    from ..render.json_schema import UnsupportedSchema, json_schema
     project: Project | None = None
     for fn in ctx.program.functions:
         client = ctx.clients.get(fn.client or "")
@@ -153,6 +152,8 @@ def _check_functions(ctx: Context) -> None:
         flag = options.get("structured_output") if isinstance(options, MapValue) else None
         if not (isinstance(flag, BoolValue) and flag.value) or fn.return_type is None:
             continue
+        # imported here: the renderer (and Jinja) only when a function asks for a schema
+        from ..render.json_schema import UnsupportedSchema, json_schema
         project = project or Project(ctx.program, dict(ctx.sources))
         try:
             json_schema(project, fn)

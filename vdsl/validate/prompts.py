@@ -7,19 +7,24 @@
   unknown arguments (missing ones render as empty).
 * `output-format-option` (error): `ctx.output_format(...)` with a positional argument, a
   misspelt option or a constant of the wrong kind; every render would fail.
+* attributes of globals and class parameters, enum comparisons: template_types.py.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-
-from jinja2 import TemplateSyntaxError, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ..ir import Param, RawString, StringValue, TemplateStringDecl
 from ..source import Span
 from .context import Context
+from .prompt_scan import SCANNED_GLOBALS, scan
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+    from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = ["check"]
 
@@ -34,7 +39,14 @@ _OPTION_TYPES: dict[str, tuple[type, ...]] = {
 }
 _JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace", "loop",
                             "true", "false", "none", "True", "False", "None", "null"})
-_ENV = SandboxedEnvironment(autoescape=False)
+
+
+@lru_cache(maxsize=1)
+def jinja_env() -> SandboxedEnvironment:
+    """The environment templates are checked with. Jinja is imported only for a template the
+    scan cannot read (`prompt_scan`) and for `{{ … }}` in attributes."""
+    from jinja2.sandbox import SandboxedEnvironment
+    return SandboxedEnvironment(autoescape=False)
 
 
 def check(ctx: Context) -> None:
@@ -53,16 +65,21 @@ def _check_template(ctx: Context, owner: str, value: StringValue, params: tuple[
                     known: set[str]) -> None:
     source, first_line = _source(value)
     where = _Where(ctx, value, first_line)
+    names = {p.name for p in params}
+    scanned = scan(source) if not names & SCANNED_GLOBALS else None
+    if scanned is not None:  # a simple template: nothing for Jinja's checks to find
+        _report_undefined(ctx, owner, scanned, names, known, where)
+        return
+    from jinja2 import TemplateSyntaxError, nodes
     try:
-        ast = _ENV.parse(source)
+        ast = jinja_env().parse(source)
     except TemplateSyntaxError as exc:
         ctx.diags.error("jinja-syntax", f"Error parsing jinja template: syntax error: "
                         f"{exc.message}", where.line(exc.lineno), label="in this prompt line")
         return
-    names = {p.name for p in params}
-    loaded = _loaded_names(ast)
-    for name in sorted(set(loaded) - names - known):
-        _undefined(ctx, owner, name, where.line(loaded[name]), names | known)
+    _report_undefined(ctx, owner, _loaded_names(ast), names, known, where)
+    from .template_types import check_types
+    check_types(ctx, ast, {p.name: p.type for p in params if p.type is not None}, where.find)
     for call in ast.find_all(nodes.Call):
         target = call.node
         if isinstance(target, nodes.Name) and target.name in ctx.template_strings:
@@ -70,6 +87,12 @@ def _check_template(ctx: Context, owner: str, value: StringValue, params: tuple[
         elif (isinstance(target, nodes.Getattr) and target.attr == "output_format"
               and isinstance(target.node, nodes.Name) and target.node.name == "ctx"):
             _check_output_format(ctx, call, where)
+
+
+def _report_undefined(ctx: Context, owner: str, loaded: dict[str, int], names: set[str],
+                      known: set[str], where: _Where) -> None:
+    for name in sorted(set(loaded) - names - known):
+        _undefined(ctx, owner, name, where.line(loaded[name]), names | known)
 
 
 class _Where:
@@ -86,6 +109,13 @@ class _Where:
             return self.value.span
         return source.line_span(self.first_line + (lineno or 1) - 1)
 
+    def find(self, lineno: int | None, needle: str) -> Span:
+        """The first `needle` on the template line, or the whole line."""
+        line = self.line(lineno)
+        source = self.ctx.sources.get(self.value.span.file)
+        at = source.text.find(needle, line.start, line.end) if source and needle else -1
+        return line if source is None or at == -1 else source.span(at, at + len(needle))
+
 
 def _source(value: StringValue) -> tuple[str, int]:
     if isinstance(value, RawString):
@@ -100,6 +130,7 @@ def _loaded_names(ast: nodes.Template) -> dict[str, int]:
     generator's scope analysis and costs most of `vdsl check` on large projects; ignoring
     scopes only matters for a name both assigned and read outside its scope.
     """
+    from jinja2 import nodes
     loaded: dict[str, int] = {}
     stored: set[str] = set()
     for node in ast.find_all(nodes.Name):
@@ -135,6 +166,7 @@ def _check_arity(ctx: Context, decl: TemplateStringDecl, call: nodes.Call, where
 
 
 def _check_output_format(ctx: Context, call: nodes.Call, where: _Where) -> None:
+    from jinja2 import nodes
     span = where.line(call.lineno)
     allowed = ", ".join(OUTPUT_FORMAT_OPTIONS)
     if call.args or call.dyn_args is not None:
@@ -154,6 +186,7 @@ def _check_output_format(ctx: Context, call: nodes.Call, where: _Where) -> None:
 
 
 def _check_option_value(ctx: Context, kw: nodes.Keyword, span: Span) -> None:
+    from jinja2 import nodes
     value = kw.value.as_const() if isinstance(kw.value, (nodes.Const, nodes.List)) else None
     ok = isinstance(value, _OPTION_TYPES[kw.key])
     if kw.key == "map_style":

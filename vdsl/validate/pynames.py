@@ -1,4 +1,4 @@
-"""Names BAML refuses when the project has a `python/pydantic` generator (LANGUAGE.md §1.5):
+"""Names BAML refuses when the project has a `python/pydantic` generator (see docs/language.md, "Names"):
 a field named like a Python keyword, a field named exactly like its type, an enum value `None`.
 vdsl's generated client renames them (the wire name stays), so these are warnings that the
 same file would not pass `baml-cli`."""
@@ -10,6 +10,7 @@ import keyword
 from ..ir import ClassDecl, EnumDecl, NamedType, StringValue, TypeExpr
 from ..ir.walk import iter_types
 from .context import Context
+from .keywords import FIELD_KEYWORDS
 
 
 def check(ctx: Context) -> None:
@@ -37,6 +38,8 @@ def check(ctx: Context) -> None:
 
 
 def _field_problem(name: str, type_: TypeExpr) -> str | None:
+    if name in FIELD_KEYWORDS:
+        return None  # an error already (names.py): the name is refused whatever the generator
     if keyword.iskeyword(name):  # hard keywords only: `type`, `match` are fine
         return "is a Python keyword"
     if any(isinstance(t, NamedType) and t.name == name for t in iter_types(type_)):

@@ -1,5 +1,6 @@
-"""A test block's `args` read against the parameter types, for what BAML accepts but reads
-differently from what the author meant: a field the class does not have (BAML drops it
+"""A test block's `args` read against the parameter types, as BAML's check does, plus what
+BAML accepts but reads differently from what the author meant: text where a number, a bool or
+an enum value is expected (BAML warns too), a field the class does not have (BAML drops it
 silently; vdsl drops it too, and says so here) and `null` given to a string parameter (BAML
 passes the string "null"; vdsl passes null)."""
 
@@ -10,6 +11,7 @@ import difflib
 from ..ir import (
     ArrayValue,
     ClassDecl,
+    EnumDecl,
     FunctionDecl,
     ListType,
     MapType,
@@ -18,6 +20,7 @@ from ..ir import (
     NullValue,
     OptionalType,
     Primitive,
+    StringValue,
     TypeAliasDecl,
     TypeExpr,
     UnionType,
@@ -46,6 +49,8 @@ def _value(ctx: Context, value: Value, t: TypeExpr, path: str) -> None:
                 value.span, help='write "null" (quoted) for the text, or make the type '
                                  "optional (`string?`) to pass null")
         return
+    if isinstance(value, StringValue) and _scalar_mismatch(ctx, value, t, path):
+        return
     if isinstance(t, OptionalType):
         _value(ctx, value, t.inner, path)
     elif isinstance(value, ArrayValue) and isinstance(t, ListType):
@@ -58,6 +63,31 @@ def _value(ctx: Context, value: Value, t: TypeExpr, path: str) -> None:
         decl = _one_class(ctx, t)
         if decl is not None:
             _fields(ctx, value, decl, path)
+
+
+def _scalar_mismatch(ctx: Context, value: StringValue, t: TypeExpr, path: str) -> bool:
+    """Text where a number, a bool or an enum value is expected: BAML warns (`Test 'T'
+    argument 'n' has type error`), and the call would fail; so does vdsl, at the value."""
+    if isinstance(t, Primitive) and t.name in ("int", "float", "bool"):
+        ctx.diags.warning("argument-type", f"`{path}` is {t.name}, and the test gives the text "
+                          f"{value.value!r}", value.span,
+                          help=f"write it unquoted (`{path.rsplit('.', 1)[-1]} "
+                               f"{_example(t.name)}`)")
+        return True
+    decl = ctx.types.get(t.name) if isinstance(t, NamedType) else None
+    if isinstance(decl, EnumDecl) and value.value not in {v.name for v in decl.values}:
+        names = [v.name for v in decl.values]
+        close = difflib.get_close_matches(value.value, names, n=1)
+        ctx.diags.warning("argument-type", f"`{path}` is the enum `{decl.name}`, which has no "
+                          f"value `{value.value}`", value.span,
+                          help=f"did you mean `{close[0]}`?" if close else
+                          "values: " + ", ".join(f"`{n}`" for n in names))
+        return True
+    return False
+
+
+def _example(kind: str) -> str:
+    return {"int": "3", "float": "1.5"}.get(kind, "true")
 
 
 def _fields(ctx: Context, value: MapValue, decl: ClassDecl, path: str) -> None:

@@ -31,6 +31,11 @@ from .context import Context
 
 def check(ctx: Context) -> None:
     for decl in ctx.program.decls:
+        if isinstance(decl, (ClassDecl, EnumDecl)) and decl.dynamic:
+            ctx.diags.error("misplaced-dynamic", f"`dynamic {decl.kind}` is only allowed inside a "
+                            "test's `type_builder`", decl.name_span,
+                            help=f"declare `{decl.kind} {decl.name} {{ … }}` with `@@dynamic`, and "
+                                 "extend it in a test's type_builder")
         if isinstance(decl, ClassDecl):
             _check_class(ctx, decl, ctx.types)
         elif isinstance(decl, TypeAliasDecl):

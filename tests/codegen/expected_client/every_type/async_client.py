@@ -73,6 +73,9 @@ class VdslAsyncClient(ClientBase):
     async def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> list[types.Tree]:
         return _cast('list[types.Tree]', await self._acall('Grow', {'tree': tree}, vdsl_options, baml_options))
 
+    async def MakePlan(self, goal: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Plan:
+        return _cast('types.Plan', await self._acall('MakePlan', {'goal': goal}, vdsl_options, baml_options))
+
 
 class VdslAsyncStreamClient(ClientBase):
     """Streams each function (`async for`): partial values, then the final one."""
@@ -92,7 +95,7 @@ class VdslAsyncStreamClient(ClientBase):
     def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
         return self._astream('PickShape', {'text': text}, vdsl_options, baml_options)
 
-    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[dict[str, list[int] | None], dict[str, list[int]]]:
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[dict[str, list[int]], dict[str, list[int]]]:
         return self._astream('Numbers', {'text': text}, vdsl_options, baml_options)
 
     def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.JsonValue, types.JsonValue]:
@@ -100,6 +103,9 @@ class VdslAsyncStreamClient(ClientBase):
 
     def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[list[partial_types.Tree], list[types.Tree]]:
         return self._astream('Grow', {'tree': tree}, vdsl_options, baml_options)
+
+    def MakePlan(self, goal: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> AsyncStream[partial_types.Plan, types.Plan]:
+        return self._astream('MakePlan', {'goal': goal}, vdsl_options, baml_options)
 
 
 b = VdslAsyncClient(core)

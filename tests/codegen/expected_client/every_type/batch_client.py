@@ -40,3 +40,6 @@ class VdslBatchClient(ClientBase):
 
     def Grow(self, rows: Iterable[Mapping[str, object]] | str | PathLike[str], *, dest: str, vdsl_options: CallOptions | None=None) -> TypedBatchJob[list[types.Tree]]:
         return self._batch('Grow', rows, dest, vdsl_options)
+
+    def MakePlan(self, rows: Iterable[Mapping[str, object]] | str | PathLike[str], *, dest: str, vdsl_options: CallOptions | None=None) -> TypedBatchJob[types.Plan]:
+        return self._batch('MakePlan', rows, dest, vdsl_options)

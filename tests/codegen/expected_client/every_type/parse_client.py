@@ -39,6 +39,9 @@ class VdslParseClient(ClientBase):
     def Grow(self, text: str, *, baml_options: CallOptions | None=None) -> list[types.Tree]:
         return _cast('list[types.Tree]', self._parse('Grow', text, False, baml_options))
 
+    def MakePlan(self, text: str, *, baml_options: CallOptions | None=None) -> types.Plan:
+        return _cast('types.Plan', self._parse('MakePlan', text, False, baml_options))
+
 
 class VdslParseStreamClient(ClientBase):
     """Reads a partial reply (a streamed prefix) as each function's partial type."""
@@ -58,11 +61,14 @@ class VdslParseStreamClient(ClientBase):
     def PickShape(self, text: str, *, baml_options: CallOptions | None=None) -> types.Shape | partial_types.Circle | None:
         return _cast('types.Shape | partial_types.Circle | None', self._parse('PickShape', text, True, baml_options))
 
-    def Numbers(self, text: str, *, baml_options: CallOptions | None=None) -> dict[str, list[int] | None] | None:
-        return _cast('dict[str, list[int] | None] | None', self._parse('Numbers', text, True, baml_options))
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None) -> dict[str, list[int]] | None:
+        return _cast('dict[str, list[int]] | None', self._parse('Numbers', text, True, baml_options))
 
     def Json(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.JsonValue | None:
         return _cast('partial_types.JsonValue | None', self._parse('Json', text, True, baml_options))
 
     def Grow(self, text: str, *, baml_options: CallOptions | None=None) -> list[partial_types.Tree] | None:
         return _cast('list[partial_types.Tree] | None', self._parse('Grow', text, True, baml_options))
+
+    def MakePlan(self, text: str, *, baml_options: CallOptions | None=None) -> partial_types.Plan | None:
+        return _cast('partial_types.Plan | None', self._parse('MakePlan', text, True, baml_options))

@@ -41,6 +41,9 @@ class VdslRequestClient(ClientBase):
     def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
         return self._request('Grow', {'tree': tree}, vdsl_options, baml_options)
 
+    def MakePlan(self, goal: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> HttpRequest:
+        return self._request('MakePlan', {'goal': goal}, vdsl_options, baml_options)
+
 
 class VdslStreamRequestClient(VdslRequestClient):
     """The streaming request each function would send."""

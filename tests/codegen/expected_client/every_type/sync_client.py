@@ -73,6 +73,9 @@ class VdslSyncClient(ClientBase):
     def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> list[types.Tree]:
         return _cast('list[types.Tree]', self._call('Grow', {'tree': tree}, vdsl_options, baml_options))
 
+    def MakePlan(self, goal: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> types.Plan:
+        return _cast('types.Plan', self._call('MakePlan', {'goal': goal}, vdsl_options, baml_options))
+
 
 class VdslStreamClient(ClientBase):
     """Streams each function: partial values, then the final one."""
@@ -92,7 +95,7 @@ class VdslStreamClient(ClientBase):
     def PickShape(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[types.Shape | partial_types.Circle, types.Shape | types.Circle | None]:
         return self._stream('PickShape', {'text': text}, vdsl_options, baml_options)
 
-    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[dict[str, list[int] | None], dict[str, list[int]]]:
+    def Numbers(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[dict[str, list[int]], dict[str, list[int]]]:
         return self._stream('Numbers', {'text': text}, vdsl_options, baml_options)
 
     def Json(self, text: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.JsonValue, types.JsonValue]:
@@ -100,6 +103,9 @@ class VdslStreamClient(ClientBase):
 
     def Grow(self, tree: types.Tree, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[list[partial_types.Tree], list[types.Tree]]:
         return self._stream('Grow', {'tree': tree}, vdsl_options, baml_options)
+
+    def MakePlan(self, goal: str, *, baml_options: CallOptions | None=None, vdsl_options: CallOptions | None=None) -> SyncStream[partial_types.Plan, types.Plan]:
+        return self._stream('MakePlan', {'goal': goal}, vdsl_options, baml_options)
 
 
 b = VdslSyncClient(core)

@@ -43,6 +43,18 @@ class TypeBuilder(_TypeBuilder):
         return _ClassViewer(self, 'Drawing')
 
     @property
+    def Step(self) -> _ClassViewer:
+        return _ClassViewer(self, 'Step')
+
+    @property
+    def Header(self) -> _ClassViewer:
+        return _ClassViewer(self, 'Header')
+
+    @property
+    def Plan(self) -> _ClassViewer:
+        return _ClassViewer(self, 'Plan')
+
+    @property
     def Collisions(self) -> _ClassViewer:
         return _ClassViewer(self, 'Collisions')
 

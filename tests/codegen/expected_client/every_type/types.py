@@ -86,14 +86,32 @@ class Drawing(VdslModel):
     done_part: Point | None = None
 
 
+class Step(VdslModel):
+    """A step is only ever streamed whole."""
+    name: str
+    minutes: int
+
+
+class Header(VdslModel):
+    id: str
+
+
+class Plan(VdslModel):
+    header: Header
+    steps: list[Step]
+    budget: dict[str, float]
+    notes: list[str] | None = None
+    owner: str | None = None
+
+
 class Collisions(VdslModel):
-    class_: str = Field(validation_alias='class', serialization_alias='class')
+    def_: str = Field(validation_alias='def', serialization_alias='def')
     from_: int | None = Field(default=None, validation_alias='from', serialization_alias='from')
     json_: str = Field(validation_alias='json', serialization_alias='json')
     list_: list[str] = Field(validation_alias='list', serialization_alias='list')
     str_: str = Field(validation_alias='str', serialization_alias='str')
     Point_: Point = Field(validation_alias='Point', serialization_alias='Point')
-    self_: bool = Field(validation_alias='self', serialization_alias='self')
+    pass_: bool = Field(validation_alias='pass', serialization_alias='pass')
     Literal_: str | None = Field(default=None, validation_alias='Literal', serialization_alias='Literal')
 
 

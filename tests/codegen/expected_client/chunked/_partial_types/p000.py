@@ -22,7 +22,7 @@ class Output0(VdslModel):
     """
     name: str | None = Field(default=None, description='The full name')
     age: int | None = Field(default=None, validation_alias=AliasChoices('age', 'years'))
-    tags: list[str] | None = None
+    tags: list[str]
     priority: Priority | None = None
     address: Address0 | None = None
 

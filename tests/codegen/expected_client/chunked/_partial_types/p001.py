@@ -16,7 +16,7 @@ class Output1(VdslModel):
     """
     name: str | None = Field(default=None, description='The full name')
     age: int | None = Field(default=None, validation_alias=AliasChoices('age', 'years'))
-    tags: list[str] | None = None
+    tags: list[str]
     priority: Priority | None = None
     address: Address1 | None = None
 
@@ -35,7 +35,7 @@ class Output2(VdslModel):
     """
     name: str | None = Field(default=None, description='The full name')
     age: int | None = Field(default=None, validation_alias=AliasChoices('age', 'years'))
-    tags: list[str] | None = None
+    tags: list[str]
     priority: Priority | None = None
     address: Address2 | None = None
 

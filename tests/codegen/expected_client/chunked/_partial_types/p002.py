@@ -16,7 +16,7 @@ class Output3(VdslModel):
     """
     name: str | None = Field(default=None, description='The full name')
     age: int | None = Field(default=None, validation_alias=AliasChoices('age', 'years'))
-    tags: list[str] | None = None
+    tags: list[str]
     priority: Priority | None = None
     address: Address3 | None = None
 
@@ -35,7 +35,7 @@ class Output4(VdslModel):
     """
     name: str | None = Field(default=None, description='The full name')
     age: int | None = Field(default=None, validation_alias=AliasChoices('age', 'years'))
-    tags: list[str] | None = None
+    tags: list[str]
     priority: Priority | None = None
     address: Address4 | None = None
 

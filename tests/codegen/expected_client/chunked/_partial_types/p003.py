@@ -16,6 +16,6 @@ class Output5(VdslModel):
     """
     name: str | None = Field(default=None, description='The full name')
     age: int | None = Field(default=None, validation_alias=AliasChoices('age', 'years'))
-    tags: list[str] | None = None
+    tags: list[str]
     priority: Priority | None = None
     address: Address5 | None = None

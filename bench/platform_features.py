@@ -1,6 +1,6 @@
 """What the Vertex platform features cost a call, against the emulator (in a subprocess).
 
-    python bench/platform.py [--calls 1000] [--rounds 5]
+    python bench/platform_features.py [--calls 1000] [--rounds 5]
 
 Variants are timed alternately, round after round, and the medians printed: a plain call; a
 call under `max_input_tokens` (the count is asked once, then remembered); a call reading a
