@@ -2,18 +2,17 @@
 
 Runs only where BAML is available (like test_baml_parity) and takes minutes, so select it:
 
-    VDSL_BAML_PYTHON=/work/bamlvenv/bin/python python -m pytest tests/compat -k realworld
+    VDSL_BAML_PYTHON=/path/to/bamlvenv/bin/python VDSL_REALWORLD_MIRROR=/path/to/mirrors \
+        python -m pytest tests/compat -k realworld
 
 Projects kept under `realworld/projects/` always run; the others run when a git mirror of
-their repository is found (`$VDSL_REALWORLD_MIRROR`, default `/work/.mirror`), and are
-skipped otherwise. One test per project: every request BAML builds must be vdsl's, or differ
+their repository is found under `$VDSL_REALWORLD_MIRROR`, and are skipped otherwise. One test per project: every request BAML builds must be vdsl's, or differ
 only as README's deliberate differences say, or by BAML's own random order; a whole-project
 refusal must be listed in `realworld/known.py`; `vdsl generate` must not crash on it.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -33,14 +32,13 @@ if PYTHON is None:
 import corpus  # after the skip: the harness is slow and needs BAML
 import run
 
-MIRROR = Path(os.environ.get("VDSL_REALWORLD_MIRROR", str(corpus.DEFAULT_MIRROR)))
 ENTRIES = corpus.load_manifest()
 
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
     assert PYTHON is not None
-    return {r.entry.slug: r for r in run.run(ENTRIES, MIRROR, PYTHON)}
+    return {r.entry.slug: r for r in run.run(ENTRIES, None, PYTHON)}
 
 
 @pytest.mark.parametrize("slug", [e.slug for e in ENTRIES])

@@ -4,8 +4,8 @@
 `baml_src` folder inside it, the repository's licence and whether its `.baml` files are kept
 here (`projects/<slug>/`, with the licence text beside them). Only projects under a permissive
 licence (MIT, Apache-2.0, BSD, ISC) are kept; the others are read at measurement time from a
-local git mirror of the repository (`--mirror DIR`, one `DIR/<owner>+<name>/repo` bare
-repository per project, as `fetch` leaves them) and skipped when it is absent.
+local git mirror of the repository (`--mirror DIR` or `$VDSL_REALWORLD_MIRROR`, one
+`DIR/<owner>+<name>/repo` bare repository per project) and skipped when there is none.
 
     python tests/compat/realworld/corpus.py discover MIRROR_DIR   # rewrite manifest.json
     python tests/compat/realworld/corpus.py vendor MIRROR_DIR     # refresh projects/
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
@@ -24,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 MANIFEST = HERE / "manifest.json"
 PROJECTS = HERE / "projects"
-DEFAULT_MIRROR = Path("/work/.mirror")
+MIRROR_ENV = "VDSL_REALWORLD_MIRROR"
 PERMISSIVE = {"MIT", "Apache-2.0", "BSD", "ISC", "Unlicense"}
 # Not user projects: BAML's own repository (its test suite and validation fixtures).
 SKIPPED_REPOS = {"BoundaryML/baml"}
@@ -150,8 +151,9 @@ def files_of(entry: Entry, mirror: Path | None) -> dict[str, str] | None:
         root = PROJECTS / entry.slug / "baml_src"
         return {p.relative_to(root).as_posix(): p.read_text()
                 for p in sorted(root.rglob("*.baml"))}
-    repo = (mirror or DEFAULT_MIRROR) / entry.repo.replace("/", "+", 1) / "repo"
-    if not repo.is_dir():
+    mirror = mirror or (Path(os.environ[MIRROR_ENV]) if os.environ.get(MIRROR_ENV) else None)
+    repo = mirror / entry.repo.replace("/", "+", 1) / "repo" if mirror else None
+    if repo is None or not repo.is_dir():
         return None
     try:
         return project_files(repo, entry.commit, entry.path)

@@ -180,7 +180,8 @@ def table(results: list[ProjectResult]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mirror", type=Path, default=None,
-                        help="folder of git mirrors for projects not kept here")
+                        help="folder of git mirrors (<owner>+<repo>/repo) for the projects "
+                             "not kept here (default: $VDSL_REALWORLD_MIRROR; none: skipped)")
     parser.add_argument("--only", default="", help="projects whose slug contains this")
     parser.add_argument("--vendored-only", action="store_true",
                         help="only the projects kept under projects/")
