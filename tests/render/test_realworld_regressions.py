@@ -1,10 +1,11 @@
 """Rendering differences from BAML found by the real-world parity run (tests/compat/realworld),
 each reduced to its rule. Measured on baml-py 0.226.3; the same cases run against BAML in
-tests/compat/cases/field_aliases and tests/compat/cases/test_arg_literals."""
+tests/compat/cases/field_aliases, test_arg_literals and input_asserts."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -119,3 +120,41 @@ def test_literal_text_of_a_float_reads_back_exactly_without_an_exponent(value: f
     assert "e" not in text and "E" not in text
     assert float(text) == value and math.copysign(1, float(text)) == math.copysign(1, value)
     assert not text.endswith(".0")
+
+
+ASSERTS = CLIENT + """
+class P {
+  diffs string[] @assert(min_two, {{ this|length >= 2 }})
+  note string?
+}
+class R {
+  low int
+  high int
+  @@assert(ordered, {{ this.low <= this.high }})
+}
+type Short = string @assert(short, {{ this|length < 4 }})
+function F(p: P?, s: string @assert(nonempty, {{ this|length > 0 }}), t: Short,
+           rs: map<string, R[]>) -> string {
+  client C
+  prompt #"{{ s }}"#
+}
+"""
+GOOD = {"p": {"diffs": ["a", "b"]}, "s": "x", "t": "abc", "rs": {"k": [{"low": 1, "high": 2}]}}
+
+
+def test_arguments_that_keep_their_asserts_render() -> None:
+    assert _text(ASSERTS, "F", GOOD) == "x"
+    assert _text(ASSERTS, "F", {**GOOD, "p": None}) == "x"  # a null optional: nothing to check
+
+
+@pytest.mark.parametrize(("change", "where", "name"), [
+    ({"p": {"diffs": ["a"]}}, "p.diffs", "min_two"),
+    ({"s": ""}, "s", "nonempty"),
+    ({"t": "abcdef"}, "t", "short"),
+    ({"rs": {"k": [{"low": 1, "high": 2}, {"low": 3, "high": 0}]}}, "rs['k'][1]", "ordered"),
+])
+def test_a_broken_assert_refuses_the_call_naming_the_argument(
+        change: dict[str, object], where: str, name: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=rf"argument `{re.escape(where)}`: failed "
+                                                   rf"assert `{name}`"):
+        _text(ASSERTS, "F", {**GOOD, **change})

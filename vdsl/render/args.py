@@ -26,6 +26,7 @@ from ..errors import ArgumentWarning, InvalidArgumentError, MediaError
 from ..ir import ClassDecl, EnumDecl, FunctionDecl, OptionalType, Param, TypeExpr, type_to_str
 from ..ir.types import Primitive
 from ..media import Media, media_class
+from .asserts import check_asserts
 from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
 from .values import ArgList, ClassInstance, EnumValue, MapKey
 
@@ -80,6 +81,7 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
             out[p.name] = coerce(schema, args[p.name], schema.resolve(p.type), p.name, reading)
         except _Mismatch as exc:
             raise InvalidArgumentError(f"{fn.name}: argument `{exc.path}`: {exc.message}") from None
+    check_asserts(schema, fn.name, params, out)
     return out
 
 
