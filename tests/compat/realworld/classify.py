@@ -16,7 +16,8 @@ Outcomes:
   them is vdsl's, and vdsl's request has the same lines as BAML's, in another order;
 * `differs`       — a real difference (url, headers or body);
 * `vdsl-error`    — BAML built a request, vdsl refused the call;
-* `baml-error`    — vdsl built a request, BAML refused the call;
+* `baml-error`    — vdsl built a request, BAML refused the call (a failure: vdsl would send
+  what BAML refuses);
 * `both-error`    — both refused (e.g. generated arguments that break an `@assert`).
 """
 

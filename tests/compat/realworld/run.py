@@ -8,7 +8,8 @@ Gemini (`rewrite.py`), arguments are generated for every function (`argsgen.py`)
 test block is added, BAML builds each request (`baml_side.py`, run by the BAML python) and
 vdsl builds the same (`vdsl_side.py`), and each pair is classified (`classify.py`).
 Agreement = requests vdsl builds identically / requests BAML builds. Exit 0 when every
-difference is classified (none `differs`, `vdsl-error`), 1 otherwise.
+difference is explained (no `differs`, `vdsl-error`, `baml-error`, unlisted refusal or
+`vdsl generate` crash), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ OUTCOMES = ("same", "hash-order", "deliberate", "baml-random", "differs", "vdsl-
             "vdsl-refuses", "baml-error", "both-error")
 BAML_BUILT = ("same", "hash-order", "deliberate", "baml-random", "differs", "vdsl-error",
               "vdsl-refuses")
-FAILING = ("differs", "vdsl-error")
+FAILING = ("differs", "vdsl-error", "baml-error")
 
 
 @dataclass
@@ -134,8 +135,8 @@ def _project(p: Prepared, theirs: dict[str, Any], mine: dict[str, Any]) -> Proje
 
 
 def unexplained(result: ProjectResult) -> list[str]:
-    """What fails the parity test: real differences, vdsl errors, an unlisted refusal, a
-    listed refusal that no longer happens, a crash of `vdsl generate`."""
+    """What fails the parity test: real differences, a call only one side refuses, an
+    unlisted refusal, a listed refusal that no longer happens, a crash of `vdsl generate`."""
     out = [f"{c['id']}: {c['outcome']}: {' | '.join(c['diffs'])[:2000]}"
            for c in result.cases if c["outcome"] in FAILING]
     refused = result.outcomes["vdsl-refuses"] > 0 or result.load.startswith("vdsl refuses")
