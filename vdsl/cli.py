@@ -232,6 +232,16 @@ def _run_batch(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _lsp_arguments(parser: argparse.ArgumentParser) -> None:
+    from .lsp.cli import add_arguments
+    add_arguments(parser)
+
+
+def _run_lsp(args: argparse.Namespace) -> int:
+    from .lsp.cli import run
+    return run(args)
+
+
 _Command = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                  Callable[[argparse.Namespace], int], str | Callable[[], str] | None]
 COMMANDS: list[_Command] = [
@@ -259,6 +269,8 @@ COMMANDS: list[_Command] = [
      _cache_arguments, _run_cache, _cache_epilog),
     ("tokens", "count a function's input tokens (Vertex's count endpoint, or an estimate)",
      _tokens_arguments, _run_tokens, _tokens_epilog),
+    ("lsp", "run the language server for editors (LSP over stdio; needs vdsl[lsp])",
+     _lsp_arguments, _run_lsp, None),
 ]
 
 

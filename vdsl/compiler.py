@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .diagnostics import Diagnostic, Diagnostics
 from .errors import CompileError
-from .ir import Program
+from .ir import Decl, Program
 from .project import Project
 from .source import SourceFile, Span
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from .policy import Policy
 
 EXTENSIONS = (".vdsl", ".baml")
-_SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".venv", "venv", "baml_client",
               ".vdsl_cache"}
 
 
@@ -52,7 +53,7 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
 def _walk(root: Path) -> Iterable[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         for name in filenames:
             yield Path(dirpath) / name
 
@@ -79,27 +80,62 @@ def read_sources(files: Sequence[Path], diags: Diagnostics) -> list[SourceFile]:
     return sources
 
 
-def compile_sources(sources: Sequence[SourceFile], *, diags: Diagnostics | None = None,
-                    policy: Policy | None = None) -> tuple[Program, Diagnostics]:
-    """Parse and validate; every problem ends up in the returned diagnostics.
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file after parsing: its declarations, syntax diagnostics, and the names of the blocks
+    that failed to parse. The language server keeps these per file and re-parses only edits."""
 
-    With a `policy`, every client is also checked against it (`policy-*` codes)."""
+    source: SourceFile
+    decls: tuple[Decl, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    broken: frozenset[str]
+
+
+def parse_file(source: SourceFile) -> ParsedFile:
     from .syntax import parse_source
+
+    diags = Diagnostics()
+    broken: list[str] = []
+    decls = parse_source(source, diags, broken)
+    return ParsedFile(source, tuple(decls), tuple(diags), frozenset(broken))
+
+
+def link(files: Sequence[ParsedFile]) -> Program:
+    """The program the files make together (one namespace), in file order."""
+    program = Program()
+    for parsed in files:
+        program.decls.extend(parsed.decls)
+        program.broken_names.update(parsed.broken)
+    return program
+
+
+def validate_parsed(files: Sequence[ParsedFile], diags: Diagnostics,
+                    policy: Policy | None = None) -> Program:
+    """Validate the program of already parsed files; their syntax diagnostics come first.
+
+    With a `policy`, every client is also checked against it (`policy-*` codes); when nothing
+    is an error, test prompts are measured against their models' limits."""
     from .validate import run
 
-    diags = diags if diags is not None else Diagnostics()
-    program = Program()
-    for source in sources:
-        broken: list[str] = []
-        program.decls.extend(parse_source(source, diags, broken))
-        program.broken_names.update(broken)
-    run(program, diags, {s.path: s for s in sources})
+    for parsed in files:
+        diags.extend(parsed.diagnostics)
+    program = link(files)
+    sources = {f.source.path: f.source for f in files}
+    run(program, diags, sources)
     if policy is not None:
         from .policy.check import check as check_policy
         check_policy(program, policy, diags)
     if not diags.has_errors and program.tests:
         from .tokens.checks import check as check_tokens
-        check_tokens(program, {s.path: s for s in sources}, diags)
+        check_tokens(program, sources, diags)
+    return program
+
+
+def compile_sources(sources: Sequence[SourceFile], *, diags: Diagnostics | None = None,
+                    policy: Policy | None = None) -> tuple[Program, Diagnostics]:
+    """Parse and validate; every problem ends up in the returned diagnostics."""
+    diags = diags if diags is not None else Diagnostics()
+    program = validate_parsed([parse_file(source) for source in sources], diags, policy)
     return program, diags
 
 

@@ -56,6 +56,14 @@ class SourceFile:
         end_line, end_column = self.line_col(end)
         return Span(self.path, start, end, line, column, end_line, end_column)
 
+    def offset(self, line: int, column: int) -> int:
+        """The offset of 1-based `line` and `column`, clamped to that line and the text."""
+        line = max(1, min(line, len(self._line_starts)))
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        end = len(self.text) if end == -1 else end
+        return min(start + max(0, column - 1), end)
+
     def line_span(self, line: int) -> Span:
         """The whole of 1-based `line` (without its newline)."""
         line = max(1, min(line, len(self._line_starts)))

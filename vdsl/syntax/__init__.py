@@ -1,5 +1,6 @@
 """Syntax stage: text → IR declarations (Lark LALR), syntax errors → diagnostics."""
 
-from .parser import grammar_text, parse_source, split_blocks
+from .parser import Block, grammar_text, parse_block, parse_region, parse_source, split_blocks
 
-__all__ = ["grammar_text", "parse_source", "split_blocks"]
+__all__ = ["Block", "grammar_text", "parse_block", "parse_region", "parse_source",
+           "split_blocks"]

@@ -11,6 +11,7 @@ import difflib
 import itertools
 import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -139,6 +140,7 @@ def _run(text: str, builder: IRBuilder) -> list[ir.Decl]:
             pass
         else:
             builder.diags.extend(scratch)
+            builder.docs.update(trial.docs)  # parse_block hands them to the language server
             return decls  # type: ignore[no-any-return]
     with _lock:
         _slot.builder = builder
@@ -215,34 +217,71 @@ _DEPTH = {
 
 def _parse_blocks(source: SourceFile, diags: Diagnostics, broken: list[str]) -> list[ir.Decl]:
     decls: list[ir.Decl] = []
-    text = source.text
     previous_bad = False
-    for start, end in split_blocks(text):
-        chunk = text[start:end]
-        line_offset = source.line_col(start)[0] - 1
-        word = _FIRST_WORD.match(chunk)
-        keyword = word.group(1) if word else ""
-        if keyword and not _known_keyword(keyword, chunk):
-            looks_like_block = keyword in UNSUPPORTED or "{" in chunk
-            fn_name = _EXPR_FN_NAME.match(chunk)
-            if fn_name:
-                broken.append(fn_name.group(1))  # tests may list it: no "not defined" too
-            if not previous_bad or looks_like_block:
-                _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
-                               diags)
-            previous_bad = not looks_like_block
-            continue
-        previous_bad = False
-        builder = IRBuilder(source, diags, line_offset, start)
-        mark = len(diags)
-        try:
-            decls.extend(_run(chunk, builder))
-        except _syntax_error() as error:
-            _report(error, source, chunk, start, line_offset, keyword, diags, mark)
-            named = _BOUNDARY_NAME.match(chunk)
-            if named:
-                broken.append(named.group(1))
+    for start, end in split_blocks(source.text):
+        block = parse_block(source, start, end, diags, previous_bad)
+        decls.extend(block.decls)
+        broken.extend(block.broken)
+        previous_bad = block.bad_line
     return decls
+
+
+@dataclass(slots=True)
+class Block:
+    """What one top-level block (from `split_blocks`) parsed into.
+
+    `ok`: it parsed as written; when every block of a file is ok, the whole file parses and its
+    declarations are the blocks' in order, except that a `///` doc comment at the end of one
+    block belongs to the first declaration of the next (`docs` holds them, by file line).
+    `bad_line`: an unknown top-level line that does not look like a block; the next one is not
+    reported again."""
+
+    decls: list[ir.Decl]
+    broken: list[str]
+    ok: bool
+    bad_line: bool
+    docs: dict[int, str]
+
+
+def parse_block(source: SourceFile, start: int, end: int, diags: Diagnostics,
+                previous_bad: bool = False) -> Block:
+    """Parse `source.text[start:end]`, one block of `split_blocks`, alone (the recovery step of
+    `parse_source`; the language server re-parses only the blocks an edit touched)."""
+    chunk = source.text[start:end]
+    word = _FIRST_WORD.match(chunk)
+    keyword = word.group(1) if word else ""
+    if keyword and not _known_keyword(keyword, chunk):
+        looks_like_block = keyword in UNSUPPORTED or "{" in chunk
+        fn_name = _EXPR_FN_NAME.match(chunk)
+        broken = [fn_name.group(1)] if fn_name else []  # tests may list it: no "not defined"
+        if not previous_bad or looks_like_block:
+            _bad_top_level(source, start + (word.start(1) if word else 0), keyword, chunk,
+                           diags)
+        return Block([], broken, False, not looks_like_block, {})
+    line_offset = source.line_col(start)[0] - 1
+    builder = IRBuilder(source, diags, line_offset, start)
+    mark = len(diags)
+    try:
+        decls = _run(chunk, builder)
+    except _syntax_error() as error:
+        _report(error, source, chunk, start, line_offset, keyword, diags, mark)
+        named = _BOUNDARY_NAME.match(chunk)
+        return Block([], [named.group(1)] if named else [], False, False, {})
+    return Block(decls, [], True, False, builder.docs)
+
+
+def parse_region(source: SourceFile, start: int, end: int, diags: Diagnostics) -> Block | None:
+    """`source.text[start:end]` parsed as written, without recovery: None (nothing added to
+    `diags`) when it does not parse. Whole-file parses accept what a block alone may not (a
+    block cut where a line starts with a word), so the language server tries these too."""
+    quick = Diagnostics()
+    builder = IRBuilder(source, quick, source.line_col(start)[0] - 1, start)
+    try:
+        decls = _run(source.text[start:end], builder)
+    except _syntax_error():
+        return None
+    diags.extend(quick)
+    return Block(decls, [], True, False, builder.docs)
 
 
 def _known_keyword(word: str, chunk: str) -> bool:
@@ -264,8 +303,13 @@ def _bad_top_level(source: SourceFile, offset: int, word: str, chunk: str,
                     help="declare functions as `function Name(args) -> Type { client …  "
                          "prompt #\"…\"# }`")
         return
+    glued = next((k for k in KEYWORDS if word.startswith(k) and len(word) > len(k)
+                  and word[len(k)].isupper()), None)
     close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.6)
-    if close and re.match(r"[ \t]*\S+\s+[A-Za-z_]", chunk):
+    if glued is not None:  # `enumLevel {`: one name to BAML too, not `enum Level`
+        message = f"`{word}` is not a keyword"
+        help_ = f"did you mean `{glued} {word[len(glued):]}`?"
+    elif close and re.match(r"[ \t]*\S+\s+[A-Za-z_]", chunk):
         message = f"Unexpected keyword `{word}`"
         help_ = f"did you mean `{close[0]}`?"
     else:
@@ -376,4 +420,5 @@ def _char_help(char: str) -> str | None:
     return None
 
 
-__all__ = ["describe_token", "grammar_text", "parse_source", "split_blocks"]
+__all__ = ["Block", "describe_token", "grammar_text", "parse_block", "parse_region",
+           "parse_source", "split_blocks"]

@@ -32,12 +32,25 @@ PASSES: tuple[Callable[[Context], None], ...] = (
 )
 
 
+GATED: tuple[Callable[[Context], None], ...] = (prompts.check,)
+"""Passes that run only when every type of the project resolves."""
+
+
 def run(program: Program, diags: Diagnostics, sources: Mapping[str, SourceFile]) -> None:
-    ctx = Context(program, diags, sources)
+    run_context(Context(program, diags, sources))
+
+
+def run_context(ctx: Context, *, gated: bool | None = None) -> None:
+    """Every pass over `ctx.program`, then the GATED ones when no type is unknown. The language
+    server checks part of a project at a time (its name indexes in `ctx` are the whole
+    project's) and decides `gated` itself from the whole project."""
     for check in PASSES:
         check(ctx)
-    if not any(d.code == "unknown-type" for d in diags):
-        prompts.check(ctx)
+    if gated is None:
+        gated = not any(d.code == "unknown-type" for d in ctx.diags)
+    if gated:
+        for check in GATED:
+            check(ctx)
 
 
-__all__ = ["PASSES", "Context", "run"]
+__all__ = ["GATED", "PASSES", "Context", "run", "run_context"]

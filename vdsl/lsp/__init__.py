@@ -1,0 +1,1 @@
+"""`vdsl lsp`: a language server (LSP over stdio) for .vdsl/.baml files; needs `vdsl[lsp]`."""
