@@ -4,7 +4,8 @@ Outcomes:
 
 * `same`          — identical;
 * `deliberate`    — identical once the README's deliberate differences are applied (the rules
-  in `parity_helpers.DELIBERATE`, and a test's `null` read as BAML reads it);
+  in `parity_helpers.DELIBERATE`, and a test's `null` read as BAML reads it), whatever order
+  BAML printed objects in;
 * `hash-order`    — BAML keeps class fields and map entries of Python arguments in hash order
   (the same prompt built twice differs); vdsl keeps the order given (README "Deterministic
   order"). Counted here: vdsl's request is one BAML built on another of its sixteen tries, or
@@ -163,11 +164,11 @@ def classify(source: str, fn: str, baml: dict[str, Any],
     for body in bodies[1:]:  # BAML built vdsl's request on another try: its order is random
         rest, more = compare(source, fn, {**theirs, "body": body}, vdsl)
         if not rest:
-            return "hash-order", [], more
+            return ("deliberate" if more else "hash-order"), [], more
     mine = {**vdsl, "body": _canonical_body(vdsl["body"])}
     rest, more = compare(source, fn, {**theirs, "body": _canonical_body(baml["body"])}, mine)
     if not rest:
-        return "hash-order", [], more
+        return ("deliberate" if more else "hash-order"), [], more
     random = len({json.dumps(_canonical_body(b)) for b in bodies}) > 1
     if random and _lines(baml["body"]) == _lines(vdsl["body"]):
         return "baml-random", diffs, notes
