@@ -2,8 +2,10 @@
 
     python bench/render.py
 
-Median of 5 runs of 2,000 renders, in-process, templates already compiled (they are compiled
-once per project). Prints figures; never gates CI.
+Median and best of 9 runs of 1,000 renders, in-process, templates already compiled (they
+are compiled once per project); on a loaded machine the best run is the steadier figure. Two variants, alternated run by run so machine load hits both alike: vdsl's
+budgeted sandbox (what ships) and, for comparison, Jinja's plain `SandboxedEnvironment` with
+the same settings and globals (no render budget). Prints figures; never gates CI.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ function Extract(doc: string, mood: Mood) -> Report {{
   "#
 }}
 '''
-RUNS, RENDERS = 5, 2000
+RUNS, RENDERS = 9, 1000
 
 
 def load_project():  # type: ignore[no-untyped-def]
@@ -70,20 +72,42 @@ def load_project():  # type: ignore[no-untyped-def]
                    function("Extract", "doc: string, mood: Mood", "Report", prompt))
 
 
+def unbudgeted(project):  # type: ignore[no-untyped-def]
+    """`project` rendered by Jinja's plain sandbox: the baseline the budget is measured against."""
+    from jinja2 import Undefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from vdsl.render.environment import _tojson, renderer_for
+    from vdsl.render.values import finalize
+
+    renderer = renderer_for(project)
+    env = SandboxedEnvironment(autoescape=False, finalize=finalize, undefined=Undefined,
+                               keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson"] = _tojson
+    env.globals.update(renderer._globals())
+    env.limits = renderer.env.limits  # type: ignore[attr-defined]
+    renderer.env = env  # type: ignore[assignment]
+    return project
+
+
 def main() -> None:
-    project = load_project()
     args = {"doc": "Quarterly numbers look fine. " * 20, "mood": "HAPPY"}
-    prompt = render_prompt(project, "Extract", args)
-    assert [m.role for m in prompt.messages] == ["system", "user", "assistant"]
-    rates = []
+    variants = {"budgeted sandbox (vdsl)": load_project(),
+                "plain Jinja sandbox (baseline)": unbudgeted(load_project())}
+    for project in variants.values():
+        prompt = render_prompt(project, "Extract", args)
+        assert [m.role for m in prompt.messages] == ["system", "user", "assistant"]
+    rates: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(RUNS):
-        start = time.perf_counter()
-        for _ in range(RENDERS):
-            render_prompt(project, "Extract", args)
-        rates.append(RENDERS / (time.perf_counter() - start))
-    median = statistics.median(rates)
-    print(f"render_prompt: {median:,.0f} renders/s (median of {RUNS} x {RENDERS}); "
-          f"{1e6 / median:.1f} µs per render")
+        for name, project in variants.items():
+            start = time.perf_counter()
+            for _ in range(RENDERS):
+                render_prompt(project, "Extract", args)
+            rates[name].append(RENDERS / (time.perf_counter() - start))
+    for name, runs in rates.items():
+        median, best = statistics.median(runs), max(runs)
+        print(f"render_prompt, {name}: {median:,.0f} renders/s median, {best:,.0f} best of "
+              f"{RUNS} x {RENDERS}; {1e6 / median:.1f} µs per render ({1e6 / best:.1f} best)")
 
 
 if __name__ == "__main__":

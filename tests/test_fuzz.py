@@ -1,15 +1,19 @@
-"""Property tests: mutated sources never crash the compiler or the CLI, and every diagnostic
-points inside the text it is about.
+"""Property tests: mutated sources never crash the compiler, the renderer or the CLI, and
+every diagnostic points inside the text it is about.
 
 The corpus is the sample projects (`samples/**/*.vdsl|baml`) plus the valid language cases;
 hypothesis deletes, duplicates and swaps characters and lines, truncates, and inserts the
-characters that matter to the grammar (`{ } " # @ "# ( ) [ ] < >`, newlines, …).
+characters that matter to the grammar (`{ } " # @ "# ( ) [ ] < >`, newlines, …). It also
+inserts *amplifiers*: the same construct repeated from a few to thousands of times (nested
+brackets, block tags and operators in a prompt, huge numbers, long runs of quotes), the class
+of input that reaches recursion limits, quadratic paths and Python's integer limits.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +42,36 @@ INSERTS = ["{", "}", '"', "#", "@", '"#', '#"', "\n", "(", ")", "[", "]", "<", "
            "\\", "-", "0", "9.", "env.", "class", "enum ", "function", "client<llm>", "test",
            "type ", "map<", "\x00", "\u00e9", "\U0001f600", "\ufeff"]
 
+# (prefix, repeated unit, middle, closing unit, suffix): the unit k times, the middle, then
+# the closing unit k times, for k from a few to thousands. Prompt amplifiers go inside a
+# prompt; source amplifiers anywhere (a line start, a value).
+PROMPT_AMPLIFIERS = [
+    ("{{ ", "(", "x", ")", " }}"), ("{{ ", "[", "x", "]", " }}"), ("{{ ", "{1: ", "x", "}", " }}"),
+    ("", "{% if x %}", "y", "{% endif %}", ""), ("", "{% for i in x %}", "y", "{% endfor %}", ""),
+    ("", "{% macro m() %}", "y", "{% endmacro %}", ""), ("", "{% set v %}", "y", "{% endset %}", ""),
+    ("{{ x", ".a", "", "", " }}"), ("{{ x", " + x", "", "", " }}"), ("{{ ", "not ", "x", "", " }}"),
+    ("{{ x", "|e", "", "", " }}"), ("{{ x", "()", "", "", " }}"), ("{{ ", "- ", "x", "", " }}"),
+    ("{{ ", "x if y else ", "z", "", " }}"), ("{{ ctx.output_format(hoist_classes=[", "x, ", "",
+                                                "", "]) }}"),
+    ("{{ ", "9", "", "", " }}"), ("{{ ", "", "2", " ** 9", " }}"), ("{{ '", "a", "", "", "' }}"),
+]
+SOURCE_AMPLIFIERS = [
+    ("", "9", "", "", ""), ("-", "1", "", "", ""), ("", "(", "", ")", ""), ("", "[", "", "]", ""),
+    ("", "{", "", "}", ""), ("", '"', "", "", ""), ("", "\\", "", "", ""), ("", "#", "", "", ""),
+    ("", "<", "", ">", ""), ("", "@", "", "", ""), ("x ", "map<string, ", "int", ">", "\n"),
+    ("x ", "", "int", "[]", "\n"), ("x ", "(", "int", ")", "\n"), ("x int", " | int", "", "", "\n"),
+    ("x int", "?", "", "", "\n"), ("x ", "", "int", "[]?", "\n"), ("", "///", "", "", "\n"),
+    ("", "//", "", "", "\n"), ("", "{//", "", "//}", ""), ("", '#"', "", '"#', ""),
+    ("k ", "[", "1", "]", "\n"), ("k ", "{ a ", "1", "}", "\n"), ("", "@alias(", "", ")", ""),
+]
+VALUE_AMPLIFIERS = [
+    ("", "9", "", "", ""), ("-", "1", "", "", ""), ("", "[", "1", "]", ""),
+    ("", "{ a ", "1", " }", ""), ("", "[", "", "]", ""), ("", "[1, ", "1", "]", ""),
+    ("", "", "1", ".5", ""), ('"', "\\\"", "", "", '"'), ("", "env.", "X", "", ""),
+]
+AMPLIFIERS = PROMPT_AMPLIFIERS + SOURCE_AMPLIFIERS + VALUE_AMPLIFIERS
+_PROMPT_START = re.compile(r'#+"')
+_NUMBER = re.compile(r"(?<![\w.])\d+(?![\w.])")
 
 
 def _settings(examples: int) -> settings:
@@ -54,7 +88,7 @@ def mutations(draw: st.DrawFn) -> tuple[str, str]:
     for _ in range(draw(st.integers(1, 4))):
         op = draw(st.sampled_from(["delete", "duplicate", "swap", "insert", "insert_bytes",
                                    "delete_line", "duplicate_line", "swap_lines", "truncate",
-                                   "delete_span"]))
+                                   "delete_span", "amplify"]))
         n = len(text)
         if n == 0:
             text = draw(st.sampled_from(INSERTS))
@@ -68,6 +102,8 @@ def mutations(draw: st.DrawFn) -> tuple[str, str]:
             text = text[:i] + text[i + 1] + text[i] + text[i + 2:]
         elif op == "insert":
             text = text[:i] + draw(st.sampled_from(INSERTS)) + text[i:]
+        elif op == "amplify":
+            text = text[:i] + draw(amplifiers()) + text[i:]
         elif op == "insert_bytes":
             text = text[:i] + draw(st.text(min_size=1, max_size=3)) + text[i:]
         elif op == "truncate":
@@ -85,6 +121,33 @@ def mutations(draw: st.DrawFn) -> tuple[str, str]:
             elif op == "swap_lines" and k + 1 < len(lines):
                 lines[k], lines[k + 1] = lines[k + 1], lines[k]
             text = "\n".join(lines)
+    return name, text
+
+
+@st.composite
+def amplifiers(draw: st.DrawFn, kinds: list[tuple[str, str, str, str, str]] = AMPLIFIERS
+               ) -> str:
+    prefix, unit, middle, closing, suffix = draw(st.sampled_from(kinds))
+    k = draw(st.sampled_from([2, 30, 70, 150, 400, 1200, 5000]))
+    return prefix + unit * k + middle + closing * k + suffix
+
+
+@st.composite
+def amplified(draw: st.DrawFn) -> tuple[str, str]:
+    """(corpus name, text with one or two amplifiers where they matter): inside a prompt, in
+    place of a number (a config value or a test argument), or at the start of a line."""
+    name = draw(st.sampled_from(NAMES))
+    text = CORPUS[name]
+    for _ in range(draw(st.integers(1, 2))):
+        where = draw(st.sampled_from(["prompt", "number", "line"]))
+        spots = ([(m.end(), m.end()) for m in _PROMPT_START.finditer(text)]
+                 if where == "prompt" else
+                 [m.span() for m in _NUMBER.finditer(text)] if where == "number" else
+                 [(m.end(), m.end()) for m in re.finditer("\n", text)]) or [(len(text),) * 2]
+        start, end = draw(st.sampled_from(spots))  # a number is replaced, the rest inserted
+        kinds = (PROMPT_AMPLIFIERS if where == "prompt" else
+                 VALUE_AMPLIFIERS if where == "number" else SOURCE_AMPLIFIERS)
+        text = text[:start] + draw(amplifiers(kinds)) + text[end:]
     return name, text
 
 
@@ -137,7 +200,17 @@ def test_check_never_raises_and_locates_every_diagnostic(workdir: Path,
 
 
 @_settings(300)
-@given(mutations())
+@given(amplified())
+def test_check_never_raises_on_amplified_sources(workdir: Path, case: tuple[str, str]) -> None:
+    name, text = case
+    path = workdir / ("amplified" + Path(name).suffix)
+    path.write_text(text, "utf-8", newline="")
+    diagnostics = vdsl.check(path, use_cache=False)
+    _assert_located(diagnostics, path, text)
+
+
+@_settings(300)
+@given(st.one_of(mutations(), amplified()))
 def test_loads_raises_only_compile_error(case: tuple[str, str]) -> None:
     _, text = case
     try:
@@ -149,7 +222,8 @@ def test_loads_raises_only_compile_error(case: tuple[str, str]) -> None:
 
 
 @_settings(150)
-@given(mutations(), st.sampled_from(["full", "concise", "json", "github", "sarif"]))
+@given(st.one_of(mutations(), amplified()),
+       st.sampled_from(["full", "concise", "json", "github", "sarif"]))
 def test_cli_never_prints_a_traceback(workdir: Path, case: tuple[str, str], fmt: str) -> None:
     name, text = case
     path = workdir / ("cli" + Path(name).suffix)
@@ -175,3 +249,50 @@ def test_arbitrary_bytes(workdir: Path, data: bytes) -> None:
         assert [d.code for d in diagnostics] == ["unreadable-file"]
         return
     _assert_located(diagnostics, path, text)
+
+
+@_settings(200)
+@given(st.one_of(mutations(), amplified()))
+def test_render_of_a_mutant_returns_or_raises_a_vdsl_error(case: tuple[str, str]) -> None:
+    """Every function of a mutant that compiles renders, and builds its request (offline), with
+    its test blocks' arguments (and with none), or raises a VdslError: nothing else."""
+    from vdsl.render import RenderLimits, render_prompt, set_render_limits
+    from vdsl.render.snapshots import test_arguments
+    from vdsl.runtime import Runtime
+
+    _, text = case
+    try:
+        project = vdsl.loads(text, filename="m.vdsl")
+    except vdsl.CompileError:
+        return
+    set_render_limits(project, RenderLimits(max_seconds=5.0, max_steps=100_000))
+    calls = [(fn.name, {}) for fn in project.functions]
+    for test in project.program.tests:
+        for name, _span in test.function_names:
+            fn = project.find(name)
+            if isinstance(fn, vdsl.ir.FunctionDecl):
+                calls.append((name, test_arguments(test, fn)[0]))
+    runtime = Runtime(project, env={})
+    attempts = [(render_prompt, (project,), {}), (runtime.build_request, (), {}),
+                (runtime.build_request, (), {"stream": True})]
+    for name, args in calls:
+        for attempt, first, extra in attempts:
+            try:
+                attempt(*first, name, args, **extra)  # type: ignore[operator]
+            except vdsl.VdslError:
+                pass
+
+
+@_settings(60)
+@given(amplifiers())
+def test_render_arguments_are_usage_errors_not_crashes(bomb: str) -> None:
+    """`vdsl render --args` of any shape: exit 0 or 2 with a message, never a traceback or
+    exit 3 (`vdsl run` reads `--args` the same way)."""
+    sample = ROOT / "samples" / "resume"
+    for args in (bomb, '{"resume": ' + bomb + "}", '{"resume": "' + bomb.replace('"', "") + '"}',
+                 '{"resume": [' + bomb.replace('"', "") + "]}"):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli.main(["render", str(sample), "ExtractResume", "--args", args])
+        assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
+        assert code in (0, 2), err.getvalue()

@@ -274,8 +274,10 @@ def load(path: str | os.PathLike[str]) -> Project:
 
 
 def loads(text: str, filename: str = "main.vdsl", *, policy: Policy | None = None) -> Project:
-    """Compile source text held in memory (with `policy`, checked against it too)."""
-    return _finish([SourceFile(filename, text)], Diagnostics(), root=None, policy=policy)
+    """Compile source text held in memory (with `policy`, checked against it too). A leading
+    byte-order mark is dropped, as when reading a file."""
+    return _finish([SourceFile(filename, text.removeprefix("\ufeff"))], Diagnostics(),
+                   root=None, policy=policy)
 
 
 def _finish(sources: list[SourceFile], diags: Diagnostics, root: str | None,

@@ -55,6 +55,11 @@ def usage_source(files: dict[str, str], package: str) -> str:
         f"from {package}.type_builder import TypeBuilder",
         "from vdsl.call_options import CallOptions",
         "_USED = (Literal, Audio, Image, Pdf, Video, Checked, StreamState, partial_types, types)",
+        # the names a client imports as `_Name` when a function takes the plain name
+        "from typing import Literal as _Literal",
+        "from vdsl.media import Audio as _Audio, Image as _Image, Pdf as _Pdf, Video as _Video",
+        "from vdsl.outputs.models import Checked as _Checked, StreamState as _StreamState",
+        "_ALIASES = (_Literal, _Audio, _Image, _Pdf, _Video, _Checked, _StreamState)",
         "def _options() -> CallOptions:",
         "    return {'tb': TypeBuilder(), 'client_registry': ClientRegistry(),",
         "            'collector': [Collector()], 'abort_controller': AbortController(),",

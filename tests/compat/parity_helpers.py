@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 HERE = Path(__file__).parent
 DRIVER = HERE / "baml_driver.py"
@@ -187,7 +188,7 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
     (from the loopback server) and the project comes from the credentials.
     """
     import vdsl
-    from vdsl.runtime import Runtime
+    from vdsl.runtime import MediaPolicy, Runtime
     spec = json.loads((case_dir / "cases.json").read_text())
     env = {k: (sa if v == "$SERVICE_ACCOUNT" else v) for k, v in spec.get("env", {}).items()}
     out: dict[str, Any] = {}
@@ -196,7 +197,8 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 (reported as a difference)
         return {"$compile_error": str(exc)}
     env = {k: v.replace("{SERVER}", server) for k, v in env.items()}
-    with Runtime(project, env=env) as rt:
+    # the media this harness serves lives on 127.0.0.1, which downloads refuse unless allowed
+    with Runtime(project, env=env, media=MediaPolicy(allow=("loopback",))) as rt:
         for case in spec["cases"]:
             args = _vdsl_value(case.get("args", {}), server)
             headers = None
@@ -214,7 +216,8 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
                 out[case["id"]] = {"error": f"{type(exc).__name__}: {exc}"}
                 continue
             r = req.request
-            out[case["id"]] = {"method": r.method, "url": r.url, "headers": dict(r.headers),
+            url, headers = r.sendable()  # what goes on the wire, secrets included
+            out[case["id"]] = {"method": r.method, "url": url, "headers": headers,
                                "body": r.body}
     return out
 
@@ -362,6 +365,23 @@ def express_mode_without_project(ctx: Ctx) -> None:
         ctx.notes.append("express_mode_without_project")
 
 
+def api_key_header(ctx: Ctx) -> None:
+    # README: "The API key travels in the `x-goog-api-key` header ... not as `?key=` in the
+    # URL". BAML's URL with `key=K` equals vdsl's URL plus the header `x-goog-api-key: K`.
+    url, headers = ctx.baml.get("url", ""), ctx.vdsl.get("headers", {})
+    base, sep, query = url.partition("?")
+    pairs = query.split("&") if sep else []
+    keys = [p for p in pairs if p.startswith("key=")]
+    if len(keys) != 1 or "x-goog-api-key" not in headers:
+        return
+    if unquote_plus(keys[0][4:]) != headers["x-goog-api-key"]:
+        return
+    rest = [p for p in pairs if p != keys[0]]
+    ctx.baml["url"] = base + ("?" + "&".join(rest) if rest else "")
+    ctx.baml.setdefault("headers", {})["x-goog-api-key"] = headers["x-goog-api-key"]
+    ctx.notes.append("api_key_header")
+
+
 def baml_metadata_order(ctx: Ctx) -> None:
     # Not a vdsl difference: BAML keeps role metadata in a hash map, so the order of the
     # metadata keys on a Gemini part changes from run to run. vdsl keeps the template's order;
@@ -404,6 +424,7 @@ def registry_option_order(ctx: Ctx) -> None:
 DELIBERATE: list[Callable[[Ctx], None]] = [
     gemini_cache_control_dropped,
     baml_metadata_order,
+    api_key_header,
     registry_option_order,
     gemini_assistant_is_model,
     claude_anthropic_version_default,

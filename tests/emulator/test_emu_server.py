@@ -67,7 +67,8 @@ def test_request_log_in_process_and_over_http(client: httpx.Client, emulator: Em
 
 
 def test_keep_alive_serves_many_requests_on_one_connection(emulator: Emulator, token: str) -> None:
-    request = (f"POST {gemini_path()} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+    request = (f"POST {gemini_path()} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               f"Authorization: Bearer {token}\r\n"
                "Content-Type: application/json\r\nContent-Length: {n}\r\n\r\n{body}")
     body = '{"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}'
     with socket.create_connection(("127.0.0.1", emulator.port)) as sock:

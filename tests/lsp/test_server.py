@@ -325,9 +325,10 @@ def test_render_prompt(server: LspClient, project: Path) -> None:
     assert user.startswith("The site is down down")
     request = reply["request"]
     assert request["method"] == "POST"
-    assert request["url"].startswith(
+    assert request["url"] == (
         "https://us-central1-aiplatform.googleapis.com/v1/projects/project-value-123/locations/"
-        "us-central1/publishers/google/models/gemini-2.5-flash:generateContent?key=")
+        "us-central1/publishers/google/models/gemini-2.5-flash:generateContent")
+    assert "x-goog-api-key" in request["headers"]  # the API key travels in a header
     assert request["body"]["contents"][0]["parts"][0]["text"].startswith("The site is down")
     with_args = server.request("vdsl/renderPrompt", {
         "uri": uri, "function": "Triage",
@@ -359,7 +360,8 @@ def test_render_prompt_never_shows_a_secret(server: LspClient, project: Path) ->
     reply = server.request("vdsl/renderPrompt", {"uri": uris["functions.vdsl"],
                                                  "function": "Triage", "test": "TriageUrgent"})
     assert ENV["VDSL_LSP_TEST_KEY"] not in str(reply)
-    assert reply["request"]["url"].endswith("?key=<redacted>")
+    assert reply["request"]["headers"]["x-goog-api-key"] == "<redacted>"
+    assert "key=" not in reply["request"]["url"]
     server.change(uris["clients.vdsl"], CLIENTS)
 
 

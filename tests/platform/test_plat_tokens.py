@@ -180,3 +180,14 @@ def test_check_warns_when_a_cache_would_hold_too_few_tokens(tmp_path: Path) -> N
     small = head + '    manual "just one line"\n' + rest.split('    "#\n', 1)[1]
     found = [m for c, m in _check(tmp_path, small) if c == "cache-below-minimum"]
     assert len(found) == 1 and "caches at least 2048" in found[0]
+
+
+def test_an_api_key_goes_in_a_header_for_count_tokens_too(emulator: Emulator) -> None:
+    source = _source(", project_id p, query_params { key env.VERTEX_KEY, alt json }")
+    with Runtime(vdsl.loads(source), env={"VERTEX_KEY": emulator.api_key},
+                 endpoint=emulator.url) as runtime:
+        runtime.count_tokens("Echo", {"text": "hi"}, client="Flash")
+    request = emulator.requests[-1]
+    assert request.path.endswith("/gemini-2.5-flash:countTokens")
+    assert request.query == {"alt": ["json"]}  # other query_params stay; `key` does not
+    assert request.headers["x-goog-api-key"] == "<redacted>"  # received (the log redacts it)

@@ -8,7 +8,11 @@ import pytest
 
 import vdsl
 from vdsl.emulator import Emulator
-from vdsl.runtime import Runtime, StaticToken
+from vdsl.runtime import MediaPolicy, Runtime, StaticToken
+
+LOOPBACK_MEDIA = MediaPolicy(allow=("loopback",))
+"""Media files in these tests come from servers on 127.0.0.1, which downloads refuse unless
+allowed."""
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def make_runtime(emulator: Emulator):  # type: ignore[no-untyped-def]
     def make(source: str, env: dict[str, str] | None = None) -> Runtime:
         project = vdsl.loads(source)
         runtime = Runtime(project, env=env or {}, endpoint=emulator.url,
-                          auth=StaticToken(emulator.issue_token()))
+                          auth=StaticToken(emulator.issue_token()), media=LOOPBACK_MEDIA)
         runtimes.append(runtime)
         return runtime
 

@@ -107,7 +107,8 @@ def test_api_keys_never_reach_the_log(make_runtime, emulator) -> None:
                          "body": call.http_request.body.text(),  # type: ignore[union-attr]
                          "reply": call.http_response.body.text()})  # type: ignore[union-attr]
     assert emulator.api_key not in dumped
-    assert "key=<redacted>" in call.http_request.url  # type: ignore[union-attr]
+    assert "key=" not in call.http_request.url  # type: ignore[union-attr]  # a header now
+    assert call.http_request.headers["x-goog-api-key"] == "<redacted>"  # type: ignore[union-attr]
 
 
 def test_streams_are_recorded_with_their_events(make_runtime) -> None:

@@ -59,13 +59,16 @@ def test_streaming_url_then_query_params() -> None:
     req = request(client("model gemini-2.5-flash\nlocation us-central1\nproject_id p\n"
                          "query_params { key env.VERTEX_KEY, foo \"a b\" }"),
                   env={"VERTEX_KEY": "sk-secret-123"}, stream=True)
-    assert req.url == ("https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/"
-                       "us-central1/publishers/google/models/gemini-2.5-flash:"
-                       "streamGenerateContent?alt=sse&key=sk-secret-123&foo=a+b")  # form-encoded, as BAML
-    shown = json.dumps(req.redacted()) + req.curl()
+    url, headers = req.sendable()
+    # form-encoded, as BAML; the API key goes in a header, not the URL (a deliberate difference)
+    assert url == ("https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/"
+                   "us-central1/publishers/google/models/gemini-2.5-flash:"
+                   "streamGenerateContent?alt=sse&foo=a+b")
+    assert headers["x-goog-api-key"] == "sk-secret-123"
+    shown = json.dumps(req.redacted()) + req.curl() + repr(req) + str(req) + req.url
     assert "sk-secret-123" not in shown
-    assert "key=<redacted>" in req.redacted()["url"]
-    assert "key='\"$VERTEX_KEY\"'" in req.curl()  # the shell expands the variable
+    assert req.headers["x-goog-api-key"] == "<redacted>"
+    assert "x-goog-api-key: '\"$VERTEX_KEY\"" in req.curl()  # the shell expands the variable
     assert "authorization" not in req.headers  # an API key means no bearer token (BAML)
 
 
@@ -73,7 +76,8 @@ def test_express_mode_for_an_api_key_without_project() -> None:
     req = request(client("model gemini-2.5-flash\nlocation global\n"
                          'query_params { key "AIza-test" }'))
     assert req.url == ("https://aiplatform.googleapis.com/v1/publishers/google/models/"
-                       "gemini-2.5-flash:generateContent?key=AIza-test")
+                       "gemini-2.5-flash:generateContent")
+    assert req.sendable()[1]["x-goog-api-key"] == "AIza-test"
 
 
 def test_base_url_is_prefix_and_project_is_ignored() -> None:

@@ -52,8 +52,7 @@ def _log_warning(message: str) -> None:
 
 
 def _fetcher(runtime: Runtime) -> Any:
-    from ..runtime.media import http_fetcher
-    return http_fetcher(runtime._pool.sync())
+    return runtime._media.fetch  # the runtime's media policy applies to batch rows too
 
 
 def find_run(session: BatchSession, project: str, location: str,

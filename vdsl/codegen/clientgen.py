@@ -8,6 +8,11 @@
 Each method names its function and passes its arguments to `ClientBase` (vdsl.codegen.client),
 which does the work; types are imported for type checkers only, so importing a client does
 not import a single model. The sub-clients' modules are imported when first used.
+
+Methods are named after the user's functions, and a type checker resolves the names in a
+method's signature in its class first: a function called `CallOptions` or `Image` would
+shadow the helper of that name. So a helper whose name a method takes is imported as `_Name`,
+and a function named like one of the client classes gets a trailing `_`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ __all__ = ["client_modules"]
 
 _SUPPORT = "vdsl.codegen.client"
 _RESERVED_PARAMS = {"self", "baml_options", "vdsl_options", "types", "partial_types"}
+_CLIENT_CLASSES = frozenset({
+    "VdslSyncClient", "VdslStreamClient", "VdslAsyncClient", "VdslAsyncStreamClient",
+    "VdslRequestClient", "VdslStreamRequestClient", "VdslParseClient", "VdslParseStreamClient",
+    "VdslBatchClient"})
+_PROPERTIES = frozenset({"with_options", "stream", "request", "stream_request", "parse",
+                         "parse_stream", "batch"})
 
 
 @dataclass
@@ -40,11 +51,13 @@ class _Fn:
 
 
 class _Module:
-    def __init__(self, plan: TypesPlan) -> None:
+    def __init__(self, plan: TypesPlan, functions: list[FunctionDecl]) -> None:
         self.plan = plan
-        self.imports = Imports(set())
+        self.methods = _method_names(functions)
+        self.imports = Imports(set(self.methods.values()))
         self.final = self._mapper(False)
         self.partial = self._mapper(True)
+        self.call_options = self.imports.use(_SUPPORT, "CallOptions", typing_only=True)
 
     def _mapper(self, partial: bool) -> TypeMapper:
         module = "partial_types" if partial else "types"
@@ -69,15 +82,23 @@ def _nullable(mapper: TypeMapper, t: object, py: Py) -> bool:
     return isinstance(t, OptionalType) or py.nullable
 
 
-def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
-    out: list[_Fn] = []
-    taken = {"with_options", "stream", "request", "stream_request", "parse", "parse_stream",
-             "batch"}
+def _method_names(functions: list[FunctionDecl]) -> dict[str, str]:
+    """Function name → method name: unique, clear of the clients' properties and classes."""
+    taken = set(_PROPERTIES | _CLIENT_CLASSES)
+    out: dict[str, str] = {}
     for fn in functions:
         method = identifier(fn.name)
         while method in taken:
             method += "_"
         taken.add(method)
+        out[fn.name] = method
+    return out
+
+
+def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
+    out: list[_Fn] = []
+    for fn in functions:
+        method = m.methods[fn.name]
         py_params = param_names([p.name for p in fn.params], _RESERVED_PARAMS)
         mapped = [(p, m.final.map(p.type)) if p.type is not None else (p, Py([name("object")]))
                   for p in fn.params]
@@ -95,23 +116,25 @@ def _functions(m: _Module, functions: list[FunctionDecl]) -> list[_Fn]:
     return out
 
 
-def _option(arg: str) -> ast.arg:
-    return ast.arg(arg=arg, annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+def _option(arg: str, call_options: ast.expr) -> ast.arg:
+    return ast.arg(arg=arg, annotation=ast.BinOp(left=call_options, op=ast.BitOr(),
                                                  right=const(None)))
 
 
-def _arguments(fn: _Fn, *, text_only: bool = False) -> ast.arguments:
+def _arguments(fn: _Fn, call_options: ast.expr, *, text_only: bool = False) -> ast.arguments:
     """The function's parameters, then `baml_options` (BAML's name) and `vdsl_options`."""
     if text_only:
         return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
                                                    ast.arg(arg="text", annotation=name("str"))],
-                             kwonlyargs=[_option("baml_options")], kw_defaults=[const(None)],
+                             kwonlyargs=[_option("baml_options", call_options)],
+                             kw_defaults=[const(None)],
                              defaults=[])
     args = [ast.arg(arg="self")] + [ast.arg(arg=py, annotation=ann)
                                     for _, py, ann, _ in fn.params]
     defaults: list[ast.expr] = [const(None) for *_, has_default in fn.params if has_default]
     return ast.arguments(posonlyargs=[], args=args,
-                         kwonlyargs=[_option("baml_options"), _option("vdsl_options")],
+                         kwonlyargs=[_option("baml_options", call_options),
+                                     _option("vdsl_options", call_options)],
                          kw_defaults=[const(None), const(None)], defaults=defaults)
 
 
@@ -120,13 +143,13 @@ def _args_dict(fn: _Fn) -> ast.Dict:
                     values=[name(py) for _, py, _, _ in fn.params])
 
 
-def _method(fn: _Fn, returns: ast.expr, value: ast.expr, *, is_async: bool = False,
+def _method(m: _Module, fn: _Fn, returns: ast.expr, value: ast.expr, *, is_async: bool = False,
             text_only: bool = False, doc: str | None = None) -> ast.stmt:
     body: list[ast.stmt] = [docstring(doc)] if doc else []
     body.append(ast.Return(value=value))
     cls = ast.AsyncFunctionDef if is_async else ast.FunctionDef
-    return cls(name=fn.method, args=_arguments(fn, text_only=text_only), body=body,
-               decorator_list=[], returns=returns)
+    return cls(name=fn.method, args=_arguments(fn, m.call_options, text_only=text_only),
+               body=body, decorator_list=[], returns=returns)
 
 
 def _cast(annotation: ast.expr, value: ast.expr) -> ast.expr:
@@ -148,18 +171,19 @@ def _class(name_: str, base: ast.expr, doc: str, body: list[ast.stmt]) -> ast.Cl
 
 
 def _property(prop: str, cls: str, module: str | None, m: _Module) -> ast.FunctionDef:
+    returns: ast.expr = name(cls)
     if module is None:
         value: ast.expr = call(cls, attr("self._core"), attr("self._options"))
         body: list[ast.stmt] = [ast.Return(value=value)]
     else:
-        m.imports.use(f".{module}", cls, typing_only=True)
+        returns = m.imports.use(f".{module}", cls, typing_only=True)
         body = [ast.ImportFrom(module=None, names=[ast.alias(name=module, asname="_module")],
                                level=1),
                 ast.Return(value=call(f"_module.{cls}", attr("self._core"),
                                       attr("self._options")))]
     return ast.FunctionDef(name=prop, args=ast.arguments(posonlyargs=[], args=[
         ast.arg(arg="self")], kwonlyargs=[], kw_defaults=[], defaults=[]), body=body,
-        decorator_list=[name("property")], returns=name(cls))
+        decorator_list=[name("property")], returns=returns)
 
 
 def _properties(m: _Module, stream_cls: str) -> list[ast.stmt]:
@@ -176,18 +200,17 @@ def _base(m: _Module) -> ast.expr:
 
 
 def _finish(m: _Module, doc: str, body: Sequence[ast.stmt]) -> list[ast.stmt]:
-    m.imports.use(_SUPPORT, "CallOptions", typing_only=True)
     return [docstring(doc), *m.imports.statements(used_names(body)), *body]
 
 
 def _sync_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
-    m = _Module(plan)
+    m = _Module(plan, functions)
     fns = _functions(m, functions)
     m.imports.use("typing", "cast", local="_cast")
     stream_type = m.imports.use(_SUPPORT, "SyncStream", typing_only=True)
-    calls = [_method(f, f.returns, _cast(f.returns, _runtime_call("_call", f)), doc=_fn_doc(f))
+    calls = [_method(m, f, f.returns, _cast(f.returns, _runtime_call("_call", f)), doc=_fn_doc(f))
              for f in fns]
-    streams = [_method(f, sub(stream_type, f.partial, f.returns), _runtime_call("_stream", f))
+    streams = [_method(m, f, sub(stream_type, f.partial, f.returns), _runtime_call("_stream", f))
                for f in fns]
     base = _base(m)
     m.imports.use("._runtime", "core")
@@ -204,13 +227,13 @@ def _sync_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stm
 
 
 def _async_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
-    m = _Module(plan)
+    m = _Module(plan, functions)
     fns = _functions(m, functions)
     m.imports.use("typing", "cast", local="_cast")
     stream_type = m.imports.use(_SUPPORT, "AsyncStream", typing_only=True)
-    calls = [_method(f, f.returns, _cast(f.returns, ast.Await(value=_runtime_call("_acall", f))),
+    calls = [_method(m, f, f.returns, _cast(f.returns, ast.Await(value=_runtime_call("_acall", f))),
                      is_async=True, doc=_fn_doc(f)) for f in fns]
-    streams = [_method(f, sub(stream_type, f.partial, f.returns), _runtime_call("_astream", f))
+    streams = [_method(m, f, sub(stream_type, f.partial, f.returns), _runtime_call("_astream", f))
                for f in fns]
     base = _base(m)
     m.imports.use("._runtime", "core")
@@ -227,10 +250,10 @@ def _async_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
 
 
 def _request_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
-    m = _Module(plan)
+    m = _Module(plan, functions)
     fns = _functions(m, functions)
     request = m.imports.use("vdsl.providers.base", "HttpRequest", typing_only=True)
-    methods = [_method(f, request, _runtime_call("_request", f)) for f in fns]
+    methods = [_method(m, f, request, _runtime_call("_request", f)) for f in fns]
     stream_flag = ast.AnnAssign(
         target=ast.Name(id="_stream_requests", ctx=ast.Store()),
         annotation=sub(m.imports.use("typing", "ClassVar"), name("bool")), value=const(True),
@@ -247,10 +270,10 @@ def _request_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.
 
 
 def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
-    m = _Module(plan)
+    m = _Module(plan, functions)
     fns = _functions(m, functions)
     m.imports.use("typing", "cast", local="_cast")
-    final = [_method(f, f.returns, _cast(f.returns, call(
+    final = [_method(m, f, f.returns, _cast(f.returns, call(
         "self._parse", const(f.decl.name), name("text"), const(False), name("baml_options"))),
         text_only=True) for f in fns]
     partial = []
@@ -258,7 +281,7 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
         returns = ast.BinOp(left=f.partial, op=ast.BitOr(), right=const(None))
         value = call("self._parse", const(f.decl.name), name("text"), const(True),
                      name("baml_options"))
-        partial.append(_method(f, returns, _cast(returns, value), text_only=True))
+        partial.append(_method(m, f, returns, _cast(returns, value), text_only=True))
     body = [
         _class("VdslParseClient", _base(m), "Reads a reply text as each function's return type.",
                final),
@@ -269,9 +292,9 @@ def _parse_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
                    body)
 
 
-def _batch_arguments(fn: _Fn, rows: ast.expr) -> ast.arguments:
+def _batch_arguments(fn: _Fn, rows: ast.expr, call_options: ast.expr) -> ast.arguments:
     options = ast.arg(arg="vdsl_options",
-                      annotation=ast.BinOp(left=name("CallOptions"), op=ast.BitOr(),
+                      annotation=ast.BinOp(left=call_options, op=ast.BitOr(),
                                            right=const(None)))
     return ast.arguments(posonlyargs=[], args=[ast.arg(arg="self"),
                                                ast.arg(arg="rows", annotation=rows)],
@@ -280,7 +303,7 @@ def _batch_arguments(fn: _Fn, rows: ast.expr) -> ast.arguments:
 
 
 def _batch_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.stmt]:
-    m = _Module(plan)
+    m = _Module(plan, functions)
     fns = _functions(m, functions)
     job = m.imports.use(_SUPPORT, "TypedBatchJob", typing_only=True)
     iterable = m.imports.use("collections.abc", "Iterable", typing_only=True)
@@ -294,7 +317,7 @@ def _batch_module(plan: TypesPlan, functions: list[FunctionDecl]) -> list[ast.st
         value = call("self._batch", const(f.decl.name), name("rows"), name("dest"),
                      name("vdsl_options"))
         methods.append(ast.FunctionDef(
-            name=f.method, args=_batch_arguments(f, rows), decorator_list=[],
+            name=f.method, args=_batch_arguments(f, rows, m.call_options), decorator_list=[],
             returns=sub(job, f.returns), body=[ast.Return(value=value)]))
     body = [_class("VdslBatchClient", _base(m), "Runs each function over many rows as a "
                    "Vertex AI batch prediction job; `results()` are typed.", methods)]

@@ -233,3 +233,5 @@ def parse_body(body: bytes) -> tuple[Any, str | None]:
         return json.loads(body), None
     except (ValueError, UnicodeDecodeError) as exc:
         return None, str(exc).split(":")[0]
+    except RecursionError:
+        return None, "Message nested too deeply"

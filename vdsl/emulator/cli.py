@@ -2,13 +2,15 @@
 
 Prints the base URL and the `export VDSL_VERTEX_ENDPOINT=…` line, then serves until SIGINT
 or SIGTERM and exits 0. By default any caller is accepted (offline users have no service
-account); `--strict-auth` checks credentials like Google.
+account); `--strict-auth` checks credentials like Google. Binding anything but loopback
+requires `--strict-auth` and prints a warning; the Host header is checked either way.
 """
 
 from __future__ import annotations
 
 import argparse
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from .fixtures import FixtureError
+from .hosts import is_loopback_bind
 from .inprocess import Emulator
 from .orgpolicy import OrgPolicy
 from .requestlog import LoggedRequest
@@ -28,7 +31,9 @@ DEFAULT_PORT = 8790
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `vdsl emulator` (also used by `python -m vdsl.emulator`)."""
     parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to bind (default 127.0.0.1; keep it on loopback)")
+                        help="interface to bind (default 127.0.0.1). Anything but loopback "
+                             "(e.g. 0.0.0.0 in a container) exposes the emulator and its request "
+                             "log to the network: it needs --strict-auth")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
     parser.add_argument("--fixtures", metavar="FILE",
@@ -39,6 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="lifetime of issued access tokens (default 3600)")
     parser.add_argument("--check-regions", action="store_true",
                         help="404 models asked for outside their catalog regions")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer requests whose Host header is NAME (IP addresses and "
+                             "localhost always are), e.g. a docker-compose service name; "
+                             "repeatable")
     parser.add_argument("--deny-global-endpoint", action="store_true",
                         help="act as a project under the org policy "
                              "constraints/gcp.restrictEndpointUsage: 403 for `global`")
@@ -58,7 +67,8 @@ a fixtures file that is missing or not valid (an unknown key, bad YAML/JSON).
 Examples:
   vdsl emulator                                   # http://127.0.0.1:8790
   vdsl emulator --port 0 --fixtures replies.yaml  # a free port, canned replies
-  vdsl emulator --strict-auth --quiet"""
+  vdsl emulator --strict-auth --quiet
+  vdsl emulator --host 0.0.0.0 --strict-auth --allow-host emulator   # in a container"""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         emulator = Emulator(args.host, args.port, require_auth=args.strict_auth,
                             fixtures=args.fixtures, token_lifetime=args.token_lifetime,
-                            check_regions=args.check_regions, org_policy=OrgPolicy(
+                            check_regions=args.check_regions,
+                            allowed_hosts=tuple(args.allow_host), org_policy=OrgPolicy(
                                 args.deny_global_endpoint,
                                 tuple(args.allowed_location) if args.allowed_location
                                 else None))
@@ -94,6 +105,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _announce(emulator: Emulator, args: argparse.Namespace) -> None:
+    if not is_loopback_bind(args.host):
+        print(f"WARNING: the emulator is bound to {args.host}, not loopback: anyone who can "
+              "reach this machine can call it and read its request log (every prompt sent "
+              "to it). Credentials are checked (--strict-auth); stop it when you are done.",
+              file=sys.stderr, flush=True)
     print(f"Vertex emulator listening on {emulator.url}")
     print(f"export VDSL_VERTEX_ENDPOINT={emulator.url}")
     auth = "strict (tokens from /token or the metadata server)" if args.strict_auth \

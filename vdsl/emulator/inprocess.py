@@ -19,6 +19,7 @@ from .auth import CLOUD_PLATFORM, Authority, generate_service_account
 from .cassettes import Recorded
 from .faults import Fault, parse_fault
 from .fixtures import Fixture, load_fixtures, parse_fixture
+from .hosts import HostCheck, is_loopback_bind
 from .orgpolicy import OrgPolicy
 from .requestlog import LoggedRequest, RequestLog
 from .server import MAX_BODY_BYTES, EmulatorServer
@@ -41,6 +42,8 @@ class Emulator:
     the resources it creates (batch jobs, buckets, caches) between processes; without it they
     live in a temporary folder removed on `stop()`. `org_policy` makes it refuse what a
     locked-down organization refuses (the global endpoint, resources outside some locations).
+    A `host` other than loopback needs `require_auth=True`; `allowed_hosts` names the Host
+    headers answered besides IP addresses and `localhost` (see `hosts.py`).
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, require_auth: bool = True,
@@ -48,8 +51,13 @@ class Emulator:
                  check_regions: bool = False, max_body_bytes: int = MAX_BODY_BYTES,
                  log_limit: int = 10_000, project_id: str = "vdsl-emulator",
                  state_dir: str | Path | None = None,
-                 org_policy: OrgPolicy | None = None) -> None:
+                 org_policy: OrgPolicy | None = None,
+                 allowed_hosts: tuple[str, ...] = ()) -> None:
+        if not require_auth and not is_loopback_bind(host):
+            raise ValueError(f"binding {host} makes the emulator reachable from other "
+                             "machines; that needs strict auth (--strict-auth)")
         self.host, self._port = host, port
+        self._host_check = HostCheck(allowed_hosts)
         self.project_id = project_id
         self.app = App(authority=Authority(require_auth=require_auth,
                                            token_lifetime=token_lifetime,
@@ -72,7 +80,8 @@ class Emulator:
         """Bind and serve in a daemon thread; returns self (port 0 picks a free port)."""
         if self._server is not None:
             return self
-        self._server = EmulatorServer((self.host, self._port), self.app, self._max_body)
+        self._server = EmulatorServer((self.host, self._port), self.app, self._max_body,
+                                      self._host_check)
         self.app.authority.token_uri = f"{self.url}/token"
         self._thread = threading.Thread(target=self._server.serve_forever,
                                         kwargs={"poll_interval": 0.05},

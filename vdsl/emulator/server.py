@@ -4,6 +4,10 @@ Why the stdlib server and not ASGI: fault injection needs the raw socket (an RST
 SO_LINGER 0 in the middle of a body, a stream that stops before its last chunk, a pause
 between chunks), which ASGI servers deliberately hide. A thread per keep-alive connection
 sustains the benchmarks' concurrency (see bench/emulator.py) with no extra dependency.
+
+Malformed HTTP (a Content-Length that is not a number, broken chunked framing, both framings
+at once) gets a 400 and the connection is closed; a Host header that is not an address,
+`localhost` or an allowed name gets a 403 (`hosts.py`: DNS rebinding).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from . import errors
 from .app import App, parse_body
 from .faults import Fault
+from .hosts import HostCheck
 from .reply import Reply, Request
 
 __all__ = ["MAX_BODY_BYTES", "EmulatorServer"]
@@ -34,9 +39,11 @@ class EmulatorServer(ThreadingHTTPServer):
     request_queue_size = 512
 
     def __init__(self, address: tuple[str, int], app: App,
-                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
+                 max_body_bytes: int = MAX_BODY_BYTES,
+                 host_check: HostCheck | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.host_check = host_check or HostCheck()
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -72,6 +79,32 @@ class EmulatorServer(ThreadingHTTPServer):
                 pass
 
 
+_MAX_LINE = 8192
+
+
+class _BadFraming(Exception):
+    """The request's body framing cannot be read; the message says why."""
+
+
+def _content_length(values: list[str]) -> int | None:
+    """The Content-Length, or None without one; _BadFraming for anything but one number
+    (repeated equal values are allowed, as RFC 9110 permits)."""
+    if not values:
+        return None
+    distinct = {v.strip() for v in values}
+    if len(distinct) != 1 or not next(iter(distinct)).isdigit():
+        raise _BadFraming(f"Content-Length {', '.join(values)!r} is not one whole number")
+    return int(next(iter(distinct)))
+
+
+def _chunk_size(line: bytes) -> int:
+    size = line.split(b";", 1)[0].strip()
+    if not line.endswith(b"\n") or not size or len(size) > 16 or any(
+            c not in b"0123456789abcdefABCDEF" for c in size):
+        raise _BadFraming(f"bad chunk size line {line[:40]!r}")
+    return int(size, 16)
+
+
 class _Handler(BaseHTTPRequestHandler):
     """Parse → App.handle → write, applying the transport faults while writing."""
 
@@ -91,7 +124,16 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log is the record (and it redacts secrets)."""
 
     def _serve(self) -> None:
-        request = self._read_request()
+        if not self.server.host_check.allows(self.headers.get("host")):
+            self._refuse(403, f"Host `{self.headers.get('host')}` is not allowed; the emulator "
+                         "answers IP addresses and localhost (start it with --allow-host "
+                         "NAME to add a name)")
+            return
+        try:
+            request = self._read_request()
+        except _BadFraming as problem:
+            self._refuse(400, f"Malformed HTTP request: {problem}")
+            return
         if request is None:
             return
         try:
@@ -103,11 +145,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_request(self) -> Request | None:
         path, _, query = self.path.partition("?")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        length = int(headers.get("content-length") or 0)
-        if length > self.server.max_body_bytes:
-            self._too_large(length)
+        length = _content_length(self.headers.get_all("content-length") or [])
+        encoding = headers.get("transfer-encoding", "").strip().lower()
+        if encoding and (encoding != "chunked" or length is not None):
+            raise _BadFraming("Transfer-Encoding must be `chunked`, without a Content-Length")
+        if (length or 0) > self.server.max_body_bytes:
+            self._too_large(length or 0)
             return None
-        if headers.get("transfer-encoding", "").lower() == "chunked":
+        if encoding:
             body = self._read_chunked()
             if body is None:
                 return None
@@ -122,16 +167,32 @@ class _Handler(BaseHTTPRequestHandler):
         parts: list[bytes] = []
         total = 0
         while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            size = _chunk_size(self.rfile.readline(_MAX_LINE + 1))
             total += size
             if total > self.server.max_body_bytes:
                 self._too_large(total)
                 return None
             if size == 0:
-                self.rfile.readline()
+                self._skip_trailers()
                 return b"".join(parts)
-            parts.append(self.rfile.read(size))
-            self.rfile.readline()
+            data = self.rfile.read(size)
+            if len(data) < size or self.rfile.readline(_MAX_LINE + 1) not in (b"\r\n", b"\n"):
+                raise _BadFraming("a chunk is shorter than its size, or not followed by CRLF")
+            parts.append(data)
+
+    def _skip_trailers(self) -> None:
+        for _ in range(100):
+            line = self.rfile.readline(_MAX_LINE + 1)
+            if line in (b"\r\n", b"\n", b""):
+                return
+        raise _BadFraming("too many trailer lines")
+
+    def _refuse(self, status: int, message: str) -> None:
+        """Answer `status` and close: what follows on the connection cannot be trusted."""
+        reply = errors.google_error(status, message)
+        reply.close = True
+        self.close_connection = True
+        self._write(reply, Fault())
 
     def _too_large(self, length: int) -> None:
         """413, after draining what the client sends so it can read the reply (no RST)."""

@@ -110,8 +110,8 @@ class AuthStrategy(ABC):
 
 
 class ApiKeyAuth(AuthStrategy):
-    """Express-mode API key from `query_params.key`: the key travels in the URL (the
-    endpoint builder appends query_params), so no header and no token are needed."""
+    """Express-mode API key from `query_params.key`: the runtime sends it in the
+    `x-goog-api-key` header (not in the URL, which HTTP libraries log); no token is needed."""
 
     kind = "api-key"
     setting = "options.query_params.key"

@@ -3,99 +3,18 @@ adapter interface itself. Adapters are pure: no I/O, no clock, no credentials.""
 
 from __future__ import annotations
 
-import json
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
-from urllib.parse import quote_plus
 
 from ..render import RenderedPrompt
 from .grounding import Grounding
 from .options import ClientOptions
+from .request import REDACTED, SECRET_HEADERS, HttpRequest
 
-REDACTED = "<redacted>"
-SECRET_HEADERS = ("authorization", "x-goog-api-key", "api-key", "x-api-key")
-
-
-@dataclass
-class HttpRequest:
-    """An HTTP request ready to send (or to show). `body` is JSON data.
-
-    `secrets` lists the values that must never be shown (an API key in the URL, a bearer
-    token); `secret_names` maps each to the variable name a cURL preview uses instead.
-    """
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: dict[str, Any]
-    secrets: dict[str, str] = field(default_factory=dict)
-
-    def content(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
-
-    def redacted(self) -> dict[str, Any]:
-        """`{method, url, headers, body}` with every secret replaced by `<redacted>`."""
-        return {"method": self.method, "url": self._scrub(self.url, lambda _name: REDACTED),
-                "headers": {k: (REDACTED if k.lower() in SECRET_HEADERS else
-                                self._scrub(v, lambda _name: REDACTED))
-                            for k, v in self.headers.items()},
-                "body": self.body}
-
-    def scrub(self, text: str) -> str:
-        """`text` with every secret of this request replaced by `<redacted>` (for logs of
-        what was sent and received)."""
-        return self._scrub(text, lambda _name: REDACTED)
-
-    def curl(self) -> str:
-        """A copy-pasteable cURL command; secrets and a missing project appear as shell
-        variables (`$GOOGLE_CLOUD_PROJECT`), which the shell expands; nothing else does."""
-        url = self._scrub(self.url, lambda name: f"${name}")
-        parts = [f"curl -X {self.method} {_shell(url)}"]
-        for key, value in self.headers.items():
-            if key.lower() == "authorization":
-                value = "Bearer $(gcloud auth print-access-token)"
-            elif key.lower() in SECRET_HEADERS:
-                value = "$VERTEX_API_KEY"
-            else:
-                value = self._scrub(value, lambda name: f"${name}")
-            parts.append(f"-H {_shell(f'{key}: {value}')}")
-        parts.append("-d " + _quote(json.dumps(self.body, ensure_ascii=False)))
-        return " \\\n  ".join(parts)
-
-    def _scrub(self, text: str, replacement: Any) -> str:
-        for secret, name in self.secrets.items():
-            if secret:
-                # the URL holds query values form-encoded
-                encoded = quote_plus(secret, safe="*").replace("~", "%7E")
-                text = text.replace(secret, replacement(name))
-                text = text.replace(encoded, replacement(name))
-        return text
-
-
-_SHELL_VARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*|\$\(gcloud auth [a-z -]+\)")
-
-
-def _quote(text: str) -> str:
-    """One shell word, taken literally."""
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
-def _shell(text: str) -> str:
-    """One shell word in which `$NAME` and `$(gcloud auth …)` are expanded and every other
-    character is literal: single-quoted runs joined with double-quoted variables."""
-    out: list[str] = []
-    position = 0
-    for match in _SHELL_VARIABLE.finditer(text):
-        if match.start() > position:
-            out.append(_quote(text[position:match.start()]))
-        out.append(f'"{match.group(0)}"')
-        position = match.end()
-    if position < len(text) or not out:
-        out.append(_quote(text[position:]))
-    return "".join(out)
+__all__ = ["REDACTED", "SECRET_HEADERS", "Adapter", "Completion", "Delta", "HttpRequest",
+           "Usage"]
 
 
 @dataclass

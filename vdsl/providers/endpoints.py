@@ -1,6 +1,7 @@
 """Vertex AI URLs: which host for a location, which path for a family, where `base_url`,
 express mode, `query_params` and `VDSL_VERTEX_ENDPOINT` come in (docs/wire.md,
-"Common to all families")."""
+"Common to all families"). The API key (`key`) is the one query parameter that never goes
+into the URL: the runtime sends it as a header."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def build_url(options: ClientOptions, *, resource: str, rpc: str, project: str |
                 "or GOOGLE_CLOUD_PROJECT, or use credentials that carry a project")
         url = (f"https://{host_for(location)}/{API_VERSION}/projects/{project}/locations/"
                f"{location}/{resource}{rpc}")
-    url = append_query(url, options.query_params)
+    # the API key travels in the `x-goog-api-key` header, never in the URL (URLs get logged)
+    url = append_query(url, {k: v for k, v in options.query_params.items() if k != "key"})
     return redirect(url, override) if override else url
 
 

@@ -52,24 +52,31 @@ class Timeouts:
 
 @dataclass
 class ClientOptions:
+    """A client's options resolved for one call. Its repr leaves out every field that can
+    hold a value read from the environment (keys, credentials, headers, query parameters)."""
+
     client: str
     model: str
     location: str | None = None
     base_url: str | None = None
     project_id: str | None = None
     anthropic_version: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    query_params: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict, repr=False)
+    query_params: dict[str, str] = field(default_factory=dict, repr=False)
     supports_streaming: bool = True
     finish_reason_allow: list[str] | None = None
     finish_reason_deny: list[str] | None = None
     media_url_handler: dict[str, str] = field(default_factory=lambda: dict(MEDIA_DEFAULTS))
     timeouts: Timeouts = field(default_factory=Timeouts)
-    passthrough: dict[str, Any] = field(default_factory=dict)
-    resolved: dict[str, Any] = field(default_factory=dict)
+    passthrough: dict[str, Any] = field(default_factory=dict, repr=False)
+    resolved: dict[str, Any] = field(default_factory=dict, repr=False)
     """All options, env refs resolved (auth reads `credentials` and `query_params` here)."""
-    secrets: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
     """Secret values (API keys, inline credentials) → the env var or name shown instead."""
+    env_headers: dict[str, str] = field(default_factory=dict)
+    """Headers (lowercase) whose value came from an `env.VAR` → that variable's name."""
+    env_params: dict[str, str] = field(default_factory=dict)
+    """Query parameters whose value came from an `env.VAR` → that variable's name."""
     cached_content: str | None = None
     """The context cache the call reads (as written; the runtime makes it a full name)."""
     max_input_tokens: int | None = None
@@ -91,6 +98,7 @@ class _Resolver:
         self.env = env
         self.preview = preview
         self.env_names: dict[str, str] = {}
+        self.env_settings: dict[str, str] = {}
 
     def value(self, value: Any, setting: str) -> Any:
         if isinstance(value, dict):
@@ -108,6 +116,7 @@ class _Resolver:
                 return f"${name}"
             raise MissingEnvError(name, self.client, setting)
         self.env_names[found] = name
+        self.env_settings[setting] = name
         return found
 
 
@@ -142,6 +151,12 @@ def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, s
     out.timeouts = _timeouts(resolved.get("http") or {})
     out.passthrough = {k: v for k, v in resolved.items() if k not in CONSUMED}
     out.secrets = _secrets(out, resolver.env_names)
+    out.env_headers = {key[len("options.headers."):].lower(): name
+                       for key, name in resolver.env_settings.items()
+                       if key.startswith("options.headers.")}
+    out.env_params = {key[len("options.query_params."):]: name
+                      for key, name in resolver.env_settings.items()
+                      if key.startswith("options.query_params.")}
     _platform(out, resolved, client)
     return out
 

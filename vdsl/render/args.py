@@ -30,7 +30,11 @@ from .asserts import check_asserts
 from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
 from .values import ArgList, ClassInstance, EnumValue, MapKey
 
-__all__ = ["TestArgs", "bind_arguments", "coerce"]
+__all__ = ["MAX_ARGUMENT_DEPTH", "TestArgs", "bind_arguments", "coerce"]
+
+MAX_ARGUMENT_DEPTH = 64
+"""Lists and objects nested deeper than this in one argument are refused (checking and
+printing them is recursive)."""
 
 
 class TestArgs(dict[str, Any]):
@@ -77,12 +81,30 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
                 continue
             raise InvalidArgumentError(f"{fn.name}: missing argument `{p.name}` "
                                        f"({type_to_str(p.type)})")
+        _check_depth(fn.name, p.name, args[p.name])
         try:
             out[p.name] = coerce(schema, args[p.name], schema.resolve(p.type), p.name, reading)
         except _Mismatch as exc:
             raise InvalidArgumentError(f"{fn.name}: argument `{exc.path}`: {exc.message}") from None
     check_asserts(schema, fn.name, params, out)
     return out
+
+
+def _check_depth(function: str, name: str, value: Any) -> None:
+    """InvalidArgumentError if `value` nests lists and objects deeper than MAX_ARGUMENT_DEPTH
+    (a walk without recursion, so a value nested a million deep is refused cleanly)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (str, bytes, int, float, bool)) or item is None:
+            continue
+        if depth >= MAX_ARGUMENT_DEPTH:
+            raise InvalidArgumentError(f"{function}: argument `{name}` is nested more than "
+                                       f"{MAX_ARGUMENT_DEPTH} levels deep")
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((v, depth + 1) for v in item)
 
 
 def _optional(schema: Schema, t: TypeExpr) -> bool:
@@ -147,7 +169,12 @@ def _prim(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any
         if name == "string" and reading.literals_as_text and isinstance(value, (int, float)):
             return _literal_text(value)
         raise _fail(value, t, path)
-    return float(value) if name == "float" else value
+    if name != "float":
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        raise _Mismatch(path, "number too large for a float") from None
 
 
 def _literal_text(value: float) -> str:

@@ -2,6 +2,7 @@
 
     vdsl render PATH FUNCTION --args '{"text": "hi"}' [--client NAME] [--format text|json]
     vdsl render PATH FUNCTION --test NAME
+    vdsl render PATH FUNCTION --args … --request|--curl [--stream] [--show-secrets]
     vdsl render PATH --snapshots DIR [--check]
 
 Exit codes: 0 ok, 1 compile errors or snapshot mismatch, 2 usage (bad arguments, unknown
@@ -58,11 +59,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--request", action="store_true",
                        help="print the exact HTTP request as JSON {method, url, headers, body} "
-                            "(secrets <redacted>; needs no credentials and no network)")
+                            "(secrets and values from env. <redacted>; needs no credentials "
+                            "and no network)")
     shown.add_argument("--curl", action="store_true",
-                       help="print the request as a curl command (secrets as $VARIABLES)")
+                       help="print the request as a curl command (secrets and values from env. "
+                            "as $VARIABLES)")
     parser.add_argument("--stream", action="store_true",
                         help="with --request/--curl: the streaming request")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="with --request/--curl: print the API key and the header and query "
+                             "values read from env. as they are (hidden by default)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -113,10 +119,12 @@ def _print_request(project: Project, args: argparse.Namespace, call_args: dict[s
     runtime = Runtime(project, base_dir=base)
     request = runtime.build_request(args.function, call_args, stream=args.stream,
                                     client=args.client)
+    reveal = args.show_secrets
     if args.curl:
-        print(request.curl())
+        print(request.curl(reveal=reveal))
     else:
-        print(json.dumps(request.redacted(), indent=2, ensure_ascii=False))
+        shown = request.revealed() if reveal else request.redacted()
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
     return OK
 
 
@@ -154,14 +162,25 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
         except OSError as exc:
             raise UsageError(f"cannot read --args file {file}: {exc.strerror}") from None
         base = file.parent
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
-                     f"{exc.colno}") from None
+    value = _json_arguments(text)
     if not isinstance(value, dict):
         raise UsageError("--args must be a JSON object of parameter names to values")
     return value, base or Path.cwd()
+
+
+def _json_arguments(text: str) -> Any:
+    """`--args` read as JSON; any problem (syntax, nesting past what the decoder takes, a
+    number too long to convert) is a UsageError."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--args is not valid JSON: {exc.msg} at line {exc.lineno} column "
+                         f"{exc.colno}") from None
+    except RecursionError:
+        raise UsageError("--args is nested too deeply to read") from None
+    except ValueError as exc:  # an integer longer than Python converts (4,300 digits)
+        raise UsageError(f"--args holds a number too long to read: "
+                         f"{str(exc).split(';')[0]}") from None
 
 
 def _snapshots(project: Project, args: argparse.Namespace) -> int:

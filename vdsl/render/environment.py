@@ -1,6 +1,6 @@
 """The sandboxed Jinja environment and the per-project cache of compiled templates.
 
-One `Renderer` per `Project` (made lazily by `renderer_for`) owns one `SandboxedEnvironment`:
+One `Renderer` per `Project` (made lazily by `renderer_for`) owns one `BudgetedSandbox`:
 templates cannot reach Python internals, files or the network. Each function prompt and each
 `template_string` is compiled once, the first time it is rendered, and reused.
 
@@ -22,30 +22,29 @@ from types import TracebackType
 from typing import Any
 
 from jinja2 import Template, Undefined
-from jinja2.sandbox import SandboxedEnvironment
 
 from ..ir import EnumDecl, FunctionDecl, RawString, StringValue, TemplateStringDecl
 from ..project import Project
+from .budget import RenderLimits
 from .messages import SUFFIX_MARK
 from .output_format import OutputFormatContent, parse_options
 from .roles import RoleMark
+from .sandbox import STEP_COSTS, BudgetedSandbox
 from .schema import Schema, attr_text
-from .values import CURRENT, EnumType, EnumValue, finalize, to_json_data
+from .values import CURRENT, EnumType, EnumValue, to_json_data
 
 __all__ = ["ClientContext", "OutputFormat", "PromptContext", "Renderer", "renderer_for"]
 
 _NAME_PREFIX = "vdsl:"
 
 
-def make_environment() -> SandboxedEnvironment:
-    """A sandbox with BAML's defaults: no autoescape, minijinja-style value printing."""
+def make_environment(limits: RenderLimits | None = None) -> BudgetedSandbox:
+    """A budgeted sandbox with BAML's defaults: no autoescape, minijinja-style value printing."""
     # BAML's minijinja trims the newline after a block tag and the indentation before it
     # (checked against baml-py 0.226.3): `{% for %}` lines leave no blank lines behind.
-    env = SandboxedEnvironment(autoescape=False, finalize=finalize, undefined=Undefined,
-                               keep_trailing_newline=False, trim_blocks=True,
-                               lstrip_blocks=True)
-    env.filters["tojson"] = _tojson
-    return env
+    return BudgetedSandbox(limits, filters={"tojson": _tojson}, autoescape=False,
+                           undefined=Undefined, keep_trailing_newline=False, trim_blocks=True,
+                           lstrip_blocks=True)
 
 
 def _tojson(value: Any, indent: int | None = None) -> str:
@@ -156,13 +155,16 @@ class TemplateStringFunction:
         return self._renderer.template_string(self._decl).render(ctx=ctx, **bound)
 
 
+STEP_COSTS[TemplateStringFunction] = 20  # a call renders a whole template
+
+
 class Renderer:
     """Everything rendering needs for one project, built once and reused across calls."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, limits: RenderLimits | None = None) -> None:
         self.project = project
         self.schema = Schema(project)
-        self.env = make_environment()
+        self.env = make_environment(limits or RenderLimits.from_env())
         self.locations: dict[str, tuple[str, int]] = {}
         """Jinja template name → (file, file line of template line 1), for error messages."""
         self._templates: dict[str, Template] = {}

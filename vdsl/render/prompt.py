@@ -11,13 +11,14 @@ from ..errors import InvalidArgumentError, RenderError, VdslError
 from ..ir import FunctionDecl
 from ..project import Project
 from .args import bind_arguments
+from .budget import Budget, RenderLimits
 from .clients import ClientInfo, resolve_client
 from .environment import ClientContext, PromptContext, Renderer, renderer_for
 from .messages import SUFFIX_MARK, RenderedPrompt
 from .roles import RoleConfig, build_prompt
 from .values import CURRENT, RenderState
 
-__all__ = ["PromptRenderer", "find_function", "render_prompt"]
+__all__ = ["PromptRenderer", "find_function", "render_prompt", "set_render_limits"]
 
 
 def find_function(project: Project, name: str) -> FunctionDecl:
@@ -79,6 +80,12 @@ class PromptRenderer:
         return RenderedPrompt(prompt.messages, prompt.system_index, self.info.name)
 
 
+def set_render_limits(project: Project, limits: RenderLimits) -> None:
+    """Render `project`'s prompts under `limits` from now on (the default comes from the
+    `VDSL_RENDER_*` environment variables; see `RenderLimits`)."""
+    renderer_for(project).env.limits = limits
+
+
 def _check_fim(fn: FunctionDecl, info: ClientInfo) -> None:
     """A `{{ _.suffix() }}` prompt goes to a fill-in-the-middle model only: any other model
     would get the gap marker in its text (`vdsl check` catches the function's own client;
@@ -93,12 +100,12 @@ def _check_fim(fn: FunctionDecl, info: ClientInfo) -> None:
 
 def _run(renderer: Renderer, fn: FunctionDecl, values: dict[str, Any],
          info: ClientInfo) -> tuple[str, RenderState]:
-    template = renderer.prompt_template(fn)
     ctx = PromptContext(renderer.output_format(fn), ClientContext(
         info.name, info.provider, info.roles.default_role, info.roles.allowed_roles))
-    state = RenderState(ctx=ctx)
+    state = RenderState(ctx=ctx, budget=Budget(renderer.env.limits))
     token = CURRENT.set(state)
     try:
+        template = renderer.prompt_template(fn)
         return template.render({"ctx": ctx, **values}), state
     except VdslError:
         raise

@@ -120,6 +120,8 @@ class RenderState:
     media: list[Media] = field(default_factory=list)
     ctx: Any = None
     """The template's `ctx`, for template_strings called during this render."""
+    budget: Any = None
+    """The render's `budget.Budget` (output, steps, time, call depth used so far)."""
 
     nonce: str = field(default_factory=lambda: secrets.token_hex(8))
     """Signs this render's markers, so marker text inside an argument is never one."""

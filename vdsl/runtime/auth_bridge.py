@@ -3,6 +3,7 @@ belongs to the runtime — a loopback endpoint (the emulator) works without any 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -52,11 +53,16 @@ AUTH_ENV = ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_APPLICATION_CREDENTIALS_CO
 """The environment that decides which credentials apply."""
 
 
-def strategy_key(options: ClientOptions, env: Mapping[str, str]) -> tuple[object, ...]:
-    """What a resolved strategy depends on: the client's credential options and AUTH_ENV."""
-    return (options.client, repr(options.resolved.get("credentials")),
-            repr(options.resolved.get("credentials_content")), options.api_key,
-            tuple(env.get(name) for name in AUTH_ENV))
+def strategy_key(options: ClientOptions, env: Mapping[str, str]) -> tuple[str, str]:
+    """What a resolved strategy depends on — the client's credential options and AUTH_ENV —
+    as a digest: the cache holds no private key or API key a crash reporter could show."""
+    digest = hashlib.sha256()
+    for part in (repr(options.resolved.get("credentials")),
+                 repr(options.resolved.get("credentials_content")), repr(options.api_key),
+                 *(repr(env.get(name)) for name in AUTH_ENV)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return options.client, digest.hexdigest()
 
 
 def resolve_strategy(options: ClientOptions, env: Mapping[str, str],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -51,6 +52,20 @@ class Call:
     response: httpx.Response | None = None
     events: list[str] | None = None
     completion: Completion | None = None
+
+    @property
+    def url(self) -> str:
+        """Where the request goes, secrets and all (`request.url` is for showing)."""
+        return self.request.sendable()[0]
+
+    def headers(self) -> dict[str, str]:
+        """The headers as sent (`request.headers` is for showing); a copy."""
+        return self.request.sendable()[1]
+
+    def hide_token(self, headers: Mapping[str, str]) -> None:
+        """Keep the bearer token in `headers` out of anything that shows the request."""
+        for value, name in token_secrets(headers).items():
+            self.request.add_secret(value, name)
 
 
 def http_failure(response: httpx.Response, call: Call) -> VdslError:
@@ -110,3 +125,26 @@ def check_headers(configured: Mapping[str, str], passed: Mapping[str, str],
             if source == "configured":
                 raise ConfigError(f"client `{client}`: header {name!r} {problem}")
             raise InvalidArgumentError(f"header {name!r} {problem}")
+
+
+PREVIEW_TOKEN = "Bearer <access token>"
+
+
+def outgoing_request(options: ClientOptions, extra: Mapping[str, str],
+                     headers: Mapping[str, str] | None, url: str, body: dict[str, Any],
+                     preview: bool) -> HttpRequest:
+    """The request: the client's headers, the family's, the caller's; the API key (in the
+    `x-goog-api-key` header) or a bearer token placeholder; values from `env.` hidden."""
+    request_headers = {**options.headers, **extra,
+                       **{k.lower(): v for k, v in (headers or {}).items()},
+                       "content-type": "application/json"}
+    hidden = dict(options.env_headers)
+    key = options.api_key
+    if key:
+        request_headers["x-goog-api-key"] = key
+        hidden["x-goog-api-key"] = options.secrets.get(key) or options.env_params.get(
+            "key", "VERTEX_API_KEY")
+    else:
+        request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
+    return HttpRequest("POST", url, request_headers, body, options.secrets,
+                       hidden_headers=hidden, hidden_params=options.env_params)

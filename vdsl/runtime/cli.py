@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "value, finish reason, usage, client and model")
     parser.add_argument("--emulator", action="store_true",
                         help="start the built-in Vertex emulator for this call (offline; replies "
-                             "come from the project's emulator.yaml, or an echo)")
+                             "come from the project's emulator.yaml, or an echo); media URLs "
+                             "on loopback (127.0.0.1) may then be downloaded")
     parser.add_argument("--fixtures", metavar="FILE", type=Path,
                         help="with --emulator: canned replies (default: emulator.yaml in the "
                              "project folder, if there is one)")
@@ -91,8 +92,11 @@ def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
 
 def _call(project: Project, args: argparse.Namespace, call_args: dict[str, Any],
           base: Path | None, endpoint: str | None) -> int:
+    from .netpolicy import MediaPolicy
     from .runtime import Runtime
-    with Runtime(project, endpoint=endpoint, base_dir=base) as runtime:
+    # With the emulator everything is local: media served from this machine may be fetched.
+    media = MediaPolicy.from_env().allowing("loopback") if args.emulator else None
+    with Runtime(project, endpoint=endpoint, base_dir=base, media=media) as runtime:
         if args.stream:
             stream = runtime.stream(args.function, call_args, client=args.client)
             for event in stream:

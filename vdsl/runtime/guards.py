@@ -27,6 +27,6 @@ __all__ = ["guard"]
 def guard(rt: Runtime, call: Call, prompt: RenderedPrompt, where: Target, *,
           blocking: bool) -> None:
     """Raise when `call` must not be sent (see the module docstring)."""
-    check_request(rt.policy, call.request.url, call.request.body, call.site.client)
+    check_request(rt.policy, call.url, call.request.body, call.site.client)
     check_budget(rt, where, prompt, blocking=blocking)
     check_cache(rt, where, prompt, blocking=blocking)

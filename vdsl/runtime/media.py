@@ -1,9 +1,9 @@
 """Media URLs before a request is built, by the client's `media_url_handler` (docs/wire.md,
 "Media URLs"): keep the URL, add its media type, or fetch it and send base64.
 
-Fetching is careful: http(s) only, redirects only to http(s), a size cap, a timeout, and the
-media type sniffed from the bytes when the server does not say. In a preview nothing is
-fetched: the part shows a placeholder instead.
+Downloading is `fetcher.py`'s job (http(s) only, public addresses only unless allowed, a size
+cap, one deadline); here the media type is sniffed from the bytes when the server does not
+say. In a preview nothing is fetched: the part shows a placeholder instead.
 """
 
 from __future__ import annotations
@@ -11,19 +11,14 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit
-
-import httpx
 
 from ..errors import MediaError
 from ..media import guess_media_type
 from ..providers.options import ClientOptions
 from ..render import RenderedPrompt
 from ..render.messages import ChatMessage, MediaPart
+from .fetcher import shown_url
 
-MAX_BYTES = 20 * 1024 * 1024
-TIMEOUT_S = 30.0
-MAX_REDIRECTS = 5
 PDF_TYPE = "application/pdf"
 PREVIEW_DATA = "<fetched from the URL when the call is made>"
 GOOGLE_URL_PREFIXES = ("gs://", "https://storage.googleapis.com/",
@@ -74,9 +69,10 @@ def _resolve(part: MediaPart, options: ClientOptions, fetch: Fetch | None,
     if part.media_type and media_type and _base(part.media_type) != _base(media_type) \
             and mode in ("send_base64", "send_base64_unless_google_url"):
         raise MediaError(f"Requested media of MIME type '{part.media_type}' but fetched "
-                         f"'{media_type}' from {url}")
+                         f"'{media_type}' from {shown_url(url)}")
     if not media_type:
-        raise MediaError(f"{part.kind} {url}: cannot tell its media type; give a media_type")
+        raise MediaError(f"{part.kind} {shown_url(url)}: cannot tell its media type; give a "
+                         "media_type")
     return replace(part, url=None, base64=base64.b64encode(data).decode("ascii"),
                    media_type=part.media_type or media_type)
 
@@ -90,7 +86,8 @@ def _keep_url(part: MediaPart, requires_type: bool, guess: bool = False) -> Medi
     if media_type is None and part.kind == "video":
         media_type = "video/mp4"
     if media_type is None and requires_type:
-        raise MediaError(f"Please specify a media type for this {part.kind} ({part.url}): "
+        raise MediaError(f"Please specify a media type for this {part.kind} "
+                         f"({shown_url(part.url or '')}): "
                          f"Vertex needs one with a URL")
     return replace(part, media_type=media_type)
 
@@ -117,49 +114,3 @@ def sniff(data: bytes) -> str | None:
     if data[4:8] == b"ftyp":
         return "video/quicktime" if data[8:10] == b"qt" else "video/mp4"
     return None
-
-
-def http_fetcher(client: httpx.Client) -> Fetch:
-    """A fetch function over `client` with vdsl's safety rules."""
-    def fetch(url: str) -> tuple[bytes, str | None]:
-        current = url
-        for _ in range(MAX_REDIRECTS + 1):
-            _check_scheme(current, url)
-            try:
-                with client.stream("GET", current, timeout=TIMEOUT_S,
-                                   follow_redirects=False) as response:
-                    if response.is_redirect:
-                        current = urljoin(current, response.headers.get("location", ""))
-                        continue
-                    if response.status_code != 200:
-                        raise MediaError(f"Failed to fetch media from {url}: HTTP "
-                                         f"{response.status_code}")
-                    return _read_capped(response, url), _content_type(response)
-            except httpx.HTTPError as error:
-                raise MediaError(f"Failed to fetch media from {url}: {error}") from None
-        raise MediaError(f"Failed to fetch media from {url}: too many redirects")
-    return fetch
-
-
-def _check_scheme(current: str, original: str) -> None:
-    if urlsplit(current).scheme not in ("http", "https"):
-        raise MediaError(f"Failed to fetch media from {original}: URL scheme is not allowed "
-                         f"({current.split(':', 1)[0]}:)")
-
-
-def _read_capped(response: httpx.Response, url: str) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise MediaError(f"Failed to fetch media from {url}: larger than "
-                             f"{MAX_BYTES // (1024 * 1024)} MiB")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _content_type(response: httpx.Response) -> str | None:
-    value = _base(response.headers.get("content-type", ""))
-    return value if value and value not in ("application/octet-stream", "binary/octet-stream") \
-        and "/" in value else None

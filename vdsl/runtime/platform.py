@@ -25,7 +25,7 @@ from ..render import RenderedPrompt, render_prompt
 from ..render.clients import resolve_client
 from .auth_bridge import AuthStrategy
 from .failures import CallSite, http_error, transport_error
-from .media import http_fetcher, resolve_media
+from .media import resolve_media
 from .transport import cap, httpx_timeout
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ class Target:
         """The URL of `path` (`projects/…/cachedContents/…`) on the client's host."""
         named = re.match(r"projects/[^/]+/locations/([^/]+)", path)
         url = f"https://{host_for(named.group(1) if named else self.location)}/{API_VERSION}/{path}"
-        url = append_query(url, {**self.options.query_params, **(query or {})})
+        params = {k: v for k, v in self.options.query_params.items() if k != "key"}
+        url = append_query(url, {**params, **(query or {})})  # the API key goes in a header
         return redirect(url, self.override) if self.override else url
 
     def site(self, url: str) -> CallSite:
@@ -108,8 +109,7 @@ def render_for(rt: Runtime, where: Target, function: str,
     where the family needs them inline)."""
     prompt = render_prompt(rt.project, function, args, client=where.client,
                            base_dir=rt._base_dir, default_remap=where.adapter.DEFAULT_REMAP)
-    return resolve_media(prompt, where.adapter.media_options(where.options),
-                         http_fetcher(rt._pool.sync()))
+    return resolve_media(prompt, where.adapter.media_options(where.options), rt._media.fetch)
 
 
 def send_json(rt: Runtime, where: Target, method: str, url: str,
@@ -124,6 +124,8 @@ def send_json(rt: Runtime, where: Target, method: str, url: str,
     timeout = cap(httpx_timeout(where.options.timeouts, stream=False), None)
     for attempt in (1, 2):
         headers = {**where.options.headers, "content-type": "application/json"}
+        if where.options.api_key:
+            headers["x-goog-api-key"] = where.options.api_key
         if where.auth is not None:
             headers.update(where.auth.headers())
         log.debug("%s %s (client %s)", method, site.url, site.client)

@@ -52,14 +52,16 @@ from .calls import (
     check_headers,
     http_failure,
     located,
+    outgoing_request,
     returns_string,
-    token_secrets,
 )
 from .calls import NeedsThread as _NeedsThread
 from .failures import CallSite, transport_error
 from .features import shape_options
+from .fetcher import MediaFetcher
 from .guards import guard
-from .media import http_fetcher, resolve_media
+from .media import resolve_media
+from .netpolicy import MediaPolicy
 from .observe import Observation, aobserving, observing, tracing
 from .plan import Node, RoundRobin
 from .plan import build as build_plan
@@ -74,7 +76,6 @@ if TYPE_CHECKING:
     from ..batch import BatchJob, BatchPlan, BatchSession
 
 log = logging.getLogger("vdsl.runtime")
-PREVIEW_TOKEN = "Bearer <access token>"
 
 class Runtime(PlatformMethods):
     """Calls the functions of a compiled `Project`.
@@ -86,7 +87,12 @@ class Runtime(PlatformMethods):
     `on_attempt` is called with each `Attempt` (client, model, status, error, latency), for
     tracing. `policy` (default: the project's, from `[tool.vdsl.policy]`) is checked before
     every request. `sleep`/`asleep` replace the waits between retries (tests use a fake clock);
-    `seed` makes round-robin starts and retry jitter reproducible.
+    `seed` makes round-robin starts and retry jitter reproducible. `media` says how media URLs
+    are downloaded (default: public addresses only, `VDSL_MEDIA_ALLOW` applied; see
+    `MediaPolicy`).
+
+    `close()`, `await aclose()`, `with Runtime(…)` and `async with Runtime(…)` close every
+    pooled connection at once.
     """
 
     def __init__(self, project: Project, env: Mapping[str, str] | None = None, *,
@@ -95,7 +101,8 @@ class Runtime(PlatformMethods):
                  on_attempt: Callable[[Attempt], None] | None = None,
                  sleep: Callable[[float], None] | None = None,
                  asleep: Callable[[float], Awaitable[None]] | None = None,
-                 seed: int | None = None, policy: Policy | None = None) -> None:
+                 seed: int | None = None, policy: Policy | None = None,
+                 media: MediaPolicy | None = None) -> None:
         self.project = project
         self.policy = policy if policy is not None else project.policy
         self._memo: dict[tuple[object, ...], Any] = {}
@@ -111,6 +118,7 @@ class Runtime(PlatformMethods):
         self._endpoint = endpoint
         self._auth = auth
         self._pool = Pool()
+        self._media = MediaFetcher(media or MediaPolicy.from_env(self._environment(None)))
         self._base_dir = base_dir
         self._bg = Background()  # a loop thread for abortable sync calls, started on use
         _configure_logging()
@@ -237,14 +245,29 @@ class Runtime(PlatformMethods):
         return session, project
 
     def close(self) -> None:
+        """Close every pooled connection (Vertex and media downloads, sync and async) now;
+        inside a running event loop too. The runtime reconnects if it is used again."""
         self._bg.close(lambda: self._pool.async_().aclose())
         self._pool.close()
+        self._media.close()
+
+    async def aclose(self) -> None:
+        """`close()` for async code: awaits the connections of the running loop."""
+        await self._pool.aclose()
+        self._media.close()
+        await asyncio.to_thread(self._bg.close)  # the abortable calls' loop, if one runs
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     # ---- plans ---------------------------------------------------------------------------
 
@@ -288,7 +311,7 @@ class Runtime(PlatformMethods):
         adapter = adapter_for(options.model, options.resolved.get("publisher"))
         prompt = render_prompt(seen, fn.name, args, client=info.name,
                                base_dir=self._base_dir, default_remap=adapter.DEFAULT_REMAP)
-        fetcher = None if preview else http_fetcher(self._pool.sync()) if fetch else _defer
+        fetcher = None if preview else self._media.fetch if fetch else _defer
         prompt = resolve_media(prompt, adapter.media_options(options), fetcher)
         wire_stream = stream and options.supports_streaming and adapter.SUPPORTS_STREAMING
         override = self._endpoint or environ.get(ENDPOINT_ENV) or None
@@ -303,14 +326,9 @@ class Runtime(PlatformMethods):
                         rpc=adapter.method(options, wire_stream), project=project,
                         express=express, override=override)
         check_headers(options.headers, headers or {}, info.name)
-        request_headers = {**options.headers, **adapter.extra_headers(options),
-                           **{k.lower(): v for k, v in (headers or {}).items()},
-                           "content-type": "application/json"}
-        if not options.api_key:
-            request_headers["authorization"] = PREVIEW_TOKEN if preview else ""
-        body = adapter.body(prompt, options, wire_stream)
-        request = HttpRequest("POST", url, request_headers, body, dict(options.secrets))
-        site = CallSite(info.name, options.model, options.location or "", request.redacted()["url"],
+        request = outgoing_request(options, adapter.extra_headers(options), headers, url,
+                                   adapter.body(prompt, options, wire_stream), preview)
+        site = CallSite(info.name, options.model, options.location or "", request.url,
                         auth.description if auth else "")
         call = Call(fn, options, adapter, request, site, auth, wire_stream, seen, prompt,
                     record=settings is not None and bool(settings.collectors or tracing()))
@@ -355,10 +373,10 @@ class Runtime(PlatformMethods):
     # ---- sending --------------------------------------------------------------------------
 
     def _headers(self, call: Call) -> dict[str, str]:
-        headers = dict(call.request.headers)
+        headers = call.headers()
         if call.auth is not None and "authorization" in headers:
             headers.update(call.auth.headers())
-            call.request.secrets.update(token_secrets(headers))
+            call.hide_token(headers)
         return headers
 
     def _send(self, call: Call, remaining: float | None = None) -> httpx.Response:
@@ -371,7 +389,7 @@ class Runtime(PlatformMethods):
             call.sent = True
             try:
                 with self._gate.sync():
-                    response = self._pool.post(call.request.url, headers,
+                    response = self._pool.post(call.url, headers,
                                                call.request.content(), timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None
@@ -389,13 +407,14 @@ class Runtime(PlatformMethods):
         http = self._pool.async_transport()
         timeout = cap(httpx_timeout(call.options.timeouts, stream=False), remaining)
         for attempt in (1, 2):
-            headers = dict(call.request.headers)
+            headers = call.headers()
             if call.auth is not None and "authorization" in headers:
                 headers.update(await call.auth.aheaders())
+                call.hide_token(headers)
             call.sent = True
             try:
                 async with self._gate.async_():
-                    response = await http.post(call.request.url, headers,
+                    response = await http.post(call.url, headers,
                                                call.request.content(), timeout)
             except httpx.HTTPError as error:
                 raise transport_error(error, call.site, "request_timeout_ms") from None

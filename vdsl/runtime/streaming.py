@@ -84,7 +84,7 @@ def stream_events(rt: Runtime, call: Call) -> Generator[StreamEvent | Result, No
     reader = StreamReader(call)
     try:
         call.sent = True
-        with http.stream("POST", rt._pool.url(call.request.url),
+        with http.stream("POST", rt._pool.url(call.url),
                          headers=wire_headers(rt._headers(call)),
                          content=call.request.content(), timeout=timeout) as response:
             call.response = response
@@ -158,13 +158,14 @@ async def astream_events(rt: Runtime, call: Call
         yield result
         return
     http = rt._pool.async_()
-    request_headers = dict(call.request.headers)
+    request_headers = call.headers()
     if call.auth is not None and "authorization" in request_headers:
         request_headers.update(await call.auth.aheaders())
+        call.hide_token(request_headers)
     reader = StreamReader(call)
     call.sent = True
     try:
-        async with http.stream("POST", rt._pool.url(call.request.url),
+        async with http.stream("POST", rt._pool.url(call.url),
                                headers=wire_headers(request_headers),
                                content=call.request.content(),
                                timeout=httpx_timeout(call.options.timeouts, stream=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from ..providers.options import Timeouts
+from .closing import close_async_client
 
 if TYPE_CHECKING:
     from .aio import AiohttpTransport
@@ -102,10 +103,33 @@ class Pool:
         return url
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
-            self._sync = None
-        self._async = weakref.WeakKeyDictionary()
+        """Close every client now, the async ones too (see `closing.py`)."""
+        sync, clients = self._take()
+        if sync is not None:
+            sync.close()
+        for loop, client in clients:
+            close_async_client(loop, client)
+
+    async def aclose(self) -> None:
+        """Close every client, awaiting the one of the running loop."""
+        sync, clients = self._take()
+        if sync is not None:
+            sync.close()
+        running = asyncio.get_running_loop()
+        for loop, client in clients:
+            if loop is running:
+                await client.aclose()
+            else:
+                await asyncio.to_thread(close_async_client, loop, client)
+
+    def _take(self) -> tuple[httpx.Client | None,
+                             list[tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]]]:
+        """The clients, taken out of the pool (the runtime reconnects if used again)."""
+        with self._lock:
+            sync, self._sync = self._sync, None
+            clients = [(loop, client) for loop, (client, _) in self._async.items()]
+            self._async = weakref.WeakKeyDictionary()
+        return sync, clients
 
 
 class Gate:

@@ -7,6 +7,7 @@ its first to its last token. Problems that the grammar accepts but BAML rejects 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,7 +15,8 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
 from .engine import Token  # the same attributes as Lark's Token (the fallback path's)
-from .values import classify_unquoted, dedent_raw, unescape
+from .nesting import ValueNesting
+from .values import classify_unquoted, dedent_raw, too_many_digits, unescape
 
 _PRIMITIVES = frozenset(ir.PRIMITIVES)
 _MEDIA = frozenset(ir.MEDIA)
@@ -52,6 +54,7 @@ class IRBuilder:
         self.pos_offset = pos_offset
         self.docs: dict[int, str] = {}
         self._grouped: set[int] = set()  # ids of types written in parentheses
+        self._nesting = ValueNesting(diags)
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -314,7 +317,16 @@ class IRBuilder:
                              f"Float literal values are not supported: {token.value}", span,
                              help="use `float`, or an int or string literal")
             return ir.Primitive(span, (), "float")
+        if too_many_digits(token.value):
+            self._too_large(token.value, span)
+            return ir.Primitive(span, (), "int")
         return ir.LiteralType(span, (), int(token.value))
+
+    def _too_large(self, text: str, span: Span) -> None:
+        digits = len(text.lstrip("-"))
+        self.diags.error("number-too-large", f"a number with {digits:,} digits is too large",
+                         span, help="integers may have at most "
+                         f"{sys.get_int_max_str_digits():,} digits; quote it if it is text")
 
     def map_type(self, children: list[Any]) -> ir.TypeExpr:
         keyword, *chains = children
@@ -361,6 +373,8 @@ class IRBuilder:
             self.diags.error("invalid-env-reference", f"`{token.value}` is not a valid env reference",
                              span, help="write `env.NAME` with a variable name, e.g. "
                              "`env.GOOGLE_CLOUD_PROJECT`")
+        elif kind == "number-too-large":
+            self._too_large(token.value, span)
         else:
             self.diags.error(
                 "digit-leading-value",
@@ -391,7 +405,12 @@ class IRBuilder:
 
     def map(self, children: list[Any]) -> ir.MapValue:
         open_, entries, close = children
-        return ir.MapValue(self.span(open_).to(self.span(close)), tuple(entries or ()))
+        span = self.span(open_).to(self.span(close))
+        entries = tuple(entries or ())
+        value = ir.MapValue(span, entries if self._nesting.admit(
+            span, [e.value for e in entries]) else ())
+        self._nesting.remember(value)
+        return value
 
     def map_entry(self, children: list[Any]) -> ir.MapEntry:
         key, value = children
@@ -401,7 +420,11 @@ class IRBuilder:
 
     def array(self, children: list[Any]) -> ir.ArrayValue:
         open_, items, close = children
-        return ir.ArrayValue(self.span(open_).to(self.span(close)), tuple(items or ()))
+        span = self.span(open_).to(self.span(close))
+        items = tuple(items or ())
+        value = ir.ArrayValue(span, items if self._nesting.admit(span, items) else ())
+        self._nesting.remember(value)
+        return value
 
     def attr_args(self, children: list[Any]) -> list[ir.Value]:
         # a JINJA token (a str: Lark's tokens and the engine's both are) or a value node

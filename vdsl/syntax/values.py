@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 _ENV = re.compile(r"env\.([A-Za-z_][A-Za-z0-9_]*)\Z")
@@ -26,9 +27,16 @@ def unescape(body: str) -> str:
     return _ESCAPE.sub(replace, body)
 
 
+def too_many_digits(digits: str) -> bool:
+    """Whether Python refuses to read `digits` as an int (`sys.get_int_max_str_digits()`, 4300
+    by default: longer conversions take quadratic time)."""
+    limit = sys.get_int_max_str_digits()
+    return bool(limit) and len(digits.lstrip("-")) > limit
+
+
 def classify_unquoted(text: str) -> tuple[str, object]:
     """How BAML reads an unquoted token: ("string"|"bool"|"null"|"number"|"env"|"bad-env"|
-    "digit-leading", value)."""
+    "digit-leading"|"number-too-large", value)."""
     if " " in text or "\t" in text:
         return "string", text
     if text == "true" or text == "false":
@@ -36,7 +44,9 @@ def classify_unquoted(text: str) -> tuple[str, object]:
     if text == "null":
         return "null", None
     if _NUMBER.match(text):
-        return "number", (float(text) if "." in text else int(text))
+        if "." in text:
+            return "number", float(text)
+        return ("number-too-large", text) if too_many_digits(text) else ("number", int(text))
     if text.startswith("env.") or text == "env":
         match = _ENV.match(text)
         return ("env", match.group(1)) if match else ("bad-env", text)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from ..jinja_limits import MAX_BLOCK_DEPTH, MAX_LOOP_DEPTH
+
 __all__ = ["SCANNED_GLOBALS", "SIMPLE_PATHS", "scan"]
 
 SIMPLE_PATHS = frozenset({("ctx", "output_format"), ("_", "role")})
@@ -106,6 +108,8 @@ def _statement(tag: re.Match[str], text: str, loaded: dict[str, int], stored: se
         blocks.append("for")
     elif not blocks or blocks.pop() != "for":  # endfor
         return False
+    if len(blocks) > MAX_BLOCK_DEPTH or blocks.count("for") > MAX_LOOP_DEPTH:
+        return False  # too deep: Jinja's parse reports it (`jinja_limits`)
     for group in ("cond", "items"):
         path = match.group(group)
         if path is not None:

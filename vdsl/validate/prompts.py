@@ -44,9 +44,12 @@ _JINJA_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "name
 @lru_cache(maxsize=1)
 def jinja_env() -> SandboxedEnvironment:
     """The environment templates are checked with. Jinja is imported only for a template the
-    scan cannot read (`prompt_scan`) and for `{{ … }}` in attributes."""
+    scan cannot read (`prompt_scan`) and for `{{ … }}` in attributes. `nesting_limit()` refuses a
+    template nested deeper than Jinja's parser and Python's compiler can take."""
     from jinja2.sandbox import SandboxedEnvironment
-    return SandboxedEnvironment(autoescape=False)
+
+    from ..jinja_limits import nesting_limit
+    return SandboxedEnvironment(autoescape=False, extensions=[nesting_limit()])
 
 
 def check(ctx: Context) -> None:
@@ -166,7 +169,6 @@ def _check_arity(ctx: Context, decl: TemplateStringDecl, call: nodes.Call, where
 
 
 def _check_output_format(ctx: Context, call: nodes.Call, where: _Where) -> None:
-    from jinja2 import nodes
     span = where.line(call.lineno)
     allowed = ", ".join(OUTPUT_FORMAT_OPTIONS)
     if call.args or call.dyn_args is not None:
@@ -181,13 +183,20 @@ def _check_output_format(ctx: Context, call: nodes.Call, where: _Where) -> None:
                             label="unknown option",
                             help=(f"did you mean `{close[0]}`? " if close else "")
                             + f"allowed options: {allowed}")
-        elif isinstance(kw.value, (nodes.Const, nodes.List)):
+        elif _is_literal(kw.value):
             _check_option_value(ctx, kw, span)
 
 
-def _check_option_value(ctx: Context, kw: nodes.Keyword, span: Span) -> None:
+def _is_literal(node: nodes.Expr) -> bool:
+    """A constant or a list of constants: its value is known without running anything."""
     from jinja2 import nodes
-    value = kw.value.as_const() if isinstance(kw.value, (nodes.Const, nodes.List)) else None
+    if isinstance(node, nodes.List):
+        return all(isinstance(item, nodes.Const) for item in node.items)
+    return isinstance(node, nodes.Const)
+
+
+def _check_option_value(ctx: Context, kw: nodes.Keyword, span: Span) -> None:
+    value = kw.value.as_const()
     ok = isinstance(value, _OPTION_TYPES[kw.key])
     if kw.key == "map_style":
         ok = value in ("angle", "object")
