@@ -18,6 +18,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from parity_helpers import _vdsl_value
 
+from vdsl.runtime import MediaPolicy
+
+# the media the harness serves lives on 127.0.0.1, which downloads refuse unless allowed
+LOOPBACK_MEDIA = MediaPolicy(allow=("loopback",))
+
 
 def _error(exc: BaseException) -> dict[str, str]:
     return {"error": f"{type(exc).__name__}: {exc}"}
@@ -27,7 +32,8 @@ def _request(rt: Any, fn: str, args: dict[str, Any], env: dict[str, str],
              stream: bool) -> dict[str, Any]:
     call = rt._prepare(fn, args, None, env, None, stream=stream)
     r = call.request
-    return {"method": r.method, "url": r.url, "headers": dict(r.headers), "body": r.body}
+    url, headers = r.sendable()  # what goes on the wire, secrets included
+    return {"method": r.method, "url": url, "headers": headers, "body": r.body}
 
 
 def _test_case(project: Any, case: dict[str, Any], env: dict[str, str],
@@ -41,7 +47,8 @@ def _test_case(project: Any, case: dict[str, Any], env: dict[str, str],
     fn = project.function(case["fn"])
     args, base = test_arguments(test, fn)
     if test.name not in runtimes:
-        runtimes[test.name] = Runtime(project_for_test(project, test), env=env, base_dir=base)
+        runtimes[test.name] = Runtime(project_for_test(project, test), env=env, base_dir=base,
+                                      media=LOOPBACK_MEDIA)
     env_case = {"PARITY_CASE": case["header"]}
     out = _request(runtimes[test.name], case["fn"], args, env_case, True)
     types = {p.name: p.type for p in fn.params}
@@ -109,7 +116,7 @@ def requests(project_dir: Path, server: str) -> dict[str, Any]:
         return {"$load_error": str(exc)}
     out: dict[str, Any] = {}
     runtimes: dict[str, Any] = {}
-    with Runtime(project, env=env) as rt, warnings.catch_warnings():
+    with Runtime(project, env=env, media=LOOPBACK_MEDIA) as rt, warnings.catch_warnings():
         warnings.simplefilter("ignore")  # dropped unknown fields: BAML drops them silently
         for case in spec["cases"]:
             try:
