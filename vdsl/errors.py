@@ -214,7 +214,9 @@ class VertexError(ProviderError):
         self.message = message
         self.hint = hint
         label = f"{status} {vertex_status}" if vertex_status else str(status)
-        text = f"Vertex AI returned {label} for client `{client}` (model {model}): {message}"
+        where = (f" for client `{client}`" + (f" (model {model})" if model else "") if client
+                 else f" ({model})" if model else "")
+        text = f"Vertex AI returned {label}{where}: {message}"
         super().__init__(text + (f"\nhint: {hint}" if hint else ""), client=client, model=model,
                          url=url, location=location)
 

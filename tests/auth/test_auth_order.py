@@ -228,6 +228,24 @@ def test_gcloud_that_fails_is_reported_in_the_tried_list(env: dict[str, str]) ->
     assert "You do not currently have an active account selected" in last
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="shell-script stand-in for gcloud")
+def test_gcloud_failure_names_its_error_line_not_its_advice(env: dict[str, str]) -> None:
+    """gcloud prints the problem first and advice after it; the tried list shows the problem
+    (it showed the last line: "to select an already authenticated account to use.")."""
+    advice = ("ERROR: (gcloud.auth.print-access-token) You do not currently have an active "
+              "account selected.\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new "
+              "credentials.\n\nIf you have already logged in with a different account, "
+              "run:\n\n  $ gcloud config set account ACCOUNT\n\nto select an already "
+              "authenticated account to use.\n")
+    _fake_gcloud(env, f"printf '%s' '{advice}' >&2\nexit 1\n")
+    with pytest.raises(Exception, match="no Google Cloud credentials") as caught:
+        resolve_auth({}, env, client_name="Flash")
+    last = caught.value.tried[-1]  # type: ignore[attr-defined]
+    assert ("exited with status 1: You do not currently have an active account selected."
+            in last), last
+    assert "to select an already" not in last
+
+
 # --- precedence -------------------------------------------------------------------------------
 
 

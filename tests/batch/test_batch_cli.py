@@ -124,7 +124,15 @@ def test_bad_rows_exit_1_naming_lines_and_usage_errors_exit_2(project: Path,
                   "gs://any-bucket/jobs")
     assert result.returncode == 1 and "line 2:" in result.stderr and "Traceback" not in \
         result.stderr
-    assert vdsl(env, "status", "not-a-job").returncode == 3
+    assert vdsl(env, "status", "not-a-job").returncode == 2
+    for dest in ("s3://bucket/x", "gs://b/x", "bq://nope"):  # not a place a job can write to
+        assert vdsl(env, "submit", str(project), "Describe", "--input", str(bad), "--dest",
+                    dest).returncode == 2
+    missing = vdsl(env, "submit", str(project), "Describe", "--input", str(tmp_path / "no.jsonl"),
+                   "--dest", "gs://any-bucket/jobs")
+    assert missing.returncode == 2
+    assert missing.stderr.strip() == (f"error[invalid-path]: {tmp_path / 'no.jsonl'}: no such "
+                                      "file (--input)")
     assert vdsl(env, "submit", str(project), "Describe").returncode == 2
     assert vdsl(env, "submit", str(project), "Nope", "--input", str(bad), "--dest",
                 "gs://any-bucket/jobs").returncode == 2

@@ -13,10 +13,15 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "expected_client"
 
-CASES: dict[str, Path] = {
-    **{p.name: p for p in sorted((ROOT / "samples").iterdir()) if p.is_dir()},
-    **{p.name: p for p in sorted((HERE / "cases").iterdir()) if p.is_dir()},
-}
+
+def projects_in(folder: Path) -> dict[str, Path]:
+    """The project folders directly in `folder`: those holding sources. `samples/generated`,
+    which README's `vdsl generate samples/resume` writes, holds only the generated client."""
+    return {p.name: p for p in sorted(folder.iterdir())
+            if p.is_dir() and (any(p.glob("*.vdsl")) or any(p.glob("*.baml")))}
+
+
+CASES: dict[str, Path] = {**projects_in(ROOT / "samples"), **projects_in(HERE / "cases")}
 CASE_OPTIONS: dict[str, dict[str, object]] = {"chunked": {"chunk_size": 4}}
 
 

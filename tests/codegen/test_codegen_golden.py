@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from codegen_helpers import CASES, GOLDEN, files_for, options_for
+from codegen_helpers import CASES, GOLDEN, files_for, options_for, projects_in
 
 import vdsl
 from vdsl.codegen import GenerateOptions, generate
@@ -90,3 +90,13 @@ def test_a_part_that_fails_in_the_child_is_built_here(monkeypatch: pytest.Monkey
         return {"b.py": "b"}
     assert forked.run_parts([lambda: {"a.py": "a"}, only_here], parallel=True) == \
         {"a.py": "a", "b.py": "b"}
+
+
+def test_a_generated_client_beside_the_samples_is_not_a_case(tmp_path: Path) -> None:
+    """README's `vdsl generate samples/resume` writes samples/generated/; the suite (README's
+    second command) must not take it for a project."""
+    (tmp_path / "resume").mkdir()
+    (tmp_path / "resume" / "main.vdsl").write_text("class A {\n  x int\n}\n", encoding="utf-8")
+    (tmp_path / "generated" / "vdsl_client").mkdir(parents=True)
+    (tmp_path / "generated" / "vdsl_client" / "types.py").write_text("", encoding="utf-8")
+    assert projects_in(tmp_path) == {"resume": tmp_path / "resume"}

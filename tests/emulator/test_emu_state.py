@@ -11,7 +11,7 @@ import pytest
 from vdsl.emulator import Emulator
 from vdsl.emulator.app import SERVICES, App
 from vdsl.emulator.reply import Reply, Request, json_reply
-from vdsl.emulator.session import project_emulator, project_fixtures, state_folder
+from vdsl.emulator.session import project_emulator, project_fixture_files, state_folder
 from vdsl.emulator.state import StateStore
 
 
@@ -91,7 +91,7 @@ def test_project_sessions_share_state_between_commands(tmp_path: Path,
     project = tmp_path / "proj"
     project.mkdir()
     (project / "emulator.yaml").write_text("- reply: hello\n", encoding="utf-8")
-    assert project_fixtures(project) == project / "emulator.yaml"
+    assert project_fixture_files(project) == [project / "emulator.yaml"]
     folder = state_folder(project)
     assert folder is not None and (tmp_path / "cache") in folder.parents
     with project_emulator(project) as emu:
@@ -114,12 +114,33 @@ def test_state_can_be_named_or_turned_off(tmp_path: Path, monkeypatch: pytest.Mo
 def test_fixtures_beside_sources_below_the_folder_are_found(tmp_path: Path) -> None:
     (tmp_path / "llm").mkdir()
     (tmp_path / "llm" / "main.vdsl").write_text("class A {\n  x int\n}\n", encoding="utf-8")
-    assert project_fixtures(tmp_path) is None
+    assert project_fixture_files(tmp_path) == []
     (tmp_path / "llm" / "emulator.yaml").write_text("- reply: hi\n", encoding="utf-8")
-    assert project_fixtures(tmp_path) == tmp_path / "llm" / "emulator.yaml"
-    (tmp_path / "other").mkdir()   # two candidates: none is guessed
+    assert project_fixture_files(tmp_path) == [tmp_path / "llm" / "emulator.yaml"]
+    (tmp_path / "other").mkdir()   # two projects below: both files, in path order
     (tmp_path / "other" / "x.baml").write_text("class B {\n  y int\n}\n", encoding="utf-8")
     (tmp_path / "other" / "emulator.json").write_text("[]", encoding="utf-8")
-    assert project_fixtures(tmp_path) is None
+    assert project_fixture_files(tmp_path) == [tmp_path / "llm" / "emulator.yaml",
+                                               tmp_path / "other" / "emulator.json"]
     (tmp_path / "emulator.yml").write_text("[]\n", encoding="utf-8")   # the folder's own wins
-    assert project_fixtures(tmp_path) == tmp_path / "emulator.yml"
+    assert project_fixture_files(tmp_path) == [tmp_path / "emulator.yml"]
+
+
+def test_a_folder_of_projects_answers_from_every_fixtures_file(tmp_path: Path) -> None:
+    """`vdsl test samples/` compiles every sample as one project; each sample's replies are
+    used (before, with several fixtures files none was, and typed tests got echoes)."""
+    for name, reply in (("a", "alpha"), ("b", "beta")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.vdsl").write_text("class A {\n  x int\n}\n", encoding="utf-8")
+        (tmp_path / name / "emulator.yaml").write_text(
+            f"- prompt: ask {name}\n  reply: {reply}\n", encoding="utf-8")
+    with project_emulator(tmp_path, persistent=False) as emu:
+        texts = [_gemini_text(emu.url, f"please ask {name}") for name in ("a", "b")]
+    assert texts == ["alpha", "beta"]
+
+
+def _gemini_text(url: str, prompt: str) -> str:
+    body = {"contents": [{"role": "user", "parts": [{"text": prompt}]}]}
+    reply = httpx.post(f"{url}/v1/projects/p/locations/us-central1/publishers/google/models/"
+                       "gemini-2.5-flash:generateContent", json=body, timeout=10)
+    return str(reply.json()["candidates"][0]["content"]["parts"][0]["text"])

@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, load_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lsp_client import LspClient
+from lsp_project import ROOT, load_module
 
 from vdsl.lsp.actions import quick_fixes
 from vdsl.lsp.analysis import ProjectState

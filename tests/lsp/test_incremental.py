@@ -12,9 +12,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import ROOT, load_module, write_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lsp_project import ROOT, load_module, write_project
 
 import vdsl
 from vdsl.compiler import find_files, parse_file

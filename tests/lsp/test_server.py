@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLIENTS, ENV, FILES, FUNCTIONS, TYPES
 from lsp_client import LspClient, position_of
+from lsp_project import CLIENTS, ENV, FILES, FUNCTIONS, TYPES
 
 from vdsl.fmt import format_text
 

@@ -166,7 +166,11 @@ function F(b: image) -> string {
 def test_preview_needs_no_environment() -> None:
     source = client("model gemini-2.5-flash\nlocation us-central1\nproject_id env.MY_PROJECT")
     req = request(source)
-    assert "/projects/$GOOGLE_CLOUD_PROJECT/" in req.url
+    # the client names its variable: the preview shows it (at call time, an unset one falls
+    # back to GOOGLE_CLOUD_PROJECT and then the credentials' project, as in BAML)
+    assert "/projects/$MY_PROJECT/" in req.url
+    assert "/projects/$GOOGLE_CLOUD_PROJECT/" in request(
+        client("model gemini-2.5-flash\nlocation us-central1")).url
 
 
 def test_missing_env_at_call_time_names_variable_and_client() -> None:

@@ -39,7 +39,9 @@ def test_k_selects_like_baml_include(mixed: Path, capsys: pytest.CaptureFixture[
 def test_function_filter_and_list(mixed: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _ids(capsys, str(mixed), "--function", "FR") == ["FR::ServerError"]
     assert main(["test", str(mixed), "--function", "Nope"]) == 2
-    assert "unknown function 'Nope'" in capsys.readouterr().err
+    assert "--function: unknown function `Nope`" in capsys.readouterr().err
+    assert main(["test", str(mixed), "--function", "FRR"]) == 2  # worded as every command
+    assert "did you mean `FR`?" in capsys.readouterr().err
 
 
 def test_fail_fast_skips_what_did_not_start(mixed: Path,

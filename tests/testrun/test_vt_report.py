@@ -73,7 +73,7 @@ def test_full_format_points_at_the_failing_assert(mixed: Path,
     assert "2 tests: 1 passed, 1 failed" in out
     assert err.splitlines()[0] == ("vdsl test: 2 tests · emulator (no Google credentials found; "
                                    "--live calls Vertex AI, --record records cassettes) · "
-                                   "2 at a time")
+                                   f"replies from {mixed / 'emulator.yaml'} · 2 at a time")
 
 
 def test_github_annotations_and_step_summary(mixed: Path, tmp_path: Path,

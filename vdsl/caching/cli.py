@@ -40,23 +40,25 @@ Examples:
   vdsl cache list src/llm --format json
   vdsl cache update src/llm 1234567890 --ttl 30m
   vdsl cache delete src/llm projects/p/locations/us-central1/cachedContents/1234567890
-  vdsl cache create samples/manual Answer --test Pump --emulator      # offline"""
+  vdsl cache create samples/manual AnswerFromManual --test PrimingQuestion \\
+      --client CachedFlash --emulator                                 # offline"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     create = _action(sub, "create", "cache the leading part of a function's prompt; prints "
                                     "the cache's name")
-    create.add_argument("function", help="the function whose prompt to cache")
+    create.add_argument("function", metavar="FUNCTION", help="the function whose prompt to cache")
     create.add_argument("--args", metavar="JSON",
                         help="arguments as a JSON object, or @FILE to read them from a file")
     create.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
     _expiry(create)
     _action(sub, "list", "list the unexpired caches in the client's project and location")
     for name, what in (("get", "show one cache"), ("delete", "delete a cache")):
-        _action(sub, name, what).add_argument("name", help="the cache's name or ID")
+        _action(sub, name, what).add_argument("name", metavar="NAME",
+                                              help="the cache's name or ID")
     update = _action(sub, "update", "give a cache a new expiry")
-    update.add_argument("name", help="the cache's name or ID")
+    update.add_argument("name", metavar="NAME", help="the cache's name or ID")
     _expiry(update)
 
 
@@ -64,11 +66,11 @@ def _action(sub: Any, name: str, help_: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(name, help=help_, description=help_,
                                                      epilog=EPILOG, formatter_class=argparse
                                                      .RawDescriptionHelpFormatter)
-    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("path", metavar="PATH", help="a .vdsl/.baml file or a folder of them")
     parser.add_argument("--client", metavar="NAME",
                         help="the client whose model, project, location and credentials to use "
-                             "(default: the function's; for a name, the first client with "
-                             "caching)")
+                             "(default: " + ("the function's client)" if name == "create" else
+                                            "the first client in the project that can cache)"))
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: names and a summary; json: the caches as objects")
     parser.add_argument("--emulator", action="store_true",

@@ -12,7 +12,8 @@ Generator blocks (`generator python { output_type "python/pydantic" output_dir "
 version "0.1.0" default_client_mode sync }`) say where the package goes, relative to the file
 that holds them; without one, it goes to --out or the current directory.
 Exit status: 0 written (or up to date); 1 compile errors, a project that cannot be
-generated, or with --check a stale package; 2 usage (a bad path or option).
+generated, or with --check a stale package; 2 usage (a bad path or option); 3 a file could
+not be written.
 Examples:
   vdsl generate samples/resume                 # → per the generator block
   vdsl generate src/llm --out src              # → src/vdsl_client/
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from .. import compiler
-    from ..cli import DIAGNOSTICS, OK, USAGE, _sources_for
+    from ..cli import DIAGNOSTICS, OK, RUNTIME, USAGE, _sources_for
     from ..diagnostics import render
     from ..errors import CompileError
     from ..exits import PATH_CODES, compile_failed
@@ -71,7 +72,12 @@ def run(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 status = DIAGNOSTICS
             continue
-        touched = write_files(target.directory, files)
+        try:
+            touched = write_files(target.directory, files)
+        except OSError as failure:  # a read-only or missing place: say where, not a traceback
+            reason = (failure.strerror or str(failure)).lower()
+            return print_error(f"cannot write {failure.filename or target.directory}: {reason}",
+                               RUNTIME)
         print(f"Generated {target.directory} ({len(files)} files, {len(touched)} changed)",
               file=sys.stderr)
     return status

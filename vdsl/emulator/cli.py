@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="interface to bind (default 127.0.0.1). Anything but loopback "
                              "(e.g. 0.0.0.0 in a container) exposes the emulator and its request "
                              "log to the network: it needs --strict-auth")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
                         help=f"port to listen on; 0 picks a free one (default {DEFAULT_PORT})")
     parser.add_argument("--fixtures", metavar="FILE",
                         help="JSON or YAML file of canned replies (see docs/emulator.md)")
@@ -69,6 +69,17 @@ Examples:
   vdsl emulator --port 0 --fixtures replies.yaml  # a free port, canned replies
   vdsl emulator --strict-auth --quiet
   vdsl emulator --host 0.0.0.0 --strict-auth --allow-host emulator   # in a container"""
+
+
+def _port(text: str) -> int:
+    """A TCP port (0: any free one); anything else is a usage error, not a crash in bind()."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port (0-65535; 0 picks a free one)")
+    return port
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,26 +15,38 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .fixtures import load_fixtures
 from .inprocess import Emulator
 
-__all__ = ["FIXTURE_NAMES", "project_emulator", "project_fixtures", "state_folder"]
+__all__ = ["FIXTURE_NAMES", "describe_fixtures", "project_emulator", "project_fixture_files",
+           "state_folder"]
 
 FIXTURE_NAMES = ("emulator.yaml", "emulator.yml", "emulator.json")
 
 
-def project_fixtures(path: str | Path) -> Path | None:
-    """The fixtures file beside a project (a folder, or the folder of a file), if any.
+def project_fixture_files(path: str | Path) -> list[Path]:
+    """The fixtures files of a project (a folder, or the folder of a file), in the order
+    their replies are tried.
 
-    A folder without one may hold the project's sources further down (`vdsl test` run at a
-    repository's root, sources in `llm/`): then the one fixtures file that sits beside
-    sources below it is used; with several, none is guessed."""
+    The file beside the project wins. A folder without one may hold its sources further down
+    (`vdsl test` at a repository's root with sources in `llm/`, or `samples/` holding several
+    projects that `vdsl check` reads as one): then every fixtures file that sits beside
+    sources below it is used, in path order (the first entry that matches answers)."""
     path = Path(path)
     folder = path if path.is_dir() else path.parent
     here = _fixtures_in(folder)
     if here is not None or not path.is_dir():
-        return here
-    found = {f for source in _sources_below(folder) if (f := _fixtures_in(source.parent))}
-    return found.pop() if len(found) == 1 else None
+        return [here] if here is not None else []
+    return sorted({f for source in _sources_below(folder) if (f := _fixtures_in(source.parent))})
+
+
+def describe_fixtures(files: list[Path]) -> str:
+    """Where the emulator's replies come from, for a command's first line."""
+    if not files:
+        return "no emulator.yaml found: replies echo the prompt (docs/emulator.md)"
+    shown = ", ".join(str(f) for f in files[:3]) + (f" and {len(files) - 3} more"
+                                                    if len(files) > 3 else "")
+    return f"replies from {shown}"
 
 
 def _fixtures_in(folder: Path) -> Path | None:
@@ -75,9 +87,10 @@ def project_emulator(path: str | Path | None, fixtures: str | Path | None = None
     `shared_state` keeps resources in the folder every project shares (commands such as
     `vdsl batch status JOB` name a resource, not a project); `path=None` has no fixtures.
     Raises `FixtureError` for a fixtures file that cannot be read."""
-    chosen = fixtures or (project_fixtures(path) if path is not None else None)
+    files = [Path(fixtures)] if fixtures else (project_fixture_files(path)
+                                               if path is not None else [])
+    loaded = [fixture for file in files for fixture in load_fixtures(file)]
     folder = state_folder(None if shared_state else path) if persistent and (
         shared_state or path is not None) else None
-    with Emulator(require_auth=False, fixtures=str(chosen) if chosen else None,
-                  state_dir=folder) as emulator:
+    with Emulator(require_auth=False, fixtures=loaded, state_dir=folder) as emulator:
         yield emulator

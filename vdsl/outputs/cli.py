@@ -37,8 +37,8 @@ Examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = _EPILOG
-    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
-    parser.add_argument("function", help="the function whose return type the reply is for")
+    parser.add_argument("path", metavar="PATH", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", metavar="FUNCTION", help="the function whose return type the reply is for")
     parser.add_argument("--text", metavar="FILE", required=True,
                         help="the model's reply, as a file (`-` for stdin)")
     parser.add_argument("--partial", action="store_true",
@@ -53,9 +53,9 @@ def run(args: argparse.Namespace) -> int:
         return compile_failed(exc)
     except (OSError, VdslError) as exc:
         return _usage(str(exc))
-    if _return_type_missing(project, args.function):
-        names = ", ".join(f.name for f in project.functions) or "none"
-        return _usage(f"unknown function `{args.function}` (functions: {names})")
+    missing = _unknown_function(project, args.function)
+    if missing:
+        return _usage(missing)
     try:
         text = _read(args.text)
     except OSError as exc:
@@ -81,11 +81,16 @@ def _load(path: str) -> Project:
     return vdsl.load(path)
 
 
-def _return_type_missing(project: Project, name: str) -> bool:
+def _unknown_function(project: Project, name: str) -> str | None:
+    """Why `name` cannot be parsed for (an unknown function, with a did-you-mean, as `vdsl
+    run` says it; or one without a return type), else None."""
+    from ..errors import InvalidArgumentError
+    from ..render.prompt import find_function
     try:
-        return project.function(name).return_type is None
-    except KeyError:
-        return True
+        function = find_function(project, name)
+    except InvalidArgumentError as exc:
+        return str(exc)
+    return None if function.return_type is not None else f"`{name}` has no return type"
 
 
 def _read(name: str) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -214,7 +215,11 @@ class GcloudCredentials(ga_credentials.Credentials):
 
 def _gcloud_failure(done: subprocess.CompletedProcess[str]) -> str:
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-    detail = redact(lines[-1])[:300] if lines else "no output"
+    # gcloud says what is wrong on its `ERROR:` line; the lines after it are advice
+    # ("Please run: …  to select an already authenticated account to use.")
+    said = next((line for line in lines if line.startswith("ERROR:")), lines[0] if lines else "")
+    said = re.sub(r"^ERROR:\s*(\(gcloud[\w.-]*\)\s*)?", "", said)
+    detail = redact(said)[:300] if said else "no output"
     return f"gcloud auth print-access-token exited with status {done.returncode}: {detail}"
 
 

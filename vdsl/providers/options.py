@@ -60,6 +60,9 @@ class ClientOptions:
     location: str | None = None
     base_url: str | None = None
     project_id: str | None = None
+    project_placeholder: str = "$GOOGLE_CLOUD_PROJECT"
+    """What a preview shows for a project not known offline: `$VAR` of an unset
+    `project_id env.VAR`, else `$GOOGLE_CLOUD_PROJECT`."""
     anthropic_version: str | None = None
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     query_params: dict[str, str] = field(default_factory=dict, repr=False)
@@ -141,6 +144,9 @@ def resolve_options(client: str, options: Mapping[str, Any], env: Mapping[str, s
         out.location = env.get("GOOGLE_CLOUD_LOCATION") or "global"
     out.base_url = _string(resolved, "base_url", client)
     out.project_id = _project(resolved.get("project_id"))
+    raw_project = resolved.get("project_id")
+    if isinstance(raw_project, str) and raw_project.startswith("$"):
+        out.project_placeholder = raw_project
     out.anthropic_version = _string(resolved, "anthropic_version", client)
     out.headers = {str(k).lower(): str(v) for k, v in (resolved.get("headers") or {}).items()}
     out.query_params = {str(k): str(v) for k, v in (resolved.get("query_params") or {}).items()}

@@ -21,7 +21,7 @@ from ..errors import CompileError, InvalidArgumentError, MediaError, RenderError
 from ..exits import compile_failed, error, json_errors
 from ..ir import FunctionDecl
 from ..project import Project
-from .prompt import render_prompt
+from .prompt import find_function, render_prompt
 from .snapshots import check_snapshots, format_prompt, test_arguments, write_snapshots
 
 __all__ = ["add_arguments", "run"]
@@ -42,16 +42,17 @@ Examples:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = _EPILOG
-    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
-    parser.add_argument("function", nargs="?", help="the function to render")
+    parser.add_argument("path", metavar="PATH", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", nargs="?", metavar="FUNCTION", help="the function to render")
     parser.add_argument("--args", metavar="JSON",
                         help="arguments as a JSON object, or @FILE to read them from a file")
     parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
     parser.add_argument("--client", metavar="NAME", help="render for this client instead")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text (default): a `── role ──` header per message, then its text "
-                             "and media placeholders; json: {\"messages\": [{\"role\", "
-                             "\"content\": [parts]}], \"system\": index} for tools")
+                             "and media placeholders; json, for tools: {\"messages\": "
+                             "[{\"role\", \"parts\", \"metadata\"}], \"system\": the "
+                             "index of the system message or null}")
     parser.add_argument("--snapshots", metavar="DIR", type=Path,
                         help="render every test block into DIR, one file per test and function")
     parser.add_argument("--check", action="store_true",
@@ -146,6 +147,11 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
     if args.test and args.args:
         raise UsageError("use either --args or --test, not both")
     if args.test:
+        if getattr(args, "function", None):
+            try:  # named before the test on the command line: a wrong one is said first
+                find_function(project, args.function)
+            except InvalidArgumentError as exc:
+                raise UsageError(str(exc)) from None
         try:
             test = project.test(args.test, getattr(args, "function", None))
         except KeyError:

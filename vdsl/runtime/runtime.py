@@ -368,7 +368,7 @@ class Runtime(PlatformMethods):
             return project
         if override and is_loopback(override):
             return "vdsl-emulator"
-        return "$GOOGLE_CLOUD_PROJECT" if preview else None
+        return options.project_placeholder if preview else None
 
     # ---- sending --------------------------------------------------------------------------
 

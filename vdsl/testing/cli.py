@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,9 +32,9 @@ the project's emulator.yaml (offline; the default when no Google credentials are
 A cassette whose request no longer matches what vdsl sends (a changed prompt) is stale: the
 test errors and says where the request changed.
 
-Exit status: 0 every test passed (or was skipped); 1 a test failed, or the project has
-errors; 2 usage (bad path, unknown function, no readable fixtures); 3 no test failed but
-one errored. Examples:
+Exit status: 0 every test passed (or was skipped); 1 a test failed, the project has errors,
+or no test was selected; 2 usage (bad path, unknown function, no readable fixtures); 3 no
+test failed but one errored. Examples:
   vdsl test samples/resume
   vdsl test src/llm --emulator --junit junit.xml --format github    # CI
   vdsl test src/llm -k 'Extract*::' -j 4 --live
@@ -88,10 +88,10 @@ def run(args: argparse.Namespace) -> int:
         return _compile_errors(error)
     if _missing_functions(project):
         return FAILED
-    try:
-        cases = plan_cases(project, patterns=args.patterns, functions=args.functions)
-    except KeyError as missing:
-        return _error(f"unknown function {missing} in --function", USAGE)
+    unknown = _unknown_function(project, args.functions or ())
+    if unknown:
+        return _error(f"--function: {unknown}", USAGE)
+    cases = plan_cases(project, patterns=args.patterns, functions=args.functions)
     if args.list:
         for case in cases:
             print(f"{case.id}\t{case.span}" + (f"\tskip: {case.skip}" if case.skip else ""))
@@ -110,7 +110,8 @@ def _execute(project: Project, args: argparse.Namespace, total: int) -> int:
     from .session import credentials_found
 
     mode, why = _mode(project, args.mode, credentials_found)
-    print(f"vdsl test: {total} test{'s' * (total != 1)} · {mode}{why} · "
+    replies = f" · {_replies(project, args)}" if mode == "emulator" else ""
+    print(f"vdsl test: {total} test{'s' * (total != 1)} · {mode}{why}{replies} · "
           f"{min(args.jobs, total)} at a time", file=sys.stderr)
     progress = Progress(total)
     try:
@@ -127,6 +128,18 @@ def _execute(project: Project, args: argparse.Namespace, total: int) -> int:
     if args.junit is not None and not _write_junit(report, args.junit):
         return RUNTIME
     return report.exit_code
+
+
+def _replies(project: Project, args: argparse.Namespace) -> str:
+    """Where the emulator's replies come from: recorded cassettes first, then fixtures (or an
+    echo of the prompt, which a typed function cannot parse: say so before it fails)."""
+    from ..emulator.session import describe_fixtures, project_fixture_files
+    root = Path(project.root or args.path)
+    cassettes = Path(args.cassettes) if args.cassettes else (
+        root if root.is_dir() else root.parent) / "cassettes"
+    files = [Path(args.fixtures)] if args.fixtures else project_fixture_files(root)
+    recorded = f"cassettes in {cassettes}, else " if cassettes.is_dir() else ""
+    return recorded + describe_fixtures(files)
 
 
 def _mode(project: Project, chosen: str | None,
@@ -209,6 +222,18 @@ def _missing_functions(project: Project) -> bool:
     if missing:
         print(render(missing, "full", _sources_for(missing)), file=sys.stderr)
     return bool(missing)
+
+
+def _unknown_function(project: Project, names: Sequence[str]) -> str | None:
+    """The first of `names` that is not a function, said as every command says it."""
+    from ..errors import InvalidArgumentError
+    from ..render.prompt import find_function
+    for name in names:
+        try:
+            find_function(project, name)
+        except InvalidArgumentError as exc:
+            return str(exc)
+    return None
 
 
 def _error(message: str, code: int) -> int:

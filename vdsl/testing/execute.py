@@ -87,7 +87,8 @@ def _judge(case: TestCase, result: Result, started: float) -> CaseResult:
         outcome.message = f"{broken.label} could not be evaluated: {broken.error}"
     elif failed is not None:
         outcome.status, outcome.kind, outcome.span = Status.FAILED, failed.level, failed.span
-        outcome.message = f"{failed.label} failed: {{{{ {failed.expression} }}}}"
+        shown = f": {{{{ {failed.expression} }}}}" if failed.name else ""  # unnamed: in label
+        outcome.message = f"{failed.label} failed{shown}"
         outcome.detail = "value: " + _json(outcome.value)
     return outcome
 

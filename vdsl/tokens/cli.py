@@ -33,8 +33,8 @@ Examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="a .vdsl/.baml file or a folder of them")
-    parser.add_argument("function", help="the function whose prompt to count")
+    parser.add_argument("path", metavar="PATH", help="a .vdsl/.baml file or a folder of them")
+    parser.add_argument("function", metavar="FUNCTION", help="the function whose prompt to count")
     parser.add_argument("--args", metavar="JSON",
                         help="arguments as a JSON object, or @FILE to read them from a file")
     parser.add_argument("--test", metavar="NAME", help="take the arguments from a test block")

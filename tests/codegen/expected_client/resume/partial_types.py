@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 from pydantic import AliasChoices, Field
-from vdsl.codegen.models import VdslModel
+from vdsl.codegen.models import VdslDynamicModel, VdslModel
 
 
 class Job(VdslModel):
@@ -23,7 +23,7 @@ class Education(VdslModel):
     year: int | None = None
 
 
-class Resume(VdslModel):
+class Resume(VdslDynamicModel):
     """`Resume` while it streams: fields fill in as the reply arrives.
 
     A candidate's résumé, as structured data.

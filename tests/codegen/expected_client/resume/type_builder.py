@@ -3,7 +3,7 @@
 """A TypeBuilder for this project: `tb = TypeBuilder()`, then `tb.<Class>.add_property(...)` on @@dynamic classes, `tb.<Enum>.add_value(...)` on @@dynamic enums."""
 
 from __future__ import annotations
-from vdsl.typebuilder import ClassViewer as _ClassViewer, TypeBuilder as _TypeBuilder
+from vdsl.typebuilder import ClassBuilder as _ClassBuilder, ClassProperties as _ClassProperties, ClassPropertyBuilder as _ClassPropertyBuilder, ClassViewer as _ClassViewer, TypeBuilder as _TypeBuilder
 from vdsl.typebuilder import FieldType
 from ._runtime import core
 
@@ -15,8 +15,8 @@ class TypeBuilder(_TypeBuilder):
         super().__init__(core.project)
 
     @property
-    def Resume(self) -> _ClassViewer:
-        return _ClassViewer(self, 'Resume')
+    def Resume(self) -> ResumeBuilder:
+        return ResumeBuilder(self, 'Resume')
 
     @property
     def Job(self) -> _ClassViewer:
@@ -25,6 +25,46 @@ class TypeBuilder(_TypeBuilder):
     @property
     def Education(self) -> _ClassViewer:
         return _ClassViewer(self, 'Education')
+
+
+class ResumeBuilder(_ClassBuilder):
+    """`Resume` (@@dynamic): add and describe properties."""
+
+    @property
+    def props(self) -> ResumeProperties:
+        return ResumeProperties(self._tb, 'Resume')
+
+
+class ResumeProperties(_ClassProperties):
+    """The declared properties of `Resume`."""
+
+    @property
+    def name(self) -> _ClassPropertyBuilder:
+        return self._property('name')
+
+    @property
+    def email(self) -> _ClassPropertyBuilder:
+        return self._property('email')
+
+    @property
+    def headline(self) -> _ClassPropertyBuilder:
+        return self._property('headline')
+
+    @property
+    def years_experience(self) -> _ClassPropertyBuilder:
+        return self._property('years_experience')
+
+    @property
+    def skills(self) -> _ClassPropertyBuilder:
+        return self._property('skills')
+
+    @property
+    def experience(self) -> _ClassPropertyBuilder:
+        return self._property('experience')
+
+    @property
+    def education(self) -> _ClassPropertyBuilder:
+        return self._property('education')
 
 
 __all__ = ['FieldType', 'TypeBuilder']

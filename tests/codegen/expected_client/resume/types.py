@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 from pydantic import AliasChoices, Field
-from vdsl.codegen.models import VdslModel
+from vdsl.codegen.models import VdslDynamicModel, VdslModel
 
 
 class Job(VdslModel):
@@ -21,7 +21,7 @@ class Education(VdslModel):
     year: int | None = None
 
 
-class Resume(VdslModel):
+class Resume(VdslDynamicModel):
     """A candidate's résumé, as structured data."""
     name: str = Field(description="The candidate's full name")
     email: str | None = Field(default=None, description='Contact e-mail, if one is given')
