@@ -205,7 +205,7 @@ def vdsl_requests(case_dir: Path, server: str, sa: str) -> dict[str, Any]:
             if "test" in case:  # the test block's args, as `vdsl test` would pass them
                 from vdsl.render.snapshots import test_arguments
                 args, _base = test_arguments(project.test(case["test"], case["fn"]),
-                                             project.function(case["fn"]), project)
+                                             project.function(case["fn"]))
                 headers = {"x-parity-case": case["id"]}
             try:
                 settings = _settings(project, case)

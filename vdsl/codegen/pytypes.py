@@ -232,7 +232,9 @@ class TypeMapper:
         if "stream.not_null" in names or self._never_null(t):
             py = py.non_null()
         elif py.nullable or not self._container(t):
-            py.nullable = py.show_null = True
+            # `| None`, unless an alias already holds it (`type A = null`: no `None | None`)
+            py.show_null = py.show_null or not py.nullable
+            py.nullable = True
         if "stream.with_state" in names:
             state = sub(self.helper("StreamState"), self.render(py.non_null(), True))
             return Py([state])

@@ -5,13 +5,20 @@ become `ClassInstance` (attribute access), enums `EnumValue` (equal to their nam
 `Image`/`Audio`/`Pdf`/`Video` from a value object, `{"url": …}`, `{"base64": …,
 "media_type": …}` or `{"file": …}` (relative to `base_dir`). Every mistake names the function
 and the parameter path (`person.address.zip`).
+
+Arguments read from a `test` block come as `TestArgs`: there, as in BAML, a number or `true`/
+`false` given where a string is expected is read as its text (`id 1` → `"1"`, `2.50` → `"2.5"`).
+From Python and `--args` JSON a string must be a string.
 """
 
 from __future__ import annotations
 
+import decimal
 import difflib
+import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +26,30 @@ from ..errors import ArgumentWarning, InvalidArgumentError, MediaError
 from ..ir import ClassDecl, EnumDecl, FunctionDecl, OptionalType, Param, TypeExpr, type_to_str
 from ..ir.types import Primitive
 from ..media import Media, media_class
+from .asserts import check_asserts
 from .schema import NULL, Schema, T, attr_text, has_attr, literal_text
-from .values import ArgList, ClassInstance, EnumValue, MapKey, display
+from .values import ArgList, ClassInstance, EnumValue, MapKey
 
-__all__ = ["MAX_ARGUMENT_DEPTH", "as_test_value", "bind_arguments", "coerce"]
+__all__ = ["MAX_ARGUMENT_DEPTH", "TestArgs", "bind_arguments", "coerce"]
 
 MAX_ARGUMENT_DEPTH = 64
 """Lists and objects nested deeper than this in one argument are refused (checking and
 printing them is recursive)."""
+
+
+class TestArgs(dict[str, Any]):
+    """Arguments read from a test block's `args` (see the module docstring)."""
+
+    __test__ = False  # not a pytest test class
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How one argument set is read: where relative media files are, and whether number and
+    bool literals may stand for text (test blocks)."""
+
+    base_dir: Path | None = None
+    literals_as_text: bool = False
 
 
 class _Mismatch(Exception):
@@ -48,6 +71,7 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
             f"{fn.name}: unexpected argument{'s' * (len(extra) > 1)} "
             + ", ".join(f"`{k}`" for k in extra) + f"; parameters are: {', '.join(names) or '(none)'}")
     out: dict[str, Any] = {}
+    reading = _Reading(base_dir, isinstance(args, TestArgs))
     for p in params:
         if p.type is None:
             out[p.name] = args.get(p.name)
@@ -59,9 +83,10 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
                                        f"({type_to_str(p.type)})")
         _check_depth(fn.name, p.name, args[p.name])
         try:
-            out[p.name] = coerce(schema, args[p.name], schema.resolve(p.type), p.name, base_dir)
+            out[p.name] = coerce(schema, args[p.name], schema.resolve(p.type), p.name, reading)
         except _Mismatch as exc:
             raise InvalidArgumentError(f"{fn.name}: argument `{exc.path}`: {exc.message}") from None
+    check_asserts(schema, fn.name, params, out)
     return out
 
 
@@ -80,37 +105,6 @@ def _check_depth(function: str, name: str, value: Any) -> None:
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend((v, depth + 1) for v in item)
-
-
-def as_test_value(schema: Schema, value: Any, t: TypeExpr | None) -> Any:
-    """A test block's value read for type `t` as BAML reads it: a number where only a string
-    fits is that number's text (`3` → "3", `2.50` → "2.5"); everything else is unchanged
-    (and checked when the function is called)."""
-    if t is None:
-        return value
-    return _test_value(schema, value, schema.resolve(t), 0)
-
-
-def _test_value(schema: Schema, value: Any, t: T, depth: int) -> Any:
-    if depth > 64:  # a value nested deeper than any type: leave it to the binder
-        return value
-    if t.kind == "ralias":
-        return _test_value(schema, value, schema.alias_target(t.name), depth + 1)
-    if t.kind == "union" and len(t.non_null) == 1:
-        return _test_value(schema, value, t.non_null[0], depth + 1)
-    if t.kind == "prim" and t.name == "string" and isinstance(value, int | float) \
-            and not isinstance(value, bool):
-        return display(value)
-    if t.kind == "list" and isinstance(value, list):
-        return [_test_value(schema, v, t.args[0], depth + 1) for v in value]
-    if t.kind == "map" and isinstance(value, dict):
-        return {k: _test_value(schema, v, t.args[1], depth + 1) for k, v in value.items()}
-    if t.kind == "class" and isinstance(value, dict):
-        decl = schema.project.find(t.name)
-        fields = {f.name: f.type for f in decl.fields} if isinstance(decl, ClassDecl) else {}
-        return {k: _test_value(schema, v, schema.resolve(fields[k]), depth + 1)
-                if fields.get(k) is not None else v for k, v in value.items()}
-    return value
 
 
 def _optional(schema: Schema, t: TypeExpr) -> bool:
@@ -152,17 +146,17 @@ def _expected(t: T) -> str:
     return " | ".join(_expected(a) for a in t.args)
 
 
-def coerce(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None = None) -> Any:
+def coerce(schema: Schema, value: Any, t: T, path: str, reading: _Reading | None = None) -> Any:
     """`value` checked against resolved type `t` (raises _Mismatch naming `path`)."""
     handler = _HANDLERS[t.kind]
-    return handler(schema, value, t, path, base_dir)
+    return handler(schema, value, t, path, reading or _Reading())
 
 
 def _fail(value: Any, t: T, path: str) -> _Mismatch:
     return _Mismatch(path, f"expected {_expected(t)}, got {_kind_name(value)}")
 
 
-def _prim(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _prim(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     name = t.name
     ok = {
         "string": isinstance(value, str),
@@ -172,6 +166,8 @@ def _prim(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) ->
         "null": value is None,
     }[name]
     if not ok:
+        if name == "string" and reading.literals_as_text and isinstance(value, (int, float)):
+            return _literal_text(value)
         raise _fail(value, t, path)
     if name != "float":
         return value
@@ -181,13 +177,24 @@ def _prim(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) ->
         raise _Mismatch(path, "number too large for a float") from None
 
 
-def _lit(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _literal_text(value: float) -> str:
+    """A test block's number or bool literal as the text BAML makes of it: `true`, `12`, and
+    floats in Rust's notation (`1.5`, `1` for 1.0, never an exponent)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or not math.isfinite(value):
+        return str(value)
+    text = format(decimal.Decimal(repr(value)), "f")
+    return text.removesuffix(".0")
+
+
+def _lit(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     if value != t.value or isinstance(value, bool) != isinstance(t.value, bool):
         raise _Mismatch(path, f"expected {literal_text(t.value)}, got {value!r}")
     return value
 
 
-def _enum(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _enum(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     decl = schema.project.find(t.name)
     assert isinstance(decl, EnumDecl)
     if isinstance(value, str):
@@ -198,7 +205,7 @@ def _enum(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) ->
     raise _Mismatch(path, f"expected one of {t.name} ({names}), got {value!r}")
 
 
-def _class(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _class(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     if isinstance(value, ClassInstance):
         return value
     if hasattr(value, "model_dump"):
@@ -221,7 +228,7 @@ def _class(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -
         given = declared.get(key)
         if given is not None:
             fields[key] = coerce(schema, item, schema.resolve(given.type), f"{path}.{key}",
-                                 base_dir)
+                                 reading)
     aliases = {f.name: alias for f in decl.fields if (alias := attr_text(f.attrs, "alias"))}
     return ClassInstance(decl.name, fields, aliases)
 
@@ -237,33 +244,33 @@ def _drop_unknown_fields(decl: ClassDecl, value: Mapping[str, Any], path: str) -
                           f"is ignored{hint}", ArgumentWarning, stacklevel=2)
 
 
-def _ralias(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
-    return coerce(schema, value, schema.alias_target(t.name), path, base_dir)
+def _ralias(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
+    return coerce(schema, value, schema.alias_target(t.name), path, reading)
 
 
-def _list(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _list(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     if not isinstance(value, (list, tuple)):
         raise _fail(value, t, path)
-    return ArgList(coerce(schema, v, t.args[0], f"{path}[{i}]", base_dir)
+    return ArgList(coerce(schema, v, t.args[0], f"{path}[{i}]", reading)
                    for i, v in enumerate(value))
 
 
-def _map(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _map(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     if not isinstance(value, Mapping) or isinstance(value, ClassInstance):
         raise _fail(value, t, path)
-    return {_map_key(coerce(schema, k, t.args[0], f"{path} key {k!r}", base_dir)):
-            coerce(schema, v, t.args[1], f"{path}[{k!r}]", base_dir) for k, v in value.items()}
+    return {_map_key(coerce(schema, k, t.args[0], f"{path} key {k!r}", reading)):
+            coerce(schema, v, t.args[1], f"{path}[{k!r}]", reading) for k, v in value.items()}
 
 
 def _map_key(key: Any) -> Any:
     return MapKey(key) if type(key) is str else key
 
 
-def _union(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _union(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     errors = []
     for member in t.args:
         try:
-            return coerce(schema, value, member, path, base_dir)
+            return coerce(schema, value, member, path, reading)
         except _Mismatch as exc:
             errors.append(exc)
     deepest = max(errors, key=lambda e: len(e.path))
@@ -272,10 +279,10 @@ def _union(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -
     raise _fail(value, t, path)
 
 
-def _media(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _media(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     cls = media_class(t.name)
     try:
-        return to_media(cls, value, base_dir)
+        return to_media(cls, value, reading.base_dir)
     except MediaError as exc:
         raise _Mismatch(path, str(exc)) from None
     except TypeError:
@@ -304,7 +311,7 @@ def to_media(cls: type[Media], value: Any, base_dir: Path | None) -> Media:
     raise MediaError(f"{cls.kind} must be given as {{url}}, {{base64, media_type}} or {{file}}")
 
 
-def _unsupported(schema: Schema, value: Any, t: T, path: str, base_dir: Path | None) -> Any:
+def _unsupported(schema: Schema, value: Any, t: T, path: str, reading: _Reading) -> Any:
     raise _Mismatch(path, "tuple types are not supported")
 
 

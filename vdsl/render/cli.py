@@ -158,7 +158,7 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
             names = ", ".join(t.name for t in project.program.tests) or "none"
             raise UsageError(f"unknown test `{args.test}` (tests: {names})") from None
         fn = project.find(getattr(args, "function", None) or "")
-        return test_arguments(test, fn if isinstance(fn, FunctionDecl) else None, project)
+        return test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
     text = args.args or "{}"
     base = None
     if text.startswith("@"):

@@ -17,8 +17,7 @@ from typing import Any
 from ..errors import VdslError
 from ..ir import FunctionDecl, TestDecl, plain
 from ..project import Project
-from .args import as_test_value
-from .environment import renderer_for
+from .args import TestArgs
 from .messages import SUFFIX_MARK, MediaPart, RenderedPrompt, TextPart
 from .prompt import render_prompt
 
@@ -66,20 +65,18 @@ def _part_text(part: TextPart | MediaPart, shared: dict[str, Any]) -> str:
 
 
 def test_arguments(test: TestDecl, function: FunctionDecl | None = None,
-                   project: Project | None = None) -> tuple[dict[str, Any], Path]:
+                   ) -> tuple[dict[str, Any], Path]:
     """A test block's `args` as plain data, and the folder its relative media files are in.
     With `function`, only the arguments it has parameters for (one `args` block may serve
-    several functions; BAML only warns about the others); with `project` too, read as BAML
-    reads them for the parameters' types (a number where a string is expected is its text)."""
+    several functions; BAML only warns about the others). They come as `TestArgs`, which the
+    binder reads as BAML reads a test's literals (a number where a string is expected is its
+    text)."""
     args = plain(test.args) if test.args is not None else {}
     assert isinstance(args, dict)
     if function is not None:
-        params = {p.name: p for p in function.params}
-        args = {k: v for k, v in args.items() if k in params}
-        if project is not None:
-            schema = renderer_for(project).schema
-            args = {k: as_test_value(schema, v, params[k].type) for k, v in args.items()}
-    return args, Path(test.span.file).parent
+        names = {p.name for p in function.params}
+        args = {k: v for k, v in args.items() if k in names}
+    return TestArgs(args), Path(test.span.file).parent
 
 
 test_arguments.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
@@ -106,7 +103,7 @@ def render_snapshots(project: Project) -> tuple[dict[str, str], list[str]]:
             fn = project.find(fn_name)
             if not isinstance(fn, FunctionDecl):
                 continue  # `vdsl check` warns (unknown-function); BAML skips it too
-            args, base = test_arguments(test, fn, project)
+            args, base = test_arguments(test, fn)
             try:
                 prompt = render_prompt(seen, fn_name, args, base_dir=base)
             except VdslError as exc:

@@ -194,13 +194,15 @@ def display(value: Any, nested: bool = False, null: str = "null") -> str:
 
 
 def _pretty(value: Any, depth: int, null: str = "null") -> str:
-    """A class argument as BAML prints it: one field per line, 4-space indent, trailing commas,
-    and everything inside it the same way (lists and maps too)."""
+    """A class argument as BAML prints it: one field per line under its `@alias` if it has one,
+    4-space indent, trailing commas, and everything inside it the same way (lists and maps
+    too)."""
     pad, close = "    " * (depth + 1), "    " * depth
     if isinstance(value, (ClassInstance, dict)):
         inner = "null" if isinstance(value, ClassInstance) else "none"
         items = value._fields.items() if isinstance(value, ClassInstance) else value.items()
-        lines = [f"{pad}{display(k, True)}: {_pretty(v, depth + 1, inner)},\n"
+        names = value._aliases if isinstance(value, ClassInstance) else {}
+        lines = [f"{pad}{display(names.get(k, k), True)}: {_pretty(v, depth + 1, inner)},\n"
                  for k, v in items]
         return "{\n" + "".join(lines) + close + "}" if lines else "{}"
     if isinstance(value, (list, tuple)):

@@ -92,8 +92,7 @@ def plan_cases(project: Project, *, patterns: Sequence[str] = (),
         reason = skip_reason(test)
         for fn_name, _span in test.function_names:
             fn = project.find(fn_name)
-            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None,
-                                        project)
+            args, base = test_arguments(test, fn if isinstance(fn, FunctionDecl) else None)
             case = TestCase(test, fn_name, args, base, reason)
             if functions and fn_name not in functions:
                 continue

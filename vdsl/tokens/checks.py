@@ -100,7 +100,7 @@ def _check_test(project: Project, test: TestDecl, fn: FunctionDecl, span: Span,
     from ..render import render_prompt  # the renderer only for a test worth rendering
     from ..render.snapshots import test_arguments
     from .estimate import estimate_prompt
-    args, base = test_arguments(test, fn, project)
+    args, base = test_arguments(test, fn)
     for leaf in leaves:
         try:
             prompt = render_prompt(project, fn.name, args, client=leaf.name, base_dir=base)

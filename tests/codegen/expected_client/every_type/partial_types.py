@@ -69,7 +69,7 @@ class Drawing(VdslModel):
     literal_mode: Literal['draft', 'final'] | None = None
     literal_num: Literal[1, 2, 3] | None = None
     flag: Literal[True] | None = None
-    meta: JsonValue | None = None
+    meta: JsonValue = None
     count: Positive | None = None
     shape: Shape | None = None
     tree: Tree | None = None
