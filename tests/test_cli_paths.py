@@ -103,3 +103,14 @@ def test_every_command_help_explains_its_options_and_exit_status(capsys, name) -
         a.option_strings or a.dest for a in options if not a.help]
     text = command.format_help()
     assert "Exit status" in text and "Example" in text
+
+
+@pytest.mark.parametrize("raw", ["x" * 5000, "a/" + "b" * 300 + "/c.vdsl"])
+def test_a_path_the_file_system_cannot_hold_is_invalid_path_not_an_oserror(capsys, raw) -> None:  # type: ignore[no-untyped-def]
+    import vdsl
+    diags = vdsl.check(raw)
+    assert [d.code for d in diags] == ["invalid-path"]
+    with pytest.raises(vdsl.VdslError):
+        vdsl.load(raw)
+    code, lines = _run(capsys, ["check", raw])
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("error[invalid-path]: ")

@@ -38,9 +38,14 @@ def find_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        try:  # `exists()` hides most errors, not a name too long for the file system
+            present, is_file = path.exists(), path.is_file()
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise PathProblem(f"{str(path)[:200]}: not a usable path ({reason})") from None
+        if not present:
             raise PathProblem(f"{path}: no such file or directory")
-        if path.is_file():
+        if is_file:
             found.append(path)
             continue
         files = sorted(p for p in _walk(path) if p.suffix in EXTENSIONS)
