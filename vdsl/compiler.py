@@ -8,7 +8,6 @@ cached: unpickling it costs more than parsing it again.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -150,8 +149,12 @@ def project_policy(paths: Sequence[str | os.PathLike[str]],
     text of the file it came from (part of the check cache's key)."""
     if not paths:
         return None, ""
+    from .policy.files import find_policy_file
+    found = find_policy_file(os.fspath(paths[0]))
+    if found is None:  # most projects: the rest of `vdsl.policy` is not imported
+        return None, ""
     from .policy import load_policy
-    return load_policy(os.fspath(paths[0]), diags)
+    return load_policy(os.fspath(paths[0]), diags, found)
 
 
 def cache_dir() -> Path | None:
@@ -171,6 +174,8 @@ def _code_digest() -> str:
     """Changes whenever the grammar or any vdsl module changes, so stale entries are unused."""
     global _code_hash
     if _code_hash is None:
+        import hashlib  # only the cache needs it: `check --no-cache` does not load OpenSSL
+
         from .syntax import grammar_text
         digest = hashlib.sha256(grammar_text().encode())
         for module in sorted(Path(__file__).parent.rglob("*.py")):
@@ -180,6 +185,7 @@ def _code_digest() -> str:
 
 
 def _digest(*parts: str) -> str:
+    import hashlib
     digest = hashlib.sha256()
     for part in (__version__, _code_digest(), *parts):
         digest.update(part.encode("utf-8", "surrogatepass"))

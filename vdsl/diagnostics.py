@@ -7,7 +7,6 @@ decides whether to raise `CompileError`.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -165,6 +164,7 @@ def _snippet(d: Diagnostic, source: SourceFile, gutter: str) -> list[str]:
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    import json  # only the json and sarif formats need it
     return json.dumps([d.to_dict() for d in diagnostics], indent=2)
 
 
@@ -207,6 +207,7 @@ def render_sarif(diagnostics: Iterable[Diagnostic]) -> str:
         "runs": [{"tool": {"driver": {"name": "vdsl", "version": __version__}},
                   "results": results}],
     }
+    import json
     return json.dumps(sarif, indent=2)
 
 

@@ -8,7 +8,6 @@ or a path (project, `--text`, `--fixtures`, …) that does not exist or cannot b
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +46,7 @@ def error(message: str, code: int, *, diagnostic: str | None = None,
     tag = f"error[{diagnostic}]" if diagnostic else "error"
     print(f"{tag}: {message}", file=sys.stderr)
     if _JSON.get():
+        import json  # only --json-errors needs it
         print(json.dumps({"ok": False, "error": error_object(message, code, diagnostic, exc)},
                          indent=2, ensure_ascii=False))
     return code
@@ -100,6 +100,7 @@ def compile_failed(exc: CompileError) -> int:
     print(render_concise(exc.diagnostics), file=sys.stderr)
     if _JSON.get():
         errors = sum(d.is_error for d in exc.diagnostics)
+        import json
         print(json.dumps({"ok": False, "error": error_object(
             f"{errors} compile error{'s' * (errors != 1)}", DIAGNOSTICS, exc=exc)},
             indent=2, ensure_ascii=False))

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..source import Span
+from .base import Node, record
 from .types import TypeExpr
 from .values import Attribute, MapEntry, MapValue, RawString, StringValue, Value
 
 
-@dataclass(frozen=True)
-class Decl:
+@record
+class Decl(Node):
+    """A top-level declaration: its name, where it is, its `///` doc comment."""
     name: str
     span: Span
     name_span: Span
@@ -24,8 +26,8 @@ class Decl:
     kind = "declaration"
 
 
-@dataclass(frozen=True)
-class Field:
+@record
+class Field(Node):
     """A class property: `name type @attrs`."""
     name: str
     type: TypeExpr
@@ -35,8 +37,9 @@ class Field:
     name_span: Span
 
 
-@dataclass(frozen=True)
+@record
 class ClassDecl(Decl):
+    """`class Name { fields @@attrs }` (`dynamic class` for types a TypeBuilder extends)."""
     fields: tuple[Field, ...]
     attrs: tuple[Attribute, ...]
     dynamic: bool = False
@@ -44,16 +47,18 @@ class ClassDecl(Decl):
     kind = "class"
 
 
-@dataclass(frozen=True)
-class EnumValue:
+@record
+class EnumValue(Node):
+    """One member of an enum, with its attributes and doc comment."""
     name: str
     attrs: tuple[Attribute, ...]
     doc: str | None
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class EnumDecl(Decl):
+    """`enum Name { VALUES @@attrs }`."""
     values: tuple[EnumValue, ...]
     attrs: tuple[Attribute, ...]
     dynamic: bool = False
@@ -61,7 +66,7 @@ class EnumDecl(Decl):
     kind = "enum"
 
 
-@dataclass(frozen=True)
+@record
 class TypeAliasDecl(Decl):
     """`type Name = <type> @attrs`."""
     type: TypeExpr
@@ -69,15 +74,16 @@ class TypeAliasDecl(Decl):
     kind = "type_alias"
 
 
-@dataclass(frozen=True)
-class Param:
+@record
+class Param(Node):
+    """A function or template parameter: `name: type` (no type: an error found later)."""
     name: str
     type: TypeExpr | None
     span: Span
 
 
-@dataclass(frozen=True)
-class BlockEntry:
+@record
+class BlockEntry(Node):
     """One `key value @attrs` line of a value block. `value` is None when the key stands alone."""
     key: str
     key_span: Span
@@ -86,7 +92,7 @@ class BlockEntry:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class ValueBlock(Decl):
     """Shared shape of `client`, `function`, `test`, `retry_policy` and `generator` blocks."""
     entries: tuple[BlockEntry, ...]
@@ -103,7 +109,7 @@ class ValueBlock(Decl):
         return entry.value if entry else None
 
 
-@dataclass(frozen=True)
+@record
 class ClientDecl(ValueBlock):
     """`client<llm> Name { provider …; retry_policy …; options { … } }`."""
     keyword: str = "client<llm>"
@@ -126,7 +132,7 @@ class ClientDecl(ValueBlock):
         return value.value if isinstance(value, StringValue) else None
 
 
-@dataclass(frozen=True)
+@record
 class FunctionDecl(ValueBlock):
     """`function Name(params) -> Return { client …; prompt #"…"# }`."""
     params: tuple[Param, ...] = ()
@@ -146,13 +152,14 @@ class FunctionDecl(ValueBlock):
         return value if isinstance(value, StringValue) else None
 
 
-@dataclass(frozen=True)
+@record
 class RetryPolicyDecl(ValueBlock):
+    """`retry_policy Name { max_retries … strategy { … } }`."""
     kind = "retry_policy"
 
 
-@dataclass(frozen=True)
-class TypeBuilder:
+@record
+class TypeBuilder(Node):
     """A test's `type_builder { … }`: extra or extended (`dynamic`) types for that test."""
     classes: tuple[ClassDecl, ...]
     enums: tuple[EnumDecl, ...]
@@ -160,8 +167,9 @@ class TypeBuilder:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class TestDecl(ValueBlock):
+    """`test Name { functions [...] args { … } @@check(…) }`."""
     type_builder: TypeBuilder | None = None
 
     kind = "test"
@@ -180,12 +188,13 @@ class TestDecl(ValueBlock):
         return value if isinstance(value, MapValue) else None
 
 
-@dataclass(frozen=True)
+@record
 class GeneratorDecl(ValueBlock):
+    """`generator Name { output_type … output_dir … }`."""
     kind = "generator"
 
 
-@dataclass(frozen=True)
+@record
 class TemplateStringDecl(Decl):
     """`template_string Name(params) #"…"#`: a reusable, callable prompt fragment."""
     params: tuple[Param, ...]

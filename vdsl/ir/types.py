@@ -7,68 +7,71 @@ expression (BAML re-associates a trailing attribute to the whole union).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..source import Span
+from .base import Node, record
 from .values import Attribute
 
 PRIMITIVES = ("string", "int", "float", "bool", "null")
 MEDIA = ("image", "audio", "pdf", "video")
 
 
-@dataclass(frozen=True)
-class TypeExpr:
+@record
+class TypeExpr(Node):
+    """A type as written, with the attributes attached to it."""
     span: Span
     attrs: tuple[Attribute, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Primitive(TypeExpr):
     """`string`, `int`, `float`, `bool` or `null`."""
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Media(TypeExpr):
     """`image`, `audio`, `pdf` or `video` (inputs only)."""
     kind: str
 
 
-@dataclass(frozen=True)
+@record
 class NamedType(TypeExpr):
     """A reference to a class, enum or type alias, resolved during validation."""
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class ListType(TypeExpr):
+    """`T[]`."""
     item: TypeExpr
 
 
-@dataclass(frozen=True)
+@record
 class OptionalType(TypeExpr):
     """`T?`: T or null."""
     inner: TypeExpr
 
 
-@dataclass(frozen=True)
+@record
 class UnionType(TypeExpr):
+    """`A | B | …`."""
     members: tuple[TypeExpr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class MapType(TypeExpr):
+    """`map<K, V>`."""
     key: TypeExpr
     value: TypeExpr
 
 
-@dataclass(frozen=True)
+@record
 class LiteralType(TypeExpr):
     """A string, int or bool literal used as a type: `"open"`, `2`, `true`."""
     value: str | int | bool
 
 
-@dataclass(frozen=True)
+@record
 class TupleType(TypeExpr):
     """`(A, B)`: parsed so it can be rejected with a clear message."""
     items: tuple[TypeExpr, ...]

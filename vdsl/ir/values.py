@@ -3,24 +3,24 @@ attribute arguments. Mirrors BAML's value semantics (docs/language.md, "Values")
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..source import Span
+from .base import Node, record
 
 
-@dataclass(frozen=True)
-class Value:
+@record
+class Value(Node):
+    """A config value, with where it is written."""
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class StringValue(Value):
     """A string. `kind` is how it was written: "quoted", "unquoted" or "raw"."""
     value: str
     kind: str
 
 
-@dataclass(frozen=True)
+@record
 class RawString(StringValue):
     """A `#"…"#` block after BAML's trim and dedent.
 
@@ -32,35 +32,39 @@ class RawString(StringValue):
     hashes: int
 
 
-@dataclass(frozen=True)
+@record
 class NumberValue(Value):
+    """A number; `text` is how it was written."""
     value: int | float
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class BoolValue(Value):
+    """`true` or `false`."""
     value: bool
 
 
-@dataclass(frozen=True)
+@record
 class NullValue(Value):
-    pass
+    """`null`."""
 
 
-@dataclass(frozen=True)
+@record
 class EnvRef(Value):
     """`env.NAME`, resolved lazily at call time."""
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class ArrayValue(Value):
+    """`[a, b, …]`."""
     items: tuple[Value, ...]
 
 
-@dataclass(frozen=True)
-class MapEntry:
+@record
+class MapEntry(Node):
+    """`key value @attrs` inside `{ … }`."""
     key: str
     key_span: Span
     value: Value
@@ -68,8 +72,9 @@ class MapEntry:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class MapValue(Value):
+    """`{ key value, … }`, entries in the order written."""
     entries: tuple[MapEntry, ...]
 
     def get(self, key: str) -> Value | None:
@@ -88,14 +93,14 @@ class MapValue(Value):
         return [e.key for e in self.entries]
 
 
-@dataclass(frozen=True)
+@record
 class JinjaExpr(Value):
     """`{{ expr }}` in `@check`/`@assert` arguments; `source` is the text between the braces."""
     source: str
 
 
-@dataclass(frozen=True)
-class Attribute:
+@record
+class Attribute(Node):
     """`@name(args)` on a field/type/value, or `@@name(args)` on a block (`block=True`)."""
     name: str
     args: tuple[Value, ...]

@@ -15,7 +15,6 @@ a diagnostic at the file's line, never an exception.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..source import SourceFile, Span
+from .files import PolicyFile, find_policy_file
 
 __all__ = ["KEYS", "Policy", "PolicyFile", "find_policy_file", "load_policy", "parse_policy"]
 
@@ -70,44 +70,14 @@ class Policy:
             or self.allowed_publishers is not None
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyFile:
-    """A file that holds (or may hold) the policy table."""
-
-    path: Path
-    table: tuple[str, ...]
-    """Where the policy sits in the file: ("policy",) or ("tool", "vdsl", "policy")."""
-
-
-def find_policy_file(start: str | Path) -> PolicyFile | None:
-    """The file that decides the policy for a project at `start` (a folder or a file)."""
-    folder = Path(start).resolve()
-    if not folder.is_dir():
-        folder = folder.parent
-    for directory in (folder, *folder.parents):
-        own = directory / "vdsl.toml"
-        if own.is_file():
-            return PolicyFile(own, ("policy",))
-        pyproject = directory / "pyproject.toml"
-        if pyproject.is_file() and _has_vdsl_table(pyproject):
-            return PolicyFile(pyproject, ("tool", "vdsl", "policy"))
-    return None
-
-
-def _has_vdsl_table(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*vdsl\b", text, re.MULTILINE) is not None
-
-
-def load_policy(start: str | Path, diags: Diagnostics) -> tuple[Policy | None, str]:
-    """The policy for a project at `start`, and the text it was read from ("" when none).
+def load_policy(start: str | Path, diags: Diagnostics,
+                found: PolicyFile | None = None) -> tuple[Policy | None, str]:
+    """The policy for a project at `start` (in `found`, when the search was made already),
+    and the text it was read from ("" when none).
 
     Problems in the file are appended to `diags` at its lines; a broken file gives no policy.
     """
-    found = find_policy_file(start)
+    found = found or find_policy_file(start)
     if found is None:
         return None, ""
     try:
@@ -146,6 +116,7 @@ def _read_table(source: SourceFile, name: str, data: dict[str, Any],
     before = len(diags)
     for key in data:
         if key not in KEYS:
+            import difflib  # only a mistaken key needs it
             close = difflib.get_close_matches(key, list(KEYS), n=1)
             diags.error("policy-file", f"unknown policy key `{key}` in [{name}]",
                         _key_span(source, key, name), help=(f"did you mean `{close[0]}`? " if close

@@ -16,7 +16,7 @@ from ..ir import ClientDecl, plain
 from ..project import Project
 from .roles import RoleConfig
 
-__all__ = ["ClientInfo", "resolve_client"]
+__all__ = ["ClientInfo", "client_info", "resolve_client"]
 
 STRATEGY_PROVIDERS = ("fallback", "baml-fallback", "round-robin", "baml-round-robin")
 
@@ -48,6 +48,18 @@ def resolve_client(project: Project, ref: str, *, _seen: tuple[str, ...] = ()) -
     names = sorted(c.name for c in project.program.clients)
     raise InvalidArgumentError(f"unknown client `{ref}`" + (
         f"; clients are: {', '.join(names)}" if names else "; no clients are declared"))
+
+
+def client_info(project: Project, ref: str) -> ClientInfo:
+    """`resolve_client`, worked out once per project and name and kept on the project (as its
+    renderer is): every call and every attempt looks its client up. Treat it as read-only."""
+    cache: dict[str, ClientInfo] = project.__dict__.setdefault("_vdsl_clients", {})
+    info = cache.get(ref)
+    if info is None:
+        if len(cache) >= 1024:  # `provider/model` shorthands are open-ended
+            cache.clear()
+        info = cache[ref] = resolve_client(project, ref)
+    return info
 
 
 def _strategy_leaf(project: Project, ref: str, provider: str, options: dict[str, Any],

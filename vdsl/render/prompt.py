@@ -12,7 +12,7 @@ from ..ir import FunctionDecl
 from ..project import Project
 from .args import bind_arguments
 from .budget import Budget, RenderLimits
-from .clients import ClientInfo, resolve_client
+from .clients import ClientInfo, client_info
 from .environment import ClientContext, PromptContext, Renderer, renderer_for
 from .messages import SUFFIX_MARK, RenderedPrompt
 from .roles import RoleConfig, build_prompt
@@ -50,8 +50,17 @@ def render_prompt(project: Project, function_name: str, args: Mapping[str, Any],
     a bad function, client or argument, RenderError when the template fails (with file:line),
     MediaError when a media file cannot be read.
     """
-    return PromptRenderer(project, function_name, client=client, base_dir=base_dir,
-                          default_remap=default_remap).render(args)
+    key = (function_name, client, None if base_dir is None else str(base_dir),
+           tuple(sorted(default_remap.items())) if default_remap else ())
+    cache: dict[tuple[object, ...], PromptRenderer] = project.__dict__.setdefault(
+        "_vdsl_prompts", {})  # kept on the project, as its renderer is
+    renderer = cache.get(key)
+    if renderer is None:
+        if len(cache) >= 1024:
+            cache.clear()
+        renderer = cache[key] = PromptRenderer(project, function_name, client=client,
+                                                base_dir=base_dir, default_remap=default_remap)
+    return renderer.render(args)
 
 
 class PromptRenderer:
@@ -66,7 +75,7 @@ class PromptRenderer:
         ref = client or self.fn.client
         if ref is None:
             raise InvalidArgumentError(f"{self.fn.name}: function has no client")
-        self.info = resolve_client(project, ref)
+        self.info = client_info(project, ref)
         self.roles = self.info.roles if default_remap is None else RoleConfig.from_options(
             self.info.options, default_remap)
         self.base_dir = Path(base_dir) if base_dir is not None else None

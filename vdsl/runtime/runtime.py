@@ -39,7 +39,7 @@ from ..providers.catalog import estimate_cost
 from ..providers.endpoints import ENDPOINT_ENV, build_url, is_loopback
 from ..providers.options import ClientOptions, resolve_options
 from ..render import render_prompt
-from ..render.clients import resolve_client
+from ..render.clients import client_info
 from ..render.prompt import find_function
 from .abort import armed
 from .attempts import Attempt, Attempts
@@ -302,7 +302,7 @@ class Runtime(PlatformMethods):
                  settings: CallSettings | None = None) -> Call:
         seen = settings.project if settings is not None else self.project
         fn = find_function(seen, function)
-        info = resolve_client(seen, client or fn.client or "")
+        info = client_info(seen, client or fn.client or "")
         if info.provider != "vertex-ai":
             raise ConfigError(f"client `{info.name}`: provider `{info.provider}` cannot be "
                               "called; vdsl calls vertex-ai clients")

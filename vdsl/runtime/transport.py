@@ -1,6 +1,7 @@
 """HTTP for the runtime: pooled httpx clients (one per process, one per event loop), and
-server-sent events read line by line. With `aio.py`, the only modules of the runtime that
-touch sockets. Async clients speak httpx's API over aiohttp's pool (see `aio.py` for why)."""
+server-sent events read line by line. With `aio.py` and `stdlib_http.py`, the only modules of
+the runtime that touch sockets. Clients speak httpx's API over aiohttp's pool (async) and the
+standard library's `http.client` (sync); see those modules for why."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import httpx
 
 from ..providers.options import Timeouts
 from .closing import close_async_client
+from .stdlib_http import StdlibTransport
 
 if TYPE_CHECKING:
     from .aio import AiohttpTransport
@@ -34,7 +36,7 @@ class Pool:
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._sync: httpx.Client | None = None
-        self._transport: httpx.HTTPTransport
+        self._transport: StdlibTransport
         self._defaults: list[tuple[bytes, bytes]] = []
         self._urls: dict[str, httpx.URL] = {}
         # keyed weakly by event loop: a client dies with its loop (asyncio.run makes many)
@@ -48,8 +50,7 @@ class Pool:
                 if self._sync is None or self._pid != os.getpid():
                     self._pid = os.getpid()
                     self._async = weakref.WeakKeyDictionary()
-                    self._transport = httpx.HTTPTransport(limits=self._limits,
-                                                          http2=_http2())
+                    self._transport = StdlibTransport(self._limits)
                     self._sync = httpx.Client(transport=self._transport, timeout=None,
                                               trust_env=False)
                     self._defaults = list(self._sync.headers.raw)
@@ -61,15 +62,10 @@ class Pool:
         (cookies, redirects, hooks: none used here; ~0.1 ms less per call). The same request
         as `client.post` would send: the client's default headers first, then `headers`."""
         self.sync()
-        request = httpx.Request("POST", self.url(url), content=content,
-                                headers=[*self._defaults, *wire_headers(headers)],
-                                extensions={"timeout": timeout.as_dict()})
-        response = self._transport.handle_request(request)
-        try:
-            response.read()
-        finally:
-            response.close()
-        return response
+        parsed = self.url(url)
+        return self._transport.post(parsed, request_headers(parsed, self._defaults, headers,
+                                                            content),
+                                    content, timeout.as_dict())
 
     def async_(self) -> httpx.AsyncClient:
         """The httpx client of the running event loop (streams go through it)."""
@@ -161,13 +157,19 @@ def wire_headers(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
     return [(name.encode("latin-1"), value.encode("utf-8")) for name, value in headers.items()]
 
 
-def _http2() -> bool:
-    """HTTP/2 where the server offers it (over TLS), when the `h2` package is installed."""
-    try:
-        import h2  # noqa: F401
-    except ImportError:
-        return False
-    return True
+_AUTOMATIC = frozenset({"host", "content-length", "transfer-encoding"})
+
+
+def request_headers(url: httpx.URL, defaults: list[tuple[bytes, bytes]],
+                    headers: Mapping[str, str], content: bytes) -> list[tuple[bytes, bytes]]:
+    """Every header of a POST of `content` as `httpx.Request` orders them: Host, the client's
+    defaults, `headers`, Content-Length (httpx builds a Request for any other case)."""
+    wire = wire_headers(headers)
+    if not content or any(name.lower() in _AUTOMATIC for name in headers):
+        return list(httpx.Request("POST", url, content=content,
+                                  headers=[*defaults, *wire]).headers.raw)
+    return [(b"Host", url.netloc), *defaults, *wire,
+            (b"Content-Length", str(len(content)).encode())]
 
 
 def httpx_timeout(timeouts: Timeouts, *, stream: bool) -> httpx.Timeout:

@@ -3,7 +3,8 @@
 Lark analyses the grammar (LALR states, the contextual lexer's terminal sets and their
 order, the shape of every rule's children); `engine.py` runs those tables without importing
 Lark. The tables are derived at load time and cached on disk under a digest of
-the grammar text and this module's format, so an edited grammar is re-derived on first use
+the grammar text and this module's format (the file holds the grammar it was derived from,
+compared in full when it is read), so an edited grammar is re-derived on first use
 (tables derived by another Lark version stay valid: the engine does not run Lark):
 `grammar/vdsl.lark` stays the one definition of the language. Anything Lark would do that
 the engine does not reproduce makes `derive` raise `Unsupported`, and the parser then uses
@@ -12,19 +13,24 @@ Lark itself for everything.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
+import zlib
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 4
 Tables = dict[str, Any]
-"""{"states": [{symbol: (shift?, state | rule)}], "start": int, "end": int,
+"""{"states": [{symbol: action}], "start": int, "end": int,
 "rules": [(origin, size, callback name, expand single child, to_include | None, nones)],
-"lexers": [(patterns, unless, ignore, newline types, callback terminals)],
-"lexer_of_state": [lexer index per state], "dropped": [terminals no rule keeps]}"""
+"lexers": [(terminals, groups, group_of, unless, ignore, newline types, callback terminals)],
+"lexer_of_state": [lexer index per state], "dropped": [terminals no rule keeps]}
+
+An action is a state to shift to (>= 0) or `~rule`, the rule to reduce by (< 0). A lexer's
+`terminals` are (name, regular expression, flags) in Lark's order; `groups[group_of[c]]` lists
+(by index, in that order) those that can match at an ASCII character `c` (`firstchars.py`),
+`groups[group_of[128]]` those that can at any other."""
 
 
 class Unsupported(Exception):
@@ -35,20 +41,35 @@ def load(grammar: str, directory: Path | None, callbacks: tuple[str, ...]) -> Ta
     """The tables for `grammar`: from `directory` when they were derived before, else derived
     now (and written there). `callbacks` names the terminals the parser hands to a lexer
     callback (doc comments)."""
-    key = hashlib.sha256(f"{FORMAT}\0{callbacks}\0{grammar}".encode()).hexdigest()[:24]
-    path = directory / f"tables-{key}.marshal" if directory is not None else None
+    key = f"{FORMAT}\0{_derivation()}\0{callbacks}\0{grammar}"
+    name = f"tables-{FORMAT}-{zlib.crc32(key.encode()):08x}.marshal"  # `key` is checked whole
+    path = directory / name if directory is not None else None
     if path is not None:
         try:
             found = marshal.loads(path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
             found = None
-        if isinstance(found, dict) and found.get("digest") == key:
+        if isinstance(found, dict) and found.get("key") == key:
             return found
     tables = derive(grammar, callbacks)
-    tables["digest"] = key
+    tables["key"] = key
     if path is not None:
         _write(path, marshal.dumps(tables))
     return tables
+
+
+def _derivation() -> str:
+    """A checksum of the code that derives tables, so tables derived by older code are not
+    used after an upgrade (their file names differ)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    total = 0
+    for name in ("tables.py", "firstchars.py"):
+        try:
+            with open(os.path.join(here, name), "rb") as handle:
+                total = zlib.crc32(handle.read(), total)
+        except OSError:
+            return "?"  # no sources beside the bytecode: FORMAT alone tells versions apart
+    return f"{total:08x}"
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -75,11 +96,10 @@ def derive(grammar: str, callbacks: tuple[str, ...] = ()) -> Tables:
         raise Unsupported("a transformer callback named after a terminal")
     table = parser.parser.parser.parser.parse_table
     rules, rule_index = _rules(parser)
-    states: list[dict[str, tuple[bool, int]]] = [{} for _ in range(len(table.states))]
+    states: list[dict[str, int]] = [{} for _ in range(len(table.states))]
     for state, actions in table.states.items():
         for symbol, (action, arg) in actions.items():
-            shift = action.name == "Shift"
-            states[state][str(symbol)] = (shift, arg if shift else rule_index[arg])
+            states[state][str(symbol)] = int(arg) if action.name == "Shift" else ~rule_index[arg]
     lexers, lexer_of_state = _lexers(parser.parser.lexer.lexer, len(states))
     return {"states": states, "start": int(table.start_states["start"]),
             "end": int(table.end_states["start"]), "rules": rules, "lexers": lexers,
@@ -153,9 +173,31 @@ def _lexers(contextual: Any, n_states: int) -> tuple[list[tuple[Any, ...]], list
                     callbacks.append(str(name))
                 else:
                     raise Unsupported(f"lexer callback {callback!r}")
-            patterns = [(str(mre.pattern), int(mre.flags)) for mre in scanner._mres]
+            terminals, groups, group_of = _terminals(scanner)
             seen[id(lexer)] = len(configs)
-            configs.append((patterns, unless, sorted(map(str, lexer.ignore_types)),
+            configs.append((terminals, groups, group_of, unless,
+                            sorted(map(str, lexer.ignore_types)),
                             sorted(map(str, lexer.newline_types)), sorted(callbacks)))
         of_state[state] = seen[id(lexer)]
     return configs, of_state
+
+
+def _terminals(scanner: Any) -> tuple[list[tuple[str, str, int]], list[tuple[int, ...]],
+                                      list[int]]:
+    """A scanner's terminals, each its own expression (Lark joins them into one alternation,
+    tried in this order), and which of them to try at each character."""
+    from .firstchars import first_chars
+
+    terminals = [(str(t.name), str(t.pattern.to_regexp()), int(scanner.g_regex_flags))
+                 for t in scanner.terminals]
+    joined = "|".join(f"(?P<{name}>{source})" for name, source, _ in terminals)
+    if joined != "|".join(str(mre.pattern) for mre in scanner._mres):
+        raise Unsupported("the lexer's alternation is not its terminals in order")
+    starts = [first_chars(source, flags) for _, source, flags in terminals]
+    index: dict[tuple[int, ...], int] = {}
+    group_of = []
+    for code in range(129):
+        found = tuple(i for i, (chars, other) in enumerate(starts)
+                      if (chr(code) in chars if code < 128 else other))
+        group_of.append(index.setdefault(found, len(index)))
+    return terminals, list(index), group_of

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import ir
 from ..diagnostics import Diagnostics
-from ..source import SourceFile, Span
+from ..source import SourceFile, Span, new_span
 from .engine import Token  # the same attributes as Lark's Token (the fallback path's)
 from .nesting import ValueNesting
 from .values import classify_unquoted, dedent_raw, too_many_digits, unescape
@@ -63,8 +63,8 @@ class IRBuilder:
         lo = self.line_offset
         po = self.pos_offset
         t: Any = token
-        return Span(self.file, t.start_pos + po, t.end_pos + po, t.line + lo, t.column,
-                    t.end_line + lo, t.end_column)
+        return new_span((self.file, t.start_pos + po, t.end_pos + po, t.line + lo, t.column,
+                         t.end_line + lo, t.end_column))
 
     def doc_before(self, line: int) -> str | None:
         """The `///` lines that end on the line just above `line`."""
