@@ -35,9 +35,9 @@ def _found(tmp_path: Path, option: str, model: str = "gemini-2.5-flash"
 
 @pytest.mark.parametrize("option, model, code, text", [
     ('cached_content "123"', '"claude-sonnet-4-5@20250929"', "feature-unsupported",
-     "Gemini feature"),
+     "is a Claude model"),
     ("cached_content env.CACHE", "meta/llama-3.3-70b-instruct-maas", "feature-unsupported",
-     "openai_compat model"),
+     "is an OpenAI-compatible model"),
     ('cached_content "projects/p/cachedContents"', "gemini-2.5-flash", "invalid-option",
      "must name a context cache"),
     ("grounding google_search", '"claude-sonnet-4-5@20250929"', "feature-unsupported",

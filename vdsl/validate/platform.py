@@ -16,6 +16,7 @@ from ..ir import ArrayValue, BoolValue, EnvRef, MapValue, NumberValue, StringVal
 from ..providers.catalog import ModelInfo, guess_family, lookup
 from ..providers.grounding import DATA_STORE, GROUNDING_KEYS
 from .context import Context
+from .request_fields import FAMILY_NAMES
 
 __all__ = ["check"]
 
@@ -49,8 +50,10 @@ def _check_client(ctx: Context, options: MapValue) -> None:
     for key, feature in gemini_only:
         value = options.get(key)
         if value is not None and family != "gemini":
+            kind = FAMILY_NAMES.get(family, family)
+            article = "an" if kind[:1] in "AEIOU" else "a"
             ctx.diags.error("feature-unsupported", f"`{key}`: {feature} is a Gemini feature; "
-                            f"`{model}` is a {family} model", value.span,
+                            f"`{model}` is {article} {kind} model", value.span,
                             help="Claude caches through `cache_control` role metadata instead"
                             if key == "cached_content" else "remove it, or use a Gemini model")
     _check_cache_option(ctx, options, info)
