@@ -464,3 +464,20 @@ def test_positions_in_the_negotiated_encoding(tmp_path: Path, encoding: str,
         assert hover is None  # nothing to say about an unknown attribute, and no error
     finally:
         assert client.close() == 0
+
+
+def test_an_edit_just_before_shutdown_publishes_nothing_after_exit(tmp_path: Path) -> None:
+    """A publish still pending at `shutdown` must not write to the pipe `exit` closes."""
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "vdsl.toml").write_text("")
+    path = root / "a.vdsl"
+    path.write_text("class A {\n  x int\n}\n")
+    for attempt in range(3):
+        client = LspClient(root, {"VDSL_CACHE_DIR": str(tmp_path / "cache")})
+        client.initialize()
+        uri = client.open(path)
+        client.change(uri, f"class A {{\n  x Missing{attempt}\n}}\n")
+        assert client.close() == 0
+        assert "Error sending data" not in client.logged_errors, client.logged_errors
+        assert "Traceback" not in client.logged_errors, client.logged_errors

@@ -61,6 +61,7 @@ class VdslLanguageServer(LanguageServer):
         super().__init__("vdsl", __version__, converter_factory=_converter)
         self.vdsl = Workspace(self._buffer, self._open_paths)
         self._timer: asyncio.TimerHandle | None = None
+        self._stopping = False  # after `shutdown`: nothing more is published
 
     # ---- text ------------------------------------------------------------------------------
 
@@ -75,6 +76,14 @@ class VdslLanguageServer(LanguageServer):
     def positions(self) -> Positions:
         return Positions(self.workspace.position_codec)
 
+    def stop_publishing(self) -> None:
+        """On `shutdown`: a pending publish would write to the editor's pipe after `exit`
+        closed it."""
+        self._stopping = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
     # ---- analysis and publishing -----------------------------------------------------------
 
     def changed(self, uri: str, rescan: bool = False) -> None:
@@ -85,7 +94,7 @@ class VdslLanguageServer(LanguageServer):
         self._schedule()
 
     def _schedule(self) -> None:
-        if self._timer is not None:
+        if self._timer is not None or self._stopping:
             return
         try:
             loop = asyncio.get_running_loop()
@@ -96,6 +105,8 @@ class VdslLanguageServer(LanguageServer):
 
     def flush(self) -> None:
         self._timer = None
+        if self._stopping:
+            return
         try:
             self.vdsl.flush()
             for path, diagnostics, source in self.vdsl.take_unpublished():
@@ -163,6 +174,11 @@ def build_server() -> VdslLanguageServer:
 
 
 def _documents(server: VdslLanguageServer) -> None:
+    @server.feature(lsp.SHUTDOWN)
+    @guarded(lambda: None)
+    def shutdown(ls: VdslLanguageServer, params: None) -> None:
+        ls.stop_publishing()
+
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     @guarded(lambda: None)
     def did_open(ls: VdslLanguageServer, params: lsp.DidOpenTextDocumentParams) -> None:
