@@ -121,3 +121,61 @@ def test_config_values_nested_past_64_are_a_diagnostic(tmp_path: Path, value: st
     assert [code for code, _ in codes] == ["value-too-deep", "value-too-deep"], codes
     with pytest.raises(vdsl.CompileError, match="nested more than 64 deep"):
         vdsl.loads(text)
+
+
+def _deep_type_source(shape: str, n: int) -> tuple[str, str]:
+    """A project whose output type nests about `n` levels, built the way `shape` says."""
+    if shape == "lists":
+        return "class A {\n  x int" + "[]" * n + "\n}\n", "A"
+    if shape == "optional-unions":
+        return "class A {\n  x " + "(" * n + "int | null" + ")?" * n + "\n}\n", "A"
+    if shape == "alias-lists":
+        return ("type T0 = int[]\n" + "".join(f"type T{i} = T{i - 1}[]\n" for i in range(1, n))
+                ), f"T{n - 1}"
+    if shape == "aliases":
+        return ("type T0 = int\n" + "".join(f"type T{i} = T{i - 1}\n" for i in range(1, n))
+                ), f"T{n - 1}"
+    if shape == "classes":
+        return ("".join(f"class C{i} {{\n  x C{i + 1}?\n}}\n" for i in range(n))
+                + f"class C{n} {{\n  y int\n}}\n"), "C0"
+    raise AssertionError(shape)
+
+
+SHAPES = ["lists", "optional-unions", "alias-lists", "aliases", "classes"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_types_nested_past_the_limit_are_one_located_error(tmp_path: Path, shape: str) -> None:
+    types, output = _deep_type_source(shape, 1500)
+    text = types + f"function F(x: string) -> {output} {{\n  client C\n  prompt #\"{{{{ x }}}}" \
+        "{{ ctx.output_format }}\"#\n}\n"
+    codes = _codes(HEAD + text, tmp_path)
+    assert [code for code, _ in codes] == ["type-too-deep"], codes
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        code = cli.main(["render", str(tmp_path / "m.vdsl"), "F", "--args", '{"x": "a"}'])
+    assert code == 1 and "type-too-deep" in err.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_types_just_within_the_limit_render_generate_and_parse(tmp_path: Path, shape: str
+                                                               ) -> None:
+    from vdsl.codegen.python import generate
+    from vdsl.outputs import parse_output
+    from vdsl.render import render_prompt
+    from vdsl.validate.nesting import MAX_TYPE_DEPTH
+
+    n = {"lists": MAX_TYPE_DEPTH - 2, "optional-unions": MAX_TYPE_DEPTH // 2 - 1,
+         "alias-lists": MAX_TYPE_DEPTH // 2 - 1, "aliases": MAX_TYPE_DEPTH - 1,
+         "classes": MAX_TYPE_DEPTH // 2 - 1}[shape]
+    types, output = _deep_type_source(shape, n)
+    text = HEAD + types + f"function F(x: string) -> {output} {{\n  client C\n  prompt #\"" \
+        "{{ x }}{{ ctx.output_format }}\"#\n}\n"
+    project = vdsl.loads(text)
+    assert render_prompt(project, "F", {"x": "a"}).messages
+    for path, code in generate(project).items():
+        if path.endswith(".py"):
+            compile(code, path, "exec")
+    from vdsl.errors import OutputParseError
+    with pytest.raises(OutputParseError):
+        parse_output(project, "F", "[" * 80 + "]" * 80)

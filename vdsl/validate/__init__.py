@@ -19,6 +19,7 @@ from . import (
     functions,
     models,
     names,
+    nesting,
     platform,
     prompts,
     pynames,
@@ -27,7 +28,7 @@ from . import (
 from .context import Context
 
 PASSES: tuple[Callable[[Context], None], ...] = (
-    names.check, types.check, attributes.check, cycles.check, dynamic.check, clients.check,
+    names.check, types.check, nesting.check, attributes.check, cycles.check, dynamic.check, clients.check,
     functions.check, models.check, pynames.check, platform.check,
 )
 
