@@ -179,3 +179,17 @@ def test_types_just_within_the_limit_render_generate_and_parse(tmp_path: Path, s
     from vdsl.errors import OutputParseError
     with pytest.raises(OutputParseError):
         parse_output(project, "F", "[" * 80 + "]" * 80)
+
+
+def test_a_type_too_deep_to_print_is_shown_as_such() -> None:
+    from vdsl.compiler import parse_file
+    from vdsl.ir import ClassDecl
+    from vdsl.ir.types import type_to_str
+    from vdsl.source import SourceFile
+
+    decl = parse_file(SourceFile("m.vdsl", "class A {\n  x int" + "[]" * 3000 + "\n}\n")
+                      ).decls[0]
+    assert isinstance(decl, ClassDecl)
+    assert type_to_str(decl.fields[0].type) == "(a type nested too deeply to show)"
+    shallow = parse_file(SourceFile("m.vdsl", "class A {\n  x (int | null)[]?\n}\n"))
+    assert type_to_str(shallow.decls[0].fields[0].type) == "(int | null)[]?"  # type: ignore[union-attr]

@@ -78,7 +78,14 @@ class TupleType(TypeExpr):
 
 
 def type_to_str(t: TypeExpr) -> str:
-    """The type as a user would write it (used in messages)."""
+    """The type as a user would write it (used in messages and editor hovers)."""
+    try:
+        return _type_to_str(t)
+    except RecursionError:  # a hostile file's type, refused as type-too-deep anyway
+        return "(a type nested too deeply to show)"
+
+
+def _type_to_str(t: TypeExpr) -> str:
     if isinstance(t, Primitive):
         return t.name
     if isinstance(t, Media):
@@ -86,15 +93,15 @@ def type_to_str(t: TypeExpr) -> str:
     if isinstance(t, NamedType):
         return t.name
     if isinstance(t, ListType):
-        inner = type_to_str(t.item)
+        inner = _type_to_str(t.item)
         return f"({inner})[]" if isinstance(t.item, (UnionType, OptionalType)) else f"{inner}[]"
     if isinstance(t, OptionalType):
-        inner = type_to_str(t.inner)
+        inner = _type_to_str(t.inner)
         return f"({inner})?" if isinstance(t.inner, UnionType) else f"{inner}?"
     if isinstance(t, UnionType):
-        return " | ".join(type_to_str(m) for m in t.members)
+        return " | ".join(_type_to_str(m) for m in t.members)
     if isinstance(t, MapType):
-        return f"map<{type_to_str(t.key)}, {type_to_str(t.value)}>"
+        return f"map<{_type_to_str(t.key)}, {_type_to_str(t.value)}>"
     if isinstance(t, LiteralType):
         if isinstance(t.value, bool):
             return "true" if t.value else "false"
@@ -102,5 +109,5 @@ def type_to_str(t: TypeExpr) -> str:
             return str(t.value)
         return '"' + t.value.replace('"', '\\"') + '"'
     if isinstance(t, TupleType):
-        return "(" + ", ".join(type_to_str(i) for i in t.items) + ")"
+        return "(" + ", ".join(_type_to_str(i) for i in t.items) + ")"
     raise TypeError(f"not a type expression: {t!r}")
