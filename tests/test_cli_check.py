@@ -397,3 +397,30 @@ def test_secrets_written_into_files_are_flagged_and_never_generated(tmp_path, mo
     assert "secret written into the file (options.query_params.key)" in err
     assert "AIza-literal-secret" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("before", [0, 30, 5_000, 99_990])
+def test_a_long_line_is_shown_as_a_window_around_the_span(before: int) -> None:
+    from vdsl.diagnostics import SNIPPET_WIDTH, Diagnostic, Label, Severity, render_full
+    from vdsl.source import SourceFile
+
+    line = "a" * before + "\tXYZ" + "b" * 100_000
+    source = SourceFile("long.vdsl", line + "\n")
+    span = source.span(before + 1, before + 4)
+    diagnostic = Diagnostic("c", Severity.ERROR, "m", (Label(span, "", True),), None)
+    out = render_full([diagnostic], {"long.vdsl": source}).splitlines()
+    shown, caret = out[3].split(" | ", 1)[1], out[4].split(" | ", 1)[1]
+    assert len(shown) <= SNIPPET_WIDTH + 2
+    start = caret.index("^")
+    assert shown[start:start + len(caret) - start] == "XYZ" and caret.endswith("^^^")
+
+
+def test_output_grows_with_the_diagnostics_not_with_their_line_squared(tmp_path: Path,
+                                                                      capsys) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "attrs.vdsl"
+    path.write_text('class A {\n  x int ' + '@alias("a") ' * 3000 + '\n}\n')
+    assert cli.main(["check", "--no-cache", str(path)]) == 1
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert text.count("error[duplicate-attribute]") == 2999
+    assert len(text) < 3000 * 600

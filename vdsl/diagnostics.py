@@ -106,6 +106,10 @@ class Diagnostics:
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self._items)
 
+    def since(self, mark: int) -> list[Diagnostic]:
+        """The diagnostics added after the first `mark` (a `len()` taken earlier)."""
+        return self._items[mark:]
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -152,14 +156,29 @@ def _footer(gutter: str, kind: str, text: str) -> str:
     return head + text.replace("\n", "\n" + " " * len(head))
 
 
+SNIPPET_WIDTH = 160
+"""The most of a source line a snippet shows: a long line is cut to a window around the span
+(otherwise one minified or generated line repeated under each of its diagnostics makes the
+output grow with the square of the file)."""
+_LEAD = 40  # columns shown before the span when the line is cut
+
+
 def _snippet(d: Diagnostic, source: SourceFile, gutter: str) -> list[str]:
     span = d.span
     assert span is not None
-    text = source.line_text(span.line).expandtabs(1)
+    text = source.line_text(span.line)
+    column = span.column
     end_col = span.end_column if span.end_line == span.line else len(text) + 1
-    width = max(1, end_col - span.column)
+    if len(text) > SNIPPET_WIDTH:
+        left = max(0, min(column - 1 - _LEAD, len(text) - SNIPPET_WIDTH))
+        right = left + SNIPPET_WIDTH
+        text = ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+        shift = left - (1 if left else 0)
+        column, end_col = column - shift, min(end_col, right + 1) - shift
+    text = text.replace("\t", " ")  # a tab is one column in spans too
+    width = max(1, end_col - column)
     label = next((lab.message for lab in d.labels if lab.primary), "")
-    caret = " " * (span.column - 1) + "^" * width + (f" {label}" if label else "")
+    caret = " " * (column - 1) + "^" * width + (f" {label}" if label else "")
     return [f"{gutter} |", f"{span.line} | {text}", f"{gutter} | {caret.rstrip()}"]
 
 

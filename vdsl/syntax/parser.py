@@ -330,7 +330,7 @@ def _bad_top_level(source: SourceFile, offset: int, word: str, chunk: str,
 
 def _report(error: UnexpectedInput, source: SourceFile, chunk: str, start: int,
             line_offset: int, keyword: str, diags: Diagnostics, mark: int) -> None:
-    if any(d.code == "syntax-unterminated-string" for d in list(diags)[mark:]):
+    if any(d.code == "syntax-unterminated-string" for d in diags.since(mark)):
         return  # the unterminated string already explains the rest
     unsupported = _unsupported_statement(chunk, keyword)
     if unsupported is not None:
