@@ -78,6 +78,43 @@ def test_request_timeout(make_runtime):
     assert caught.value.timeout == "request_timeout_ms"
 
 
+def test_an_idle_limit_alone_is_named_in_the_error(make_runtime):
+    source = SAY.replace("http { request_timeout_ms 300, idle_timeout_ms 300 }",
+                         "http { idle_timeout_ms 300 }")
+    with pytest.raises(TimeoutError) as caught:
+        make_runtime(source).call("Say", {"text": "x"}, headers={"x-vdsl-fault": "delay=2"})
+    assert caught.value.timeout == "idle_timeout_ms"
+
+
+@pytest.mark.parametrize(("http", "expected"), [
+    ("", (30_000, None, None, 900_000)),  # never wait forever by default
+    ("http { connect_timeout_ms 0, idle_timeout_ms 0 }", (None, None, None, None)),  # 0: none
+    ("http { request_timeout_ms 5000 }", (30_000, 5_000, None, 900_000)),
+    ("http { connect_timeout_ms 1000, time_to_first_token_timeout_ms 2000, idle_timeout_ms 3000 }",
+     (1_000, None, 2_000, 3_000)),
+])
+def test_timeouts_have_defaults_that_zero_turns_off(http, expected) -> None:
+    from vdsl.providers.options import resolve_options
+    from vdsl.runtime.transport import httpx_timeout, read_limit_name
+
+    options = resolve_options("C", {"model": "gemini-2.5-flash", "location": "us-central1",
+                                    "project_id": "p",
+                                    **({"http": _http_map(http)} if http else {})}, {})
+    t = options.timeouts
+    assert (t.connect_ms, t.request_ms, t.first_token_ms, t.idle_ms) == expected
+    read = httpx_timeout(t, stream=False).read
+    assert read == (None if expected == (None, None, None, None) else
+                    min(x for x in (expected[1], max(filter(None, expected[2:]), default=None))
+                        if x) / 1000)
+    assert read_limit_name(t) in ("request_timeout_ms", "idle_timeout_ms",
+                                  "time_to_first_token_timeout_ms")
+
+
+def _http_map(text: str) -> dict[str, int]:
+    inner = text[text.index("{") + 1:text.rindex("}")]
+    return {k: int(v) for k, v in (item.split() for item in inner.split(","))}
+
+
 def test_idle_timeout_while_streaming(make_runtime):
     stream = make_runtime(SAY).stream("Say", {"text": "a b c d e"},
                                       headers={"x-vdsl-fault": "chunk_delay=1"})

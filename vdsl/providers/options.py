@@ -42,12 +42,19 @@ MEDIA_DEFAULTS = {"image": "send_url_add_mime_type", "audio": "send_url_add_mime
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Milliseconds; None (or 0 in the file) means no limit."""
+    """Milliseconds; None (0 in the file) means no limit. A client that does not set
+    `connect_timeout_ms` or `idle_timeout_ms` gets the defaults below: BAML waits forever,
+    so a server that accepts a connection and then goes silent would hang a call for good."""
 
     connect_ms: int | None = None
     request_ms: int | None = None
     first_token_ms: int | None = None
     idle_ms: int | None = None
+
+
+DEFAULT_CONNECT_MS = 30_000
+DEFAULT_IDLE_MS = 900_000
+"""Fifteen minutes with no byte from Vertex: longer than any generation Vertex itself lets run."""
 
 
 @dataclass
@@ -203,11 +210,14 @@ def _lower_list(value: Any) -> list[str] | None:
 
 
 def _timeouts(http: Mapping[str, Any]) -> Timeouts:
-    def ms(key: str) -> int | None:
+    def ms(key: str, default: int | None = None) -> int | None:
+        if http.get(key) is None:
+            return default
         value = http.get(key)
         return int(value) if isinstance(value, (int, float)) and value > 0 else None
-    return Timeouts(ms("connect_timeout_ms"), ms("request_timeout_ms"),
-                    ms("time_to_first_token_timeout_ms"), ms("idle_timeout_ms"))
+    return Timeouts(ms("connect_timeout_ms", DEFAULT_CONNECT_MS), ms("request_timeout_ms"),
+                    ms("time_to_first_token_timeout_ms"),
+                    ms("idle_timeout_ms", DEFAULT_IDLE_MS))
 
 
 def _secrets(options: ClientOptions, env_names: Mapping[str, str]) -> dict[str, str]:

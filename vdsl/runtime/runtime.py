@@ -70,7 +70,7 @@ from .resources import PlatformMethods
 from .result import AsyncStream, Result, Stream
 from .settings import CallSettings, resolve
 from .streaming import abortable, astream_plan, stream_plan
-from .transport import Gate, Pool, cap, httpx_timeout
+from .transport import Gate, Pool, cap, httpx_timeout, read_limit_name
 
 if TYPE_CHECKING:
     from ..batch import BatchJob, BatchPlan, BatchSession
@@ -392,7 +392,8 @@ class Runtime(PlatformMethods):
                     response = self._pool.post(call.url, headers,
                                                call.request.content(), timeout)
             except httpx.HTTPError as error:
-                raise transport_error(error, call.site, "request_timeout_ms") from None
+                raise transport_error(error, call.site,
+                                      read_limit_name(call.options.timeouts)) from None
             call.response = response
             log.debug("%s in %.0f ms", response.status_code, (time.monotonic() - started) * 1e3)
             if response.status_code == 401 and attempt == 1 and call.auth is not None:
@@ -417,7 +418,8 @@ class Runtime(PlatformMethods):
                     response = await http.post(call.url, headers,
                                                call.request.content(), timeout)
             except httpx.HTTPError as error:
-                raise transport_error(error, call.site, "request_timeout_ms") from None
+                raise transport_error(error, call.site,
+                                      read_limit_name(call.options.timeouts)) from None
             call.response = response
             if response.status_code == 401 and attempt == 1 and call.auth is not None:
                 call.auth.invalidate(headers)

@@ -184,6 +184,16 @@ def httpx_timeout(timeouts: Timeouts, *, stream: bool) -> httpx.Timeout:
     return httpx.Timeout(connect=s(timeouts.connect_ms), read=read, write=read, pool=read)
 
 
+def read_limit_name(timeouts: Timeouts) -> str:
+    """The `http` option behind `httpx_timeout`'s read limit, to name in a timeout error."""
+    waiting = max(filter(None, (timeouts.first_token_ms, timeouts.idle_ms)), default=None)
+    if timeouts.request_ms and (waiting is None or timeouts.request_ms <= waiting):
+        return "request_timeout_ms"
+    if waiting is not None and waiting == timeouts.first_token_ms:
+        return "time_to_first_token_timeout_ms"
+    return "idle_timeout_ms" if waiting is not None else "request_timeout_ms"
+
+
 def cap(timeout: httpx.Timeout, remaining: float | None) -> httpx.Timeout:
     """`timeout` with no limit longer than `remaining` seconds (a strategy's total budget)."""
     if remaining is None:
