@@ -63,6 +63,12 @@ def test_a_missing_input_file_is_exit_2_naming_the_option(capsys, tmp_path, argv
     ("bogus: 1\n", "unknown top-level keys: bogus"),
     ("fixtures: [\n", "not valid JSON/YAML: line 2"),
     ("- reply: hi\n  colour: red\n", "unknown fixture keys: colour"),
+    ("- reply: {text: hi, usage: {x: [1, 2]}}\n", "usage must map token counts to integers"),
+    ("- reply: {text: hi, thoughts: [a]}\n", "thoughts must be text"),
+    ("- model: [a]\n  reply: hi\n", "model must be text"),
+    ("- regex: 5\n  reply: hi\n", "fixture regex 5"),
+    ("a: &a [x, x]\nb: [*a, *a]\n", "aliases (*name) are not allowed"),
+    ("- reply: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
 ])
 def test_bad_fixtures_are_usage_errors_for_run_and_emulator(capsys, tmp_path, content,  # type: ignore[no-untyped-def]
                                                             expected) -> None:

@@ -129,12 +129,14 @@ def test_an_unreadable_cassette_is_an_error_of_that_test(mixed: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     (mixed / "cassettes").mkdir()
     (mixed / "cassettes" / "Pass.F.json").write_text("{not json")
+    (mixed / "cassettes" / "ContextAndChecks.F.json").write_text("[" * 100_000 + "]" * 100_000)
     (mixed / "cassettes" / "CheckFails.F.json").write_text(json.dumps(
         {"vdsl_cassette": 1, "test": "Other", "function": "F", "exchanges": []}))
     results = _statuses(capsys, str(mixed), "--emulator")
     assert results["F::Pass"]["kind"] == "cassette"
     assert "Pass.F.json: not a valid cassette" in str(results["F::Pass"]["message"])
     assert "recorded for F::Other, not F::CheckFails" in str(results["F::CheckFails"]["message"])
+    assert "nested too deeply" in str(results["F::ContextAndChecks"]["message"])
     assert results["F::AssertFails"]["status"] == "failed"  # the others run as before
 
 
@@ -142,5 +144,6 @@ def test_live_ignores_cassettes(mixed: Path, vertex: Emulator,
                                 capsys: pytest.CaptureFixture[str]) -> None:
     (mixed / "cassettes").mkdir()
     (mixed / "cassettes" / "Pass.F.json").write_text("{not json")
+    (mixed / "cassettes" / "ContextAndChecks.F.json").write_text("[" * 100_000 + "]" * 100_000)
     assert _statuses(capsys, str(mixed), "--live", "-k", "F::Pass")["F::Pass"]["status"] == \
         "passed"

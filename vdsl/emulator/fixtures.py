@@ -143,7 +143,13 @@ def parse_answer(reply: Any) -> Answer:
     text = reply.get("text")
     if "json" in reply:
         text = json.dumps(reply["json"])
-    usage = {k: int(v) for k, v in (reply.get("usage") or {}).items()}
+    usage = reply.get("usage") or {}
+    if not isinstance(usage, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in usage.values()):
+        raise FixtureError(f"fixture usage must map token counts to integers, got {usage!r}"[:300])
+    for key in ("thoughts", "finish_reason", "finish"):
+        if reply.get(key) is not None and not isinstance(reply[key], str):
+            raise FixtureError(f"fixture {key} must be text, got {reply[key]!r}"[:300])
     grounding = reply.get("grounding")
     if grounding is not None and not isinstance(grounding, dict):
         raise FixtureError(f"fixture grounding must be a mapping (groundingMetadata), got "
@@ -169,8 +175,11 @@ def parse_fixture(entry: dict[str, Any]) -> Fixture:
         answer = replace(answer, fault=fault)
     try:
         regex = re.compile(entry["regex"]) if entry.get("regex") else None
-    except re.error as exc:
+    except (re.error, TypeError) as exc:
         raise FixtureError(f"fixture regex {entry['regex']!r}: {exc}") from None
+    for key in ("model", "prompt", "contains"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            raise FixtureError(f"fixture {key} must be text, got {entry[key]!r}"[:300])
     times = entry.get("times")
     if times is not None and not isinstance(times, int):
         raise FixtureError(f"fixture times must be an integer, got {times!r}")
@@ -186,6 +195,18 @@ def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases: `*name` reuses a value without copying it, so a few lines can
+    stand for a billion list items once a reply is written out. Fixtures never need one."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed in fixture files",
+                self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def load_fixtures(path: str | Path) -> list[Fixture]:
     """Read a JSON or YAML fixtures file (chosen by suffix; YAML also reads JSON)."""
     try:
@@ -194,9 +215,11 @@ def load_fixtures(path: str | Path) -> list[Fixture]:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise FixtureError(f"{path}: cannot read: {(reason or str(exc)).lower()}") from None
     try:
-        data = json.loads(text) if str(path).endswith(".json") else yaml.safe_load(text)
+        data = json.loads(text) if str(path).endswith(".json") else yaml.load(text, _Loader)
     except (ValueError, yaml.YAMLError) as exc:
         raise FixtureError(f"{path}: not valid JSON/YAML: {_one_line(exc)}") from None
+    except RecursionError:
+        raise FixtureError(f"{path}: nested too deeply to read") from None
     if isinstance(data, dict):
         unknown = sorted(str(k) for k in data if k != "fixtures")
         if unknown:

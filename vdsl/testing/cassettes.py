@@ -147,6 +147,8 @@ def load_cassette(path: Path) -> Cassette:
         raise CassetteError(f"{path}: cannot read: {exc.strerror}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise CassetteError(f"{path}: not a valid cassette (JSON: {exc})") from None
+    except RecursionError:
+        raise CassetteError(f"{path}: not a valid cassette (nested too deeply)") from None
     if not isinstance(data, dict) or data.get("vdsl_cassette") != FORMAT:
         raise CassetteError(f"{path}: not a vdsl cassette (format {FORMAT} expected)")
     try:
