@@ -119,11 +119,13 @@ def test_bad_rows_exit_1_naming_lines_and_usage_errors_exit_2(project: Path,
                                                               tmp_path: Path) -> None:
     env = _env(tmp_path)
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"n": 1, "word": "a"}\n{"n": "x", "word": "b"}\n', encoding="utf-8")
+    bad.write_text('{"n": 1, "word": "a"}\n{"n": "x", "word": "b"}\n' + "[" * 100_000
+                   + "]" * 100_000 + "\n", encoding="utf-8")
     result = vdsl(env, "submit", str(project), "Describe", "--input", str(bad), "--dest",
                   "gs://any-bucket/jobs")
     assert result.returncode == 1 and "line 2:" in result.stderr and "Traceback" not in \
         result.stderr
+    assert "line 3: not JSON: JSON nested too deeply" in result.stderr, result.stderr
     assert vdsl(env, "status", "not-a-job").returncode == 2
     for dest in ("s3://bucket/x", "gs://b/x", "bq://nope"):  # not a place a job can write to
         assert vdsl(env, "submit", str(project), "Describe", "--input", str(bad), "--dest",

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import jsontext
+
 __all__ = ["BATCH_FAMILIES", "ROW_COLUMN", "ROW_LABEL", "TABLE_SCHEMAS", "Prediction",
            "line_for", "prediction_of", "read_prediction", "table_row_for"]
 
@@ -105,7 +107,7 @@ def table_row_for(family: str, row: int, body: dict[str, Any]) -> bytes:
 def read_prediction(text: str | bytes) -> Prediction:
     """A prediction line from any family; a line that is not a JSON object gives an error."""
     try:
-        data = json.loads(text)
+        data = jsontext.loads(text)
     except ValueError as error:
         return Prediction(None, None, f"the prediction line is not JSON: {error}")
     if not isinstance(data, dict):

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import jsontext
 from ..errors import BatchError, CompileError
 from ..project import Project
 from .prepare import BadRow
@@ -49,7 +50,7 @@ class Manifest:
     @classmethod
     def from_json(cls, data: bytes, where: str) -> Manifest:
         try:
-            raw: Any = json.loads(data)
+            raw: Any = jsontext.loads(data)
             bad = [BadRow(int(r), str(w), str(e)) for r, w, e in raw["bad"]]
             return cls(str(raw["function"]), str(raw["client"]), str(raw["model"]),
                        str(raw["family"]), int(raw["rows"]), int(raw["submitted"]),

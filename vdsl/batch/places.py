@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import jsontext
 from ..errors import BatchError
 from .bigquery import TableRef
 from .jobs import DONE_STATES, BatchStatus
@@ -243,7 +244,7 @@ def _row_prediction(row: dict[str, Any]) -> Prediction:
     response = row.get("response")
     if isinstance(response, str):
         try:
-            row["response"] = json.loads(response)
+            row["response"] = jsontext.loads(response)
         except ValueError:
             prediction = prediction_of({**row, "response": None})
             return Prediction(prediction.row, None, "the response column is not JSON")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import jsontext
 from ..errors import BatchError
 from ..ir import FunctionDecl
 from ..ir.types import LiteralType, Media, NamedType, OptionalType, Primitive, TypeExpr, UnionType
@@ -84,7 +84,7 @@ def _jsonl_rows(handle: io.TextIOBase) -> Iterator[Row]:
             continue
         number += 1
         try:
-            args = json.loads(line)
+            args = jsontext.loads(line)
         except ValueError as error:
             yield Row(number, line_no, error=f"not JSON: {error}")
             continue
@@ -150,7 +150,7 @@ def _csv_row(number: int, line: int, header: list[str], cells: list[str],
             args[name] = cell
             continue
         try:
-            args[name] = json.loads(cell)
+            args[name] = jsontext.loads(cell)
         except ValueError:
             return Row(number, line, error=f"column `{name}`: {cell[:40]!r} is not a JSON value")
     return Row(number, line, args)

@@ -18,9 +18,9 @@ purpose where BAML's requests fail or lose data:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from .. import jsontext
 from ..errors import BlockedError, ConfigError, MediaError, VertexError
 from ..render import ChatMessage, RenderedPrompt
 from ..render.messages import MediaPart, TextPart
@@ -92,7 +92,7 @@ class AnthropicAdapter(Adapter):
                           data)
 
     def parse_event(self, event: str | None, data: str) -> Delta | None:
-        chunk = json.loads(data)
+        chunk = jsontext.loads(data)
         if not isinstance(chunk, dict):
             return None
         kind = chunk.get("type") or event

@@ -9,12 +9,12 @@ parts kept apart (BAML takes `parts[0]` only).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from .. import jsontext
 from ..errors import BlockedError
 from ..render import ChatMessage, RenderedPrompt
 from ..render.messages import MediaPart, TextPart
@@ -111,7 +111,7 @@ class GeminiAdapter(Adapter):
                           data.get("modelVersion"), data, grounding=parse_grounding(candidate))
 
     def parse_event(self, event: str | None, data: str) -> Delta | None:
-        chunk = json.loads(data)
+        chunk = jsontext.loads(data)
         if not isinstance(chunk, dict):
             return None
         delta = Delta(usage=_usage(chunk))

@@ -13,9 +13,9 @@ Streams end with `data: [DONE]`; usage is asked for with `stream_options.include
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from .. import jsontext
 from ..errors import BlockedError, MediaError, VertexError
 from ..render import ChatMessage, RenderedPrompt
 from ..render.messages import MediaPart, TextPart
@@ -119,7 +119,7 @@ def parse_chunk(data: str) -> Delta | None:
     """One `data:` event of a chat.completion.chunk stream; `[DONE]` ends it."""
     if data.strip() == DONE:
         return None
-    chunk = json.loads(data)
+    chunk = jsontext.loads(data)
     if not isinstance(chunk, dict):
         return None
     if "error" in chunk or chunk.get("object") == "error":

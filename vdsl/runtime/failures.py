@@ -3,13 +3,13 @@ user can act on (status, Vertex status, message, model, location, URL without se
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from .. import jsontext
 from ..errors import TimeoutError, TransportError, VertexError
 from ..providers.base import Adapter
 from ..providers.catalog import lookup, suggest
@@ -35,7 +35,7 @@ def http_error(status: int, body: bytes, content_type: str, adapter: Adapter,
     text = body.decode("utf-8", "replace")
     vertex_status, message = None, ""
     try:
-        data: Any = json.loads(text)
+        data: Any = jsontext.loads(text)
     except ValueError:
         data = None
     found = adapter.error_message(data) if data is not None else None

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 from typing_extensions import Unpack
 
+from .. import jsontext
 from ..call_options import CallOptions
 from ..errors import (
     AuthError,
@@ -445,7 +446,7 @@ class Runtime(PlatformMethods):
 
     def _parse(self, call: Call, content: bytes) -> Completion:
         try:
-            data = json.loads(content)
+            data = jsontext.loads(content)
         except ValueError:
             raise StreamError(f"client `{call.site.client}`: Vertex sent a reply that is not "
                               "JSON", partial_text=content[:200].decode("utf-8", "replace"),
