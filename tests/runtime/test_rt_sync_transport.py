@@ -140,6 +140,25 @@ def test_a_connection_the_server_closed_while_idle_is_not_used(server) -> None:
     assert scripted.connections == 3
 
 
+def test_a_reused_connection_hung_up_before_any_reply_is_sent_again_once(server) -> None:
+    answers = iter([OK, None, OK])  # the server drops the second request it reads
+    scripted = server(lambda _: next(answers))
+    pool = Pool()
+    assert pool.post(scripted.url, {}, b"{}", TIMEOUT).status_code == 200
+    assert pool.post(scripted.url, {}, b"{}", TIMEOUT).status_code == 200  # again, fresh
+    pool.close()
+    assert (len(scripted.requests), scripted.connections) == (3, 2)
+
+
+def test_a_fresh_connection_hung_up_is_an_error_and_not_sent_again(server) -> None:
+    scripted = server(lambda _: None)
+    pool = Pool()
+    with pytest.raises(httpx.RemoteProtocolError):
+        pool.post(scripted.url, {}, b"{}", TIMEOUT)
+    pool.close()
+    assert len(scripted.requests) == 1
+
+
 def test_a_connection_close_reply_is_not_kept(server) -> None:
     scripted = server(lambda _: OK.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1))
     pool = Pool()

@@ -83,30 +83,40 @@ class StdlibTransport(httpx.BaseTransport):
                   timeout: Mapping[str, float | None] | None
                   ) -> tuple[_Key, http.client.HTTPConnection, http.client.HTTPResponse]:
         limits = timeout or {}
-        key, conn = self._connection(url, limits.get("connect"))
-        try:
-            conn.sock.settimeout(limits.get("read"))  # type: ignore[attr-defined]
-            with _mapped("write"):
-                conn.putrequest(method, url.raw_path.decode("ascii"), skip_host=True,
-                                skip_accept_encoding=True)
-                for name, value in headers:
-                    conn.putheader(name, value)
-                conn.endheaders(content or None)  # headers and body in one send
-            with _mapped("read"):
-                response = conn.getresponse()
-        except BaseException:
-            self._discard(conn)
-            raise
-        return key, conn, response
+        fresh = False
+        while True:
+            key, conn, reused = self._connection(url, limits.get("connect"), fresh)
+            try:
+                conn.sock.settimeout(limits.get("read"))  # type: ignore[attr-defined]
+                with _mapped("write"):
+                    conn.putrequest(method, url.raw_path.decode("ascii"), skip_host=True,
+                                    skip_accept_encoding=True)
+                    for name, value in headers:
+                        conn.putheader(name, value)
+                    conn.endheaders(content or None)  # headers and body in one send
+                with _mapped("read"):
+                    response = conn.getresponse()
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as error:
+                self._discard(conn)
+                if reused and not fresh and isinstance(error.__cause__, _STALE):
+                    fresh = True  # the server closed it as we reused it: it never saw this
+                    continue
+                raise
+            except BaseException:
+                self._discard(conn)
+                raise
+            return key, conn, response
 
-    def _connection(self, url: httpx.URL, connect: float | None
-                    ) -> tuple[_Key, http.client.HTTPConnection]:
+    def _connection(self, url: httpx.URL, connect: float | None, fresh: bool = False
+                    ) -> tuple[_Key, http.client.HTTPConnection, bool]:
+        """A connection for `url` (an idle one unless `fresh`), and whether it was idle."""
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol "
                                             f"'{scheme}://'.")
         key = (scheme, url.host, url.port or (443 if scheme == "https" else 80))
-        conn = self._reuse(key)
+        conn = None if fresh else self._reuse(key)
+        reused = conn is not None
         if conn is None:
             if scheme == "https":
                 conn = http.client.HTTPSConnection(key[1], key[2], timeout=connect,
@@ -117,7 +127,7 @@ class StdlibTransport(httpx.BaseTransport):
                 conn.connect()
         with self._lock:
             self.in_use += 1
-        return key, conn
+        return key, conn, reused
 
     def _reuse(self, key: _Key) -> http.client.HTTPConnection | None:
         """The most recently used idle connection that is still open, if any."""
@@ -194,6 +204,12 @@ def _raw_headers(response: http.client.HTTPResponse) -> list[tuple[bytes, bytes]
     """The reply's headers as received (names in their case, values as bytes)."""
     return [(name.encode("latin-1"), value.encode("latin-1"))
             for name, value in response.msg.raw_items()]
+
+
+_STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+"""What a reused connection raises before any reply when the server had closed it while it
+sat idle (the close and our request crossed): sent again once, on a new connection, as
+urllib3 and Go's net/http do — the server closed it, so it did not take the request."""
 
 
 @contextlib.contextmanager
