@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from ..errors import InvalidArgumentError
+
 __all__ = ["REDACTED", "SECRET_HEADERS", "HttpRequest"]
 
 REDACTED = "<redacted>"
@@ -62,7 +64,12 @@ class HttpRequest:
         return self._show_headers(lambda _name: REDACTED)
 
     def content(self) -> bytes:
-        return json.dumps(self.body, ensure_ascii=False, separators=(",", ":")).encode()
+        text = json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode()
+        except UnicodeEncodeError:  # argument values were checked; a map key was not
+            raise InvalidArgumentError("the request holds text with a lone surrogate, which "
+                                       "cannot be sent as UTF-8") from None
 
     def scrub(self, text: str) -> str:
         """`text` with every secret value of this request as `<redacted>` (for logs of what

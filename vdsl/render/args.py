@@ -63,6 +63,9 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
                    base_dir: Path | None = None, params: tuple[Param, ...] | None = None,
                    ) -> dict[str, Any]:
     """Template variables for calling `fn` with `args`, or InvalidArgumentError."""
+    if not isinstance(args, Mapping):
+        raise InvalidArgumentError(f"{fn.name}: arguments must be a mapping of parameter names "
+                                   f"to values, got {type(args).__name__}")
     params = fn.params if params is None else params
     names = [p.name for p in params]
     extra = [k for k in args if k not in names]
@@ -92,11 +95,18 @@ def bind_arguments(schema: Schema, fn: FunctionDecl, args: Mapping[str, Any], *,
 
 def _check_depth(function: str, name: str, value: Any) -> None:
     """InvalidArgumentError if `value` nests lists and objects deeper than MAX_ARGUMENT_DEPTH
-    (a walk without recursion, so a value nested a million deep is refused cleanly)."""
+    (a walk without recursion, so a value nested a million deep is refused cleanly), or holds
+    text that cannot go out as UTF-8 (a lone surrogate, from bytes decoded with
+    `surrogateescape`)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, (str, bytes, int, float, bool)) or item is None:
+        if isinstance(item, str):
+            if not item.isascii() and not _utf8(item):
+                raise InvalidArgumentError(f"{function}: argument `{name}` holds text with a "
+                                           "lone surrogate, which cannot be sent as UTF-8")
+            continue
+        if isinstance(item, (bytes, int, float, bool)) or item is None:
             continue
         if depth >= MAX_ARGUMENT_DEPTH:
             raise InvalidArgumentError(f"{function}: argument `{name}` is nested more than "
@@ -105,6 +115,14 @@ def _check_depth(function: str, name: str, value: Any) -> None:
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, (list, tuple)):
             stack.extend((v, depth + 1) for v in item)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _optional(schema: Schema, t: TypeExpr) -> bool:

@@ -23,6 +23,8 @@ __all__ = ["PromptRenderer", "find_function", "render_prompt", "set_render_limit
 
 def find_function(project: Project, name: str) -> FunctionDecl:
     """The function named `name`, or InvalidArgumentError with the known names."""
+    if not isinstance(name, str):
+        raise InvalidArgumentError(f"a function name is a string, got {type(name).__name__}")
     try:
         return project.function(name)
     except KeyError:

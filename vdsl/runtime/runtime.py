@@ -29,6 +29,7 @@ from ..errors import (
     AuthError,
     BlockedError,
     ConfigError,
+    InvalidArgumentError,
     StreamError,
 )
 from ..ir import FunctionDecl
@@ -213,7 +214,11 @@ class Runtime(PlatformMethods):
               **options: Unpack[CallOptions]) -> Any:
         """Read a model reply as `function`'s return type (with the call's TypeBuilder)."""
         project = resolve(self.project, baml_options, options).project
-        return self._parse_value(find_function(project, function), text, partial, project)
+        fn = find_function(project, function)
+        if not isinstance(text, str):
+            raise InvalidArgumentError(f"{function}: the reply to parse is a string, got "
+                                       f"{type(text).__name__}")
+        return self._parse_value(fn, text, partial, project)
 
     def batch(self, function: str, rows: Any, *, dest: str, client: str | None = None,
               display_name: str | None = None, skip_bad_rows: bool = False,
