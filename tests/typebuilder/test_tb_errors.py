@@ -154,3 +154,15 @@ def test_compiled_extension_is_cached_until_the_builder_changes() -> None:
     assert compile_builder(tb, base) is first
     tb.class_("Resume").props.a.description("now described")
     assert compile_builder(tb, base) is not first
+
+
+@pytest.mark.parametrize("wrong", [None, 5, "string", ["x"], {"a": 1}, b"x"])
+def test_a_type_constructor_given_something_that_is_not_a_type(wrong: object) -> None:
+    tb = TypeBuilder(project())
+    for build in (lambda: tb.list(wrong), lambda: tb.optional(wrong),  # type: ignore[arg-type]
+                  lambda: tb.map(tb.string(), wrong),  # type: ignore[arg-type]
+                  lambda: tb.map(wrong, tb.int()),  # type: ignore[arg-type]
+                  lambda: tb.union([tb.string(), wrong]),  # type: ignore[list-item]
+                  lambda: tb.union(wrong)):  # type: ignore[arg-type]
+        with pytest.raises(TypeBuilderError, match="expected a FieldType|non-empty list"):
+            build()

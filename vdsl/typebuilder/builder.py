@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import TypeBuilderError
 from ..ir import ClassDecl, Decl, EnumDecl
 from ..project import Project
-from .fieldtype import FieldType, literal, map_of, primitive, union_of
+from .fieldtype import FieldType, literal, map_of, primitive, require, union_of
 
 if TYPE_CHECKING:
     from .classes import ClassBuilder, ClassViewer
@@ -112,10 +112,10 @@ class TypeBuilder:
         return literal(value)
 
     def list(self, inner: FieldType) -> FieldType:
-        return inner.list()
+        return require(inner).list()
 
     def optional(self, inner: FieldType) -> FieldType:
-        return inner.optional()
+        return require(inner).optional()
 
     def map(self, key: FieldType, value: FieldType) -> FieldType:
         return map_of(key, value)

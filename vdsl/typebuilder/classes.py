@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import TypeBuilderError
 from ..ir import ClassDecl
 from .builder import UNSET, ClassState, PropState, TypeBuilder
-from .fieldtype import FieldType, named
+from .fieldtype import FieldType, named, require
 
 __all__ = ["ClassBuilder", "ClassProperties", "ClassPropertyBuilder", "ClassPropertyViewer",
            "ClassViewer"]
@@ -214,9 +214,7 @@ class ClassPropertyViewers:
 
 
 def _check_type(value: object) -> None:
-    if not isinstance(value, FieldType):
-        raise TypeBuilderError(f"expected a FieldType (e.g. tb.string()), got "
-                               f"{type(value).__name__}")
+    require(value)
 
 
 def _text(value: object, what: str) -> str | None:

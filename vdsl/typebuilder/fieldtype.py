@@ -73,14 +73,24 @@ def named(name: str) -> FieldType:
     return FieldType(NamedType(PLACEHOLDER, (), name))
 
 
+def require(value: object) -> FieldType:
+    """`value` when it is a FieldType, else TypeBuilderError (not an AttributeError later)."""
+    if not isinstance(value, FieldType):
+        from ..errors import TypeBuilderError
+        raise TypeBuilderError(f"expected a FieldType (e.g. tb.string()), got "
+                               f"{type(value).__name__}")
+    return value
+
+
 def map_of(key: FieldType, value: FieldType) -> FieldType:
-    return FieldType(MapType(PLACEHOLDER, (), key.expr, value.expr))
+    return FieldType(MapType(PLACEHOLDER, (), require(key).expr, require(value).expr))
 
 
 def union_of(members: list[FieldType] | tuple[FieldType, ...]) -> FieldType:
-    if not members:
+    if not isinstance(members, (list, tuple)) or not members:
         from ..errors import TypeBuilderError
-        raise TypeBuilderError("a union needs at least one member type")
+        raise TypeBuilderError("a union takes a non-empty list of member types")
+    members = [require(m) for m in members]
     if len(members) == 1:
         return members[0]
     return FieldType(UnionType(PLACEHOLDER, (), tuple(m.expr for m in members)))
