@@ -164,5 +164,5 @@ def test_a_type_constructor_given_something_that_is_not_a_type(wrong: object) ->
                   lambda: tb.map(wrong, tb.int()),  # type: ignore[arg-type]
                   lambda: tb.union([tb.string(), wrong]),  # type: ignore[list-item]
                   lambda: tb.union(wrong)):  # type: ignore[arg-type]
-        with pytest.raises(TypeBuilderError, match="expected a FieldType|non-empty list"):
+        with pytest.raises(TypeBuilderError, match="expected a FieldType|takes a list of member types"):
             build()

@@ -89,7 +89,9 @@ def map_of(key: FieldType, value: FieldType) -> FieldType:
 def union_of(members: list[FieldType] | tuple[FieldType, ...]) -> FieldType:
     if not isinstance(members, (list, tuple)) or not members:
         from ..errors import TypeBuilderError
-        raise TypeBuilderError("a union takes a non-empty list of member types")
+        raise TypeBuilderError(
+            "a union needs at least one member type" if isinstance(members, (list, tuple))
+            else f"a union takes a list of member types, got {type(members).__name__}")
     members = [require(m) for m in members]
     if len(members) == 1:
         return members[0]
