@@ -120,3 +120,14 @@ def test_a_path_the_file_system_cannot_hold_is_invalid_path_not_an_oserror(capsy
         vdsl.load(raw)
     code, lines = _run(capsys, ["check", raw])
     assert code == 2 and len(lines) == 1 and lines[0].startswith("error[invalid-path]: ")
+
+
+def test_input_files_that_are_not_utf8_are_usage_errors(capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    binary = tmp_path / "reply.bin"
+    binary.write_bytes(b"\xff\xfe\x00{}")
+    resume = str(SAMPLES / "resume")
+    code, lines = _run(capsys, ["parse", resume, "ExtractResume", "--text", str(binary)])
+    expected = f"error[invalid-path]: {binary}: not UTF-8 text (byte 0xff at offset 0) (--text)"
+    assert code == 2 and lines == [expected]
+    code, lines = _run(capsys, ["render", resume, "ExtractResume", "--args", f"@{binary}"])
+    assert code == 2 and len(lines) == 1 and "not UTF-8 text" in lines[0]

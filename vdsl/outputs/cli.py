@@ -60,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
         text = _read(args.text)
     except OSError as exc:
         return bad_path(args.text, os_reason(exc), "--text")
+    except UnicodeDecodeError as exc:
+        return bad_path(args.text, f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at "
+                                   f"offset {exc.start})", "--text")
     from . import parse_output, to_plain
     try:
         value = parse_output(project, args.function, text, partial=args.partial)
@@ -95,8 +98,9 @@ def _unknown_function(project: Project, name: str) -> str | None:
 
 def _read(name: str) -> str:
     if name == "-":
-        return sys.stdin.read()
-    return Path(name).read_text(encoding="utf-8")
+        raw = getattr(sys.stdin, "buffer", None)  # a text stream without bytes is text already
+        return raw.read().decode("utf-8") if raw is not None else sys.stdin.read()
+    return Path(name).read_bytes().decode("utf-8")
 
 
 def _usage(message: str) -> int:

@@ -167,6 +167,9 @@ def call_arguments(project: Project, args: argparse.Namespace) -> tuple[dict[str
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot read --args file {file}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read --args file {file}: not UTF-8 text (byte "
+                             f"{exc.object[exc.start]:#04x} at offset {exc.start})") from None
         base = file.parent
     value = _json_arguments(text)
     if not isinstance(value, dict):
