@@ -123,3 +123,16 @@ def test_tokens_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
 def test_run_names_the_grounding_sources(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", MANUAL, "PumpNews", "--test", "HeatPumps", "--emulator"]) == 0
     assert "# grounded in 1 source(s): energy.ec.europa.eu" in capsys.readouterr().err
+
+
+def test_a_bad_duration_is_a_usage_error_before_credentials_are_needed(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "none.json"))
+    monkeypatch.delenv("VDSL_VERTEX_ENDPOINT", raising=False)
+    for argv in (["create", MANUAL, "AnswerFromManual", "--test", "PrimingQuestion", "--ttl",
+                  "soon"],
+                 ["update", MANUAL, "123", "--expire-time", "tomorrow"]):
+        assert main(["cache", *argv]) == 2
+        err = capsys.readouterr().err
+        assert ("not a duration" in err or "not an RFC 3339 time" in err), err

@@ -101,10 +101,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         project = vdsl.load(args.path)
         call = call_arguments(project, args) if args.action == "create" else ({}, None)
+        _check_times(args)  # a bad duration is a usage error before any credentials are asked
     except CompileError as error:
         from ..exits import compile_failed
         return compile_failed(error)
-    except UsageError as error:
+    except (UsageError, InvalidArgumentError) as error:
         return _error(str(error), USAGE)
     try:
         with emulator_endpoint(args) as endpoint, \
@@ -114,6 +115,14 @@ def run(args: argparse.Namespace) -> int:
         return _error(str(error), USAGE)
     except (VdslError, FixtureError) as error:
         return _error(str(error), RUNTIME)
+
+
+def _check_times(args: argparse.Namespace) -> None:
+    from .model import parse_expire_time, parse_ttl
+    if getattr(args, "ttl", None) is not None:
+        parse_ttl(args.ttl)
+    if getattr(args, "expire_time", None) is not None:
+        parse_expire_time(args.expire_time)
 
 
 def _act(runtime: Any, args: argparse.Namespace, call_args: dict[str, Any]) -> int:
