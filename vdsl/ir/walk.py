@@ -6,8 +6,12 @@ from collections.abc import Iterator
 
 from .types import ListType, MapType, OptionalType, TupleType, TypeExpr, UnionType
 
+_CONTAINERS = frozenset({ListType, MapType, OptionalType, TupleType, UnionType})
+
 
 def children(t: TypeExpr) -> tuple[TypeExpr, ...]:
+    if t.__class__ not in _CONTAINERS:  # most nodes are leaves: one set lookup decides
+        return ()
     if isinstance(t, ListType):
         return (t.item,)
     if isinstance(t, OptionalType):

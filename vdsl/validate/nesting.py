@@ -8,19 +8,12 @@ nested deeper than 64 levels are refused by the reply parser anyway."""
 from __future__ import annotations
 
 from ..ir import ClassDecl, FunctionDecl, NamedType, TemplateStringDecl, TypeAliasDecl, TypeExpr
-from ..ir.types import ListType, MapType, OptionalType, TupleType, UnionType
-from ..ir.walk import children as _children
+from ..ir.walk import children
 from ..source import Span
 from .context import Context
 
 MAX_TYPE_DEPTH = 64
 _VISITING = -1
-_CONTAINERS = frozenset({ListType, MapType, OptionalType, TupleType, UnionType})
-
-
-def children(t: TypeExpr) -> tuple[TypeExpr, ...]:
-    """`walk.children`, with the common case — a leaf — decided by one set lookup."""
-    return _children(t) if t.__class__ in _CONTAINERS else ()
 
 
 def check(ctx: Context) -> None:
