@@ -111,6 +111,17 @@ def test_vdsl_matching_another_baml_build_is_hash_order() -> None:
     assert outcome == "hash-order"
 
 
+def test_the_api_key_travelling_in_a_header_is_not_a_render_difference() -> None:
+    baml, mine = _request("same prompt"), _request("same prompt")
+    baml["url"] = "u?key=K"
+    mine["headers"] = {"x-goog-api-key": "K"}
+    outcome, _diffs, notes = classify.classify("", "F", baml, mine)
+    assert (outcome, notes) == ("same", ["api_key_header"])
+    other = _request("another prompt")
+    other["headers"] = {"x-goog-api-key": "K"}
+    assert classify.classify("", "F", {**baml}, other)[0] == "differs"
+
+
 TYPES = '''
 client<llm> G {
   provider vertex-ai

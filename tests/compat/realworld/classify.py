@@ -140,6 +140,16 @@ def _canonical_body(value: Any) -> Any:
     return value
 
 
+TRANSPORT_NOTES = frozenset({"api_key_header"})
+"""Deliberate differences in how a request travels, not in what it says: every API-key
+request has one (the key in a header, not the URL), so it would hide the figure this harness
+exists for. A request that differs only by these is `same` (the note is kept)."""
+
+
+def _kind(notes: list[str], otherwise: str) -> str:
+    return "deliberate" if set(notes) - TRANSPORT_NOTES else otherwise
+
+
 def classify(source: str, fn: str, baml: dict[str, Any],
              vdsl: dict[str, Any]) -> tuple[str, list[str], list[str]]:
     """(outcome, differences, deliberate notes) for one case."""
@@ -151,7 +161,7 @@ def classify(source: str, fn: str, baml: dict[str, Any],
     theirs = {k: v for k, v in baml.items() if k != "bodies"}
     diffs, notes = compare(source, fn, theirs, vdsl)
     if not diffs:
-        return ("deliberate" if notes else "same"), [], notes
+        return _kind(notes, "same"), [], notes
     texted = vdsl.get("null_as_text")
     if isinstance(texted, dict) and "body" in texted:
         # README: "`null` in a test block is null" (BAML passes the text "null" to anything
@@ -164,11 +174,11 @@ def classify(source: str, fn: str, baml: dict[str, Any],
     for body in bodies[1:]:  # BAML built vdsl's request on another try: its order is random
         rest, more = compare(source, fn, {**theirs, "body": body}, vdsl)
         if not rest:
-            return ("deliberate" if more else "hash-order"), [], more
+            return _kind(more, "hash-order"), [], more
     mine = {**vdsl, "body": _canonical_body(vdsl["body"])}
     rest, more = compare(source, fn, {**theirs, "body": _canonical_body(baml["body"])}, mine)
     if not rest:
-        return ("deliberate" if more else "hash-order"), [], more
+        return _kind(more, "hash-order"), [], more
     random = len({json.dumps(_canonical_body(b)) for b in bodies}) > 1
     if random and _lines(baml["body"]) == _lines(vdsl["body"]):
         return "baml-random", diffs, notes
